@@ -1,0 +1,47 @@
+import { defineConfig } from 'vitest/config';
+
+// Suites are split by what they need (see README "Tests"):
+//   default  *.test.ts          pure TS, no native engine, no network
+//   model    *.model.test.ts    loads node-llama-cpp / ggml on tiny models we make ourselves
+//   slow     *.slow.test.ts     long parity sweeps and benchmarks-as-tests
+const exclude = ['**/node_modules/**', '**/dist/**'];
+const shared = {
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
+};
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: 'default',
+          include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: [...exclude, '**/*.model.test.ts', '**/*.slow.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'model',
+          include: ['packages/*/src/**/*.model.test.ts'],
+          exclude,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'slow',
+          include: ['packages/*/src/**/*.slow.test.ts'],
+          exclude,
+          testTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
