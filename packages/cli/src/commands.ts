@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { registerModelCommands } from './commands/model.js';
+import { registerTokenizerCommands } from './commands/tokenizer.js';
 
 /** Each stage registers its sub-commands here (`puyu model …`, `puyu tokenizer …`). */
 export function registerCommands(program: Command): void {
-  void program;
+  registerTokenizerCommands(program);
+  registerModelCommands(program);
 }

@@ -1,5 +1,5 @@
-import { Command, CommanderError } from 'commander';
 import { describeError, isPuyuError } from '@puyu/core';
+import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands.js';
 
 /** Runs the `puyu` CLI; returns the process exit code (never throws for user errors). */

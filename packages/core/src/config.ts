@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigError } from './errors.js';
 
 /**
@@ -18,9 +18,13 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, sour
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const lines = formatIssues(r.error.issues);
-  throw new ConfigError('CONFIG_INVALID', `${source} is invalid (${lines.length} problem${lines.length > 1 ? 's' : ''}):\n  - ${lines.join('\n  - ')}`, {
-    details: { issues: lines },
-  });
+  throw new ConfigError(
+    'CONFIG_INVALID',
+    `${source} is invalid (${lines.length} problem${lines.length > 1 ? 's' : ''}):\n  - ${lines.join('\n  - ')}`,
+    {
+      details: { issues: lines },
+    },
+  );
 }
 
 /** Reads a JSON (or, with a `.jsonl`-free name, JSON only) config file and validates it. */

@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, FormatError, JsonlWriter, Progress, PuyuError, describeError, loadJsonConfig, parseConfig, parseJsonl, readJsonl } from './index.js';
+import {
+  ConfigError,
+  describeError,
+  FormatError,
+  JsonlWriter,
+  loadJsonConfig,
+  Progress,
+  PuyuError,
+  parseConfig,
+  parseJsonl,
+  readJsonl,
+} from './index.js';
 
 describe('errors', () => {
   it('carries a stable code and subclasses by domain', () => {

@@ -1,4 +1,4 @@
-export { PuyuError, ConfigError, FormatError, TokenizerError, ModelError, EngineError, isPuyuError, describeError } from './errors.js';
-export { parseConfig, loadJsonConfig, formatIssues } from './config.js';
-export { readJsonl, parseJsonl, JsonlWriter } from './jsonl.js';
-export { Progress, formatDuration, type ProgressOptions } from './progress.js';
+export { formatIssues, loadJsonConfig, parseConfig } from './config.js';
+export { ConfigError, describeError, EngineError, FormatError, isPuyuError, ModelError, PuyuError, TokenizerError } from './errors.js';
+export { JsonlWriter, parseJsonl, readJsonl } from './jsonl.js';
+export { formatDuration, Progress, type ProgressOptions } from './progress.js';

@@ -69,7 +69,13 @@ export class Progress {
     const rate = elapsed > 0 ? this.done / elapsed : 0;
     const eta = rate > 0 ? (total - this.done) / rate : Number.NaN;
     const pct = total > 0 ? Math.min(100, (100 * this.done) / total) : 100;
-    const parts = [label, `${this.done}/${total}`, `${pct.toFixed(1)}%`, `${rate.toFixed(rate < 10 ? 2 : 0)} ${unit}/s`, `ETA ${formatDuration(eta)}`];
+    const parts = [
+      label,
+      `${this.done}/${total}`,
+      `${pct.toFixed(1)}%`,
+      `${rate.toFixed(rate < 10 ? 2 : 0)} ${unit}/s`,
+      `ETA ${formatDuration(eta)}`,
+    ];
     if (info) parts.push(info);
     return parts.filter(Boolean).join(' | ');
   }
