@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseInternLM2Config } from '../config.js';
+import { loadHfFixture } from '../fixtures/load-fixture.js';
+import { InternLM2Reference } from './forward.js';
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures');
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('InternLM2Reference vs PyTorch', () => {
+  for (const name of ['tiny-gqa', 'tiny-dynamic', 'tiny-linear']) {
+    it(`${name}: logits match torch within 1e-4`, () => {
+      const dir = join(fixtures, name);
+      const { config, weights } = loadHfFixture(dir);
+      const meta = JSON.parse(readFileSync(join(dir, 'logits.json'), 'utf8')) as { tokens: number[]; shape: number[] };
+      const buf = readFileSync(join(dir, 'logits.bin'));
+      const expected = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+      const model = new InternLM2Reference(config, weights);
+      const logits = model.forward(meta.tokens);
+      const diff = maxAbsDiff(logits, expected);
+      console.log(`[reference] ${name}: max |TS − torch| = ${diff.toExponential(3)} over ${meta.shape.join('×')} logits`);
+      expect(diff).toBeLessThanOrEqual(1e-4);
+    });
+  }
+
+  it('rope scaling matters: ignoring it moves the logits (negative control)', () => {
+    for (const name of ['tiny-dynamic', 'tiny-linear']) {
+      const { config, weights } = loadHfFixture(join(fixtures, name));
+      const tokens = Array.from({ length: 24 }, (_, i) => (i * 7) % config.vocab_size);
+      const scaled = new InternLM2Reference(config, weights).forward(tokens);
+      const plain = new InternLM2Reference({ ...config, rope_scaling: null }, weights).forward(tokens);
+      expect(maxAbsDiff(scaled, plain)).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it('incremental decoding with the KV cache equals one full forward', () => {
+    const { config, weights } = loadHfFixture(join(fixtures, 'tiny-gqa'));
+    const model = new InternLM2Reference(config, weights);
+    const tokens = [1, 5, 9, 77, 3, 120, 64, 2, 33, 48];
+    const full = model.forward(tokens);
+    const cache = model.createCache(2); // small capacity forces the cache to grow
+    const parts = [model.forward(tokens.slice(0, 4), cache)];
+    for (let t = 4; t < tokens.length; t++) parts.push(model.forward([tokens[t]], cache));
+    const inc = new Float32Array(full.length);
+    let o = 0;
+    for (const p of parts) {
+      inc.set(p, o);
+      o += p.length;
+    }
+    expect(cache.length).toBe(tokens.length);
+    const diff = maxAbsDiff(full, inc);
+    console.log(`[reference] incremental vs full: max diff ${diff.toExponential(3)}`);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('a different token changes later logits but not earlier ones (causal mask)', () => {
+    const { config, weights } = loadHfFixture(join(fixtures, 'tiny-gqa'));
+    const model = new InternLM2Reference(config, weights);
+    const v = config.vocab_size;
+    const a = model.forward([1, 2, 3, 4]);
+    const b = model.forward([1, 2, 9, 4]);
+    expect(maxAbsDiff(a.subarray(0, 2 * v), b.subarray(0, 2 * v))).toBe(0);
+    expect(maxAbsDiff(a.subarray(2 * v), b.subarray(2 * v))).toBeGreaterThan(1e-3);
+  });
+
+  it('rejects token ids outside the vocabulary', () => {
+    const { config, weights } = loadHfFixture(join(fixtures, 'tiny-gqa'));
+    const model = new InternLM2Reference(config, weights);
+    expect(() => model.forward([1, 128])).toThrow(expect.objectContaining({ code: 'MODEL_TOKEN_RANGE' }));
+    expect(() => model.forward([-1])).toThrow(expect.objectContaining({ code: 'MODEL_TOKEN_RANGE' }));
+  });
+
+  it('config parse of a fixture keeps rope scaling', () => {
+    const raw = JSON.parse(readFileSync(join(fixtures, 'tiny-dynamic', 'config.json'), 'utf8'));
+    expect(parseInternLM2Config(raw).rope_scaling).toEqual({ type: 'dynamic', factor: 2 });
+  });
+});
