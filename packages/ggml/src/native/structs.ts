@@ -1,0 +1,100 @@
+import koffi from 'koffi';
+
+/**
+ * C structs we pass by value, mirrored from the bundled headers
+ * (ggml/include/ggml.h, ggml-opt.h, include/llama.h of node-llama-cpp 3.21.1's llama.cpp).
+ * `structs.model.test.ts` checks each against the library's own `*_default_params()`.
+ */
+export const ggml_init_params = koffi.struct('ggml_init_params', {
+  mem_size: 'size_t',
+  mem_buffer: 'void*',
+  no_alloc: 'bool',
+});
+
+export const ggml_opt_optimizer_params = koffi.struct('ggml_opt_optimizer_params', {
+  adamw: koffi.struct({ alpha: 'float', beta1: 'float', beta2: 'float', eps: 'float', wd: 'float' }),
+  sgd: koffi.struct({ alpha: 'float', wd: 'float' }),
+});
+
+export const ggml_opt_params = koffi.struct('ggml_opt_params', {
+  backend_sched: 'void*',
+  ctx_compute: 'void*',
+  inputs: 'void*',
+  outputs: 'void*',
+  loss_type: 'int',
+  build_type: 'int',
+  opt_period: 'int32_t',
+  get_opt_pars: 'void*',
+  get_opt_pars_ud: 'void*',
+  optimizer: 'int',
+});
+
+export const llama_model_params = koffi.struct('llama_model_params', {
+  devices: 'void*',
+  tensor_buft_overrides: 'void*',
+  n_gpu_layers: 'int32_t',
+  split_mode: 'int',
+  load_mode: 'int',
+  lazy_mode: 'int',
+  main_gpu: 'int32_t',
+  tensor_split: 'void*',
+  progress_callback: 'void*',
+  progress_callback_user_data: 'void*',
+  kv_overrides: 'void*',
+  vocab_only: 'bool',
+  check_tensors: 'bool',
+  use_extra_bufts: 'bool',
+  no_host: 'bool',
+  no_alloc: 'bool',
+  load_mtp: 'bool',
+});
+
+export const llama_model_quantize_params = koffi.struct('llama_model_quantize_params', {
+  nthread: 'int32_t',
+  ftype: 'int',
+  output_tensor_type: 'int',
+  token_embedding_type: 'int',
+  allow_requantize: 'bool',
+  quantize_output_tensor: 'bool',
+  only_copy: 'bool',
+  pure: 'bool',
+  keep_split: 'bool',
+  dry_run: 'bool',
+  imatrix: 'void*',
+  kv_overrides: 'void*',
+  tt_overrides: 'void*',
+  prune_layers: 'void*',
+  max_buf_size: 'size_t',
+});
+
+export const llama_opt_params = koffi.struct('llama_opt_params', {
+  n_ctx_train: 'uint32_t',
+  param_filter: 'void*',
+  param_filter_ud: 'void*',
+  get_opt_pars: 'void*',
+  get_opt_pars_ud: 'void*',
+  optimizer_type: 'int',
+});
+
+/** The JS shapes of the structs above (what koffi decodes them into). */
+export interface GgmlOptOptimizerParams {
+  adamw: { alpha: number; beta1: number; beta2: number; eps: number; wd: number };
+  sgd: { alpha: number; wd: number };
+}
+export interface LlamaModelQuantizeParams {
+  nthread: number;
+  ftype: number;
+  output_tensor_type: number;
+  token_embedding_type: number;
+  allow_requantize: boolean;
+  quantize_output_tensor: boolean;
+  only_copy: boolean;
+  pure: boolean;
+  keep_split: boolean;
+  dry_run: boolean;
+  imatrix: bigint | null;
+  kv_overrides: bigint | null;
+  tt_overrides: bigint | null;
+  prune_layers: bigint | null;
+  max_buf_size: number | bigint;
+}
