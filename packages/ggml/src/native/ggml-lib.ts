@@ -52,6 +52,13 @@ const BASE = {
   ggml_rope_ext:
     'void* ggml_rope_ext(void* ctx, void* a, void* b, void* c, int n_dims, int mode, int n_ctx_orig, float freq_base, float freq_scale, float ext_factor, float attn_factor, float beta_fast, float beta_slow)',
   ggml_cross_entropy_loss: 'void* ggml_cross_entropy_loss(void* ctx, void* a, void* b)',
+  ggml_view_3d: 'void* ggml_view_3d(void* ctx, void* a, int64_t ne0, int64_t ne1, int64_t ne2, size_t nb1, size_t nb2, size_t offset)',
+  ggml_view_4d:
+    'void* ggml_view_4d(void* ctx, void* a, int64_t ne0, int64_t ne1, int64_t ne2, int64_t ne3, size_t nb1, size_t nb2, size_t nb3, size_t offset)',
+  ggml_log: 'void* ggml_log(void* ctx, void* a)',
+  ggml_sum_rows: 'void* ggml_sum_rows(void* ctx, void* a)',
+  ggml_soft_max: 'void* ggml_soft_max(void* ctx, void* a)',
+  ggml_sub: 'void* ggml_sub(void* ctx, void* a, void* b)',
   ggml_sum: 'void* ggml_sum(void* ctx, void* a)',
   ggml_new_graph_custom: 'void* ggml_new_graph_custom(void* ctx, size_t size, bool grads)',
   ggml_build_forward_expand: 'void ggml_build_forward_expand(void* cgraph, void* tensor)',

@@ -1,0 +1,81 @@
+import { InternLM2Reference, type InternLM2Weights, internLM2TensorSpecs, makeInternLM2Config } from '@puyu/model';
+import { describe, expect, it } from 'vitest';
+import { GgmlInternLM2 } from './GgmlInternLM2.js';
+
+function randomWeights(config: ReturnType<typeof makeInternLM2Config>, seed: number): InternLM2Weights {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+  const w: InternLM2Weights = new Map();
+  for (const spec of internLM2TensorSpecs(config)) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    const isNorm = spec.shape.length === 1;
+    for (let i = 0; i < n; i++) data[i] = isNorm ? 1 + 0.2 * next() : 0.3 * next();
+    w.set(spec.name, { shape: spec.shape, data });
+  }
+  return w;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const base = {
+  vocab_size: 96,
+  hidden_size: 64,
+  intermediate_size: 160,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  max_position_embeddings: 64,
+  rope_theta: 1e6,
+  rms_norm_eps: 1e-5,
+  tie_word_embeddings: false,
+};
+
+describe('InternLM2 as a ggml graph', () => {
+  for (const [label, extra] of [
+    ['GQA 4/2', {}],
+    ['MHA, tied embeddings', { num_key_value_heads: 4, tie_word_embeddings: true }],
+    ['linear rope scaling', { rope_scaling: { type: 'linear', factor: 2 } }],
+  ] as const) {
+    it(`matches the pure-TS reference forward (${label}) within 1e-4`, () => {
+      const config = makeInternLM2Config({ ...base, ...extra });
+      const weights = randomWeights(config, 7);
+      const ref = new InternLM2Reference(config, weights);
+      const rows = [Array.from({ length: 24 }, (_, i) => (i * 37 + 5) % 96), Array.from({ length: 24 }, (_, i) => (i * 11 + 3) % 96)];
+      using model = new GgmlInternLM2(config, weights, { threads: 1 });
+      const got = model.forward(rows);
+      const V = config.vocab_size;
+      let worst = 0;
+      rows.forEach((r, b) => {
+        const want = ref.forward(r);
+        worst = Math.max(worst, maxAbsDiff(got.subarray(b * 24 * V, (b + 1) * 24 * V), want));
+      });
+      console.log(`ggml vs reference (${label}): max |Δlogit| = ${worst.toExponential(2)}`);
+      expect(worst).toBeLessThan(1e-4);
+    });
+  }
+
+  it('keeps packed documents apart: each equals its own forward', () => {
+    const config = makeInternLM2Config(base);
+    const weights = randomWeights(config, 11);
+    const ref = new InternLM2Reference(config, weights);
+    const docA = [5, 17, 33, 2, 90, 41, 7];
+    const docB = [64, 12, 3, 3, 50, 8, 71, 22, 9];
+    const row = [...docA, ...docB];
+    const docIds = [...docA.map(() => 0), ...docB.map(() => 1)];
+    using model = new GgmlInternLM2(config, weights, { threads: 1 });
+    const got = model.forward([row], docIds);
+    const V = config.vocab_size;
+    const a = ref.forward(docA);
+    const b = ref.forward(docB);
+    expect(maxAbsDiff(got.subarray(0, docA.length * V), a)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(got.subarray(docA.length * V), b)).toBeLessThan(1e-4);
+  });
+});

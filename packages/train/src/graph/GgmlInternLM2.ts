@@ -1,0 +1,77 @@
+import { EngineError } from '@puyu/core';
+import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlContext, GgmlCpuBackend, type Ptr } from '@puyu/ggml';
+import type { InternLM2Config, InternLM2Weights } from '@puyu/model';
+import { buildInternLM2Hidden, lmHead, packedCausalMask, packedPositions } from './buildInternLM2Graph.js';
+import { InternLM2Params } from './InternLM2Params.js';
+
+const GRAPH_SIZE = 16_384;
+
+/**
+ * InternLM2 evaluated by ggml on the CPU: the same graph the trainer differentiates,
+ * used here for forward passes (parity with the pure-TS reference).
+ */
+export class GgmlInternLM2 {
+  readonly backend: GgmlCpuBackend;
+  readonly params: InternLM2Params;
+
+  constructor(
+    readonly config: InternLM2Config,
+    weights: InternLM2Weights,
+    opts: { threads?: number } = {},
+  ) {
+    this.backend = GgmlCpuBackend.create({ threads: opts.threads });
+    this.params = new InternLM2Params(this.backend, config);
+    this.params.upload(weights);
+  }
+
+  /**
+   * Logits for a batch of equal-length rows, returned row-major [B·T, vocab].
+   * `docIds` (length B·T) packs several documents per row: attention and positions restart at each.
+   */
+  forward(rows: readonly (readonly number[])[], docIds?: ArrayLike<number>): Float32Array {
+    const B = rows.length;
+    const T = rows[0]?.length ?? 0;
+    if (B === 0 || T === 0 || rows.some((r) => r.length !== T))
+      throw new EngineError('GGML_BAD_BATCH', 'forward needs a non-empty batch of equal-length rows.');
+    const f = this.backend.lib.fn;
+    const V = this.config.vocab_size;
+    using ctx = new GgmlContext({ maxTensors: GRAPH_SIZE, graphSize: GRAPH_SIZE });
+    const tokens = ctx.tensor(GGML_TYPE_I32, [B * T], 'tokens');
+    const positions = ctx.tensor(GGML_TYPE_I32, [B * T], 'positions');
+    const mask = ctx.tensor(GGML_TYPE_F32, [T, T, 1, B], 'mask');
+    for (const t of [tokens, positions, mask]) f.ggml_set_input(t);
+    const hidden = buildInternLM2Hidden(f, ctx.ptr, this.params, { tokens, positions, mask }, B, T);
+    const logits = lmHead(f, ctx.ptr, this.params, hidden);
+    f.ggml_set_output(logits);
+    const graph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, false);
+    f.ggml_build_forward_expand(graph, logits);
+    const galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.backend.ptr)) as Ptr;
+    try {
+      if (!f.ggml_gallocr_alloc_graph(galloc, graph)) throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the forward graph.');
+      const ids = Int32Array.from(rows.flat());
+      for (const id of ids)
+        if (id < 0 || id >= V) throw new EngineError('GGML_TOKEN_RANGE', `token id ${id} is outside the vocabulary [0, ${V}).`);
+      const pos = packedPositions(B, T, docIds);
+      const m = packedCausalMask(B, T, docIds);
+      f.ggml_backend_tensor_set(tokens, ids, 0, ids.byteLength);
+      f.ggml_backend_tensor_set(positions, pos, 0, pos.byteLength);
+      f.ggml_backend_tensor_set(mask, m, 0, m.byteLength);
+      const status = f.ggml_backend_graph_compute(this.backend.ptr, graph) as number;
+      if (status !== 0) throw new EngineError('GGML_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
+      const out = new Float32Array(B * T * V);
+      f.ggml_backend_tensor_get(logits, out, 0, out.byteLength);
+      return out;
+    } finally {
+      f.ggml_gallocr_free(galloc);
+    }
+  }
+
+  free(): void {
+    this.params.free();
+    this.backend.free();
+  }
+
+  [Symbol.dispose](): void {
+    this.free();
+  }
+}
