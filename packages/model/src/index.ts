@@ -12,6 +12,29 @@ export {
   makeInternLM2Config,
   parseInternLM2Config,
 } from './config.js';
+export {
+  GGUF_ARCH,
+  GGUF_OUTPUT_TYPES,
+  type GgufOutputType,
+  hfToGgufName,
+  KV as INTERNLM2_GGUF_KEYS,
+  parseGgufOutputType,
+  tensorTypeFor,
+} from './convert/gguf-names.js';
+export { type GgufToHfOptions, internLM2ConfigFromGguf, shortestF32, writeHfFromGguf } from './convert/ggufToHf.js';
+export {
+  type BuildGgufOptions,
+  buildInternLM2Gguf,
+  internLM2GgufMetadata,
+  type TensorSource,
+  writeInternLM2Gguf,
+} from './convert/hfToGguf.js';
+export { packWqkv, permuteForLlamaRope, splitWqkv, unpermuteFromLlamaRope } from './convert/qkv.js';
+export { INTERNLM2_CHAT_TOKENS, internLM2TokenizerConfig } from './hf/internlm2-special-tokens.js';
+export { type HfModelSource, loadHfModel, openHfModel } from './hf/openHfModel.js';
+export { type HfDtype, type SaveHfOptions, saveHfModel, writeHfSidecars } from './hf/saveHfModel.js';
+export { type InitOptions, initInternLM2 } from './init/initInternLM2.js';
+export { Prng } from './init/prng.js';
 export { InternLM2Reference } from './reference/forward.js';
 export { KvCache } from './reference/kv-cache.js';
 export {

@@ -1,0 +1,51 @@
+/**
+ * The special tokens InternLM2 tokenizers carry, and how HF's tokenizer_config.json
+ * lists them. Ids are looked up in the actual vocabulary, so a small tokenizer that
+ * places them elsewhere than 92538–92543 still gets a correct config.
+ */
+export const INTERNLM2_CHAT_TOKENS = [
+  '<|im_start|>',
+  '<|im_end|>',
+  '<|action_start|>',
+  '<|action_end|>',
+  '<|interpreter|>',
+  '<|plugin|>',
+] as const;
+
+const CORE_TOKENS = ['<unk>', '<s>', '</s>'] as const;
+
+const CHAT_TEMPLATE =
+  "{{ bos_token }}{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+/** tokenizer_config.json for a vocabulary given as its piece list. */
+export function internLM2TokenizerConfig(pieces: readonly string[]): Record<string, unknown> {
+  const idOf = new Map(pieces.map((p, i) => [p, i]));
+  const decoder: Record<string, unknown> = {};
+  const present: string[] = [];
+  for (const tok of [...CORE_TOKENS, ...INTERNLM2_CHAT_TOKENS]) {
+    const id = idOf.get(tok);
+    if (id === undefined) continue;
+    present.push(tok);
+    decoder[String(id)] = { content: tok, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true };
+  }
+  const sorted = Object.fromEntries(Object.entries(decoder).sort((a, b) => Number(a[0]) - Number(b[0])));
+  return {
+    add_bos_token: true,
+    add_eos_token: false,
+    added_tokens_decoder: sorted,
+    additional_special_tokens: INTERNLM2_CHAT_TOKENS.filter((t) => present.includes(t)),
+    auto_map: {
+      AutoTokenizer: ['tokenization_internlm2.InternLM2Tokenizer', 'tokenization_internlm2_fast.InternLM2TokenizerFast'],
+    },
+    bos_token: '<s>',
+    chat_template: CHAT_TEMPLATE,
+    clean_up_tokenization_spaces: false,
+    decode_with_prefix_space: false,
+    eos_token: '</s>',
+    model_max_length: 1000000000000000019884624838656,
+    pad_token: '</s>',
+    sp_model_kwargs: null,
+    tokenizer_class: 'InternLM2Tokenizer',
+    unk_token: '<unk>',
+  };
+}
