@@ -51,6 +51,15 @@ async function readExactly(handle: FileHandle, into: Uint8Array, position: numbe
   }
 }
 
+/** Names formats people confuse with safetensors, from their first bytes. */
+function otherFormat(prefix: Uint8Array): string | undefined {
+  const head = Buffer.from(prefix.buffer, 0, 4).toString('latin1');
+  if (head === 'GGUF') return 'a GGUF file';
+  if (head === 'PK\x03\x04') return 'a zip archive (a PyTorch .bin/.pt checkpoint?)';
+  if (prefix[0] === 0x80 && prefix[1] >= 2 && prefix[1] <= 5) return 'a Python pickle (a legacy PyTorch checkpoint?)';
+  return undefined;
+}
+
 export class SafetensorsFile implements SafetensorsReader {
   readonly tensors: readonly SafetensorsTensorInfo[];
   private readonly byName: Map<string, SafetensorsTensorInfo>;
@@ -108,6 +117,17 @@ export class SafetensorsFile implements SafetensorsReader {
       const prefix = new Uint8Array(8);
       await readExactly(handle, prefix, 0, path);
       const n = Buffer.from(prefix.buffer).readBigUInt64LE(0);
+      // Only an impossible length prefix is blamed on another format: a small valid one can share these bytes.
+      const other = n > BigInt(size - 8) ? otherFormat(prefix) : undefined;
+      if (other !== undefined) {
+        throw new FormatError(
+          'SAFETENSORS_WRONG_FORMAT',
+          `${path} is ${other}, not safetensors; open it with the matching reader or convert it first.`,
+          {
+            details: { path },
+          },
+        );
+      }
       if (n > BigInt(MAX_HEADER_BYTES)) {
         throw new FormatError(
           'SAFETENSORS_HEADER_TOO_LARGE',

@@ -255,11 +255,12 @@ export class ShardedSafetensors implements SafetensorsReader {
     return at;
   }
 
-  readRaw(name: string): Promise<Uint8Array> {
+  // async so an unknown name rejects rather than throws, like SafetensorsFile.
+  async readRaw(name: string): Promise<Uint8Array> {
     return this.locate(name).shard.readRaw(name);
   }
 
-  readF32(name: string): Promise<Float32Array> {
+  async readF32(name: string): Promise<Float32Array> {
     return this.locate(name).shard.readF32(name);
   }
 

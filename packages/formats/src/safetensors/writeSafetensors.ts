@@ -146,7 +146,17 @@ export async function writeSafetensors(
     try {
       handle = await open(temp, 'wx');
     } catch (e) {
-      throw ioError(temp, e, 'creating the output file');
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new FormatError(
+          'SAFETENSORS_NOT_FOUND',
+          `cannot write ${path}: the folder ${dirname(path)} does not exist; create it first.`,
+          {
+            cause: e,
+            details: { path },
+          },
+        );
+      }
+      throw ioError(path, e, 'creating the output file');
     }
     try {
       await writeAll(handle, prefix);

@@ -88,7 +88,10 @@ export async function writeShardedSafetensors(
 ): Promise<WrittenShardedSafetensors> {
   const max = options.maxShardBytes ?? DEFAULT_MAX_SHARD_BYTES;
   if (!(Number.isSafeInteger(max) && max > 0)) {
-    throw new FormatError('SAFETENSORS_BAD_OPTION', `maxShardBytes must be a positive integer, got ${max}.`);
+    throw new FormatError(
+      'SAFETENSORS_BAD_OPTION',
+      `maxShardBytes must be a positive whole number of bytes (HF's default is 5 GB = ${DEFAULT_MAX_SHARD_BYTES}), got ${max}.`,
+    );
   }
   const metadata = options.metadata ?? { format: 'pt' };
   const { infos } = planSafetensors(tensors); // validates everything before touching the disk
