@@ -32,6 +32,10 @@ const KIND_MARKERS: Record<string, ToolKind> = { [PLUGIN]: 'plugin', [INTERPRETE
  * `<|im_end|>`. Lenient like lagent: a bare `<|plugin|>` / `<|interpreter|>` without
  * `<|action_start|>` still opens a call, a call cut off by `<|im_end|>` or by end() (servers strip
  * the `<|action_end|>` stop word) is completed, stray `<|action_end|>` is dropped.
+ *
+ * Markers are matched in decoded text, where a special token and the same characters typed by a
+ * user look alike; so marker text inside a JSON string still ends the call. A caller that must
+ * tell them apart has to split on the special token ids before decoding.
  */
 export class InternLM2StreamParser {
   private state: State = { mode: 'text' };

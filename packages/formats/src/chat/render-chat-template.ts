@@ -21,6 +21,13 @@ export interface ChatTemplateOptions {
 const cache = new Map<string, Template>();
 const CACHE_LIMIT = 16;
 
+// @huggingface/jinja predeclares a `raise_exception` that throws a plain Error, indistinguishable
+// from a render bug, and refuses to redeclare globals; a leading `{% set %}` (which may shadow)
+// routes the template's calls to ours so the rejection keeps its own error code. The newline
+// (eaten by trim_blocks) keeps the template's first line a line start for lstrip_blocks.
+const RAISE = '__puyu_raise_exception';
+const PRELUDE = `{% set raise_exception = ${RAISE} %}\n`;
+
 /**
  * Renders a Hugging Face `chat_template` (Jinja) with @huggingface/jinja, which applies HF's
  * `trim_blocks` + `lstrip_blocks`. Variables follow `tokenizer.apply_chat_template`: `messages`,
@@ -38,7 +45,7 @@ export function renderChatTemplate(template: string, messages: readonly Template
     add_generation_prompt: options.addGenerationPrompt ?? false,
     bos_token: options.bosToken ?? '',
     eos_token: options.eosToken ?? '',
-    raise_exception: (message: unknown) => {
+    [RAISE]: (message: unknown) => {
       throw new FormatError('CHAT_TEMPLATE_RAISED', `The chat template rejected the conversation: ${String(message)}`);
     },
   };
@@ -103,7 +110,7 @@ function compile(template: string): Template {
   let compiled = cache.get(template);
   if (compiled) return compiled;
   try {
-    compiled = new Template(template);
+    compiled = new Template(PRELUDE + template);
   } catch (e) {
     throw new FormatError(
       'CHAT_TEMPLATE_INVALID',
