@@ -1,1 +1,3 @@
+export * from './hf-tokenizer.js';
 export * from './sentencepiece-proto.js';
+export * from './sentencepiece-tokenizer.js';

@@ -1,0 +1,329 @@
+import { PieceType } from './sentencepiece-proto.js';
+import type { SentencePieceVocab } from './sentencepiece-vocab.js';
+
+/** Longest chunk (in UTF-16 units) whose ids are cached; longer ones are rare repeats. */
+const CACHE_MAX_CHUNK = 96;
+const CACHE_MAX_ENTRIES = 1 << 18;
+
+/**
+ * SentencePiece's BPE `Model::Encode` (bpe_model.cc), made fast without
+ * changing its result.
+ *
+ * SentencePiece merges, over the whole normalized string, the adjacent pair
+ * with the highest piece score (ties: leftmost) until no adjacent pair forms a
+ * piece. A merge can only ever join chars `a` and `b` at a boundary if some
+ * piece contains `ab` adjacently; at every other boundary the two sides evolve
+ * independently and the global priority order restricted to one side is that
+ * side's own order. So we cut the text at boundaries whose bigram appears in no
+ * mergeable piece (and around user-defined symbols, which never merge), run BPE
+ * on each chunk, and cache chunk → ids: provably the same ids as one global run.
+ *
+ * The one exception is UNUSED pieces: SentencePiece re-splits them using merge
+ * history recorded over the whole call, so models that have any run unchunked.
+ */
+export class SentencePieceBpe {
+  private readonly vocab: SentencePieceVocab;
+  private readonly byteFallback: boolean;
+  /** Dense index of every code point that occurs inside a multi-char piece, else -1. */
+  private readonly denseBmp = new Int32Array(0x10000).fill(-1);
+  private readonly denseAstral = new Map<number, number>();
+  private readonly denseCount: number;
+  private readonly bigrams = new Set<number>();
+  /** User-defined symbols by first UTF-16 unit, longest first (SentencePiece matches the longest). */
+  private readonly userByFirst = new Map<number, string[]>();
+  private readonly cache = new Map<string, number[]>();
+  private readonly chunked: boolean;
+
+  // Reused work buffers (grown on demand): symbols and the pair heap.
+  private symStart = new Int32Array(1024);
+  private symEnd = new Int32Array(1024);
+  private symId = new Int32Array(1024);
+  private symFrozen = new Uint8Array(1024);
+  private prev = new Int32Array(1024);
+  private next = new Int32Array(1024);
+  private hScore = new Float64Array(3072);
+  private hLeft = new Int32Array(3072);
+  private hRight = new Int32Array(3072);
+  private hSize = new Int32Array(3072);
+  private hId = new Int32Array(3072);
+  private heap = new Int32Array(3072);
+
+  constructor(vocab: SentencePieceVocab, byteFallback: boolean) {
+    this.vocab = vocab;
+    this.byteFallback = byteFallback;
+    this.chunked = !vocab.hasUnused;
+    let dense = 0;
+    const denseOf = (cp: number): number => {
+      if (cp < 0x10000) {
+        if (this.denseBmp[cp] < 0) this.denseBmp[cp] = dense++;
+        return this.denseBmp[cp];
+      }
+      let d = this.denseAstral.get(cp);
+      if (d === undefined) {
+        d = dense++;
+        this.denseAstral.set(cp, d);
+      }
+      return d;
+    };
+    const pairs: Array<[number, number]> = [];
+    for (const piece of vocab.mergeable.keys()) {
+      let prevD = -1;
+      for (const ch of piece) {
+        const d = denseOf(ch.codePointAt(0) as number);
+        if (prevD >= 0) pairs.push([prevD, d]);
+        prevD = d;
+      }
+    }
+    this.denseCount = dense;
+    for (const [a, b] of pairs) this.bigrams.add(a * dense + b);
+    for (const u of vocab.userDefined) {
+      const first = u.charCodeAt(0);
+      const list = this.userByFirst.get(first) ?? [];
+      list.push(u);
+      list.sort((x, y) => y.length - x.length);
+      this.userByFirst.set(first, list);
+    }
+  }
+
+  private grow(n: number): void {
+    if (n <= this.symStart.length) return;
+    const cap = Math.max(n, this.symStart.length * 2);
+    const g32 = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.symStart = g32(this.symStart);
+    this.symEnd = g32(this.symEnd);
+    this.symId = g32(this.symId);
+    this.prev = g32(this.prev);
+    this.next = g32(this.next);
+    const f = new Uint8Array(cap);
+    f.set(this.symFrozen);
+    this.symFrozen = f;
+    const hcap = cap * 3;
+    this.hScore = new Float64Array(hcap);
+    this.hLeft = new Int32Array(hcap);
+    this.hRight = new Int32Array(hcap);
+    this.hSize = new Int32Array(hcap);
+    this.hId = new Int32Array(hcap);
+    this.heap = new Int32Array(hcap);
+  }
+
+  /** Encodes a normalized string (spaces already escaped), appending ids to `out`. */
+  encode(text: string, out: number[]): void {
+    const len = text.length;
+    if (len === 0) return;
+    this.grow(len + 1);
+    const { symStart, symEnd, symFrozen } = this;
+    const D = this.denseCount;
+    let n = 0;
+    let chunkStart = 0; // first symbol of the current chunk
+    let prevD = -1;
+    let i = 0;
+    while (i < len) {
+      const c = text.charCodeAt(i);
+      const users = this.userByFirst.size > 0 ? this.userByFirst.get(c) : undefined;
+      if (users !== undefined) {
+        const m = users.find((u) => text.startsWith(u, i));
+        if (m !== undefined) {
+          if (this.chunked) {
+            this.flush(text, chunkStart, n, out);
+            chunkStart = n + 1;
+          }
+          symStart[n] = i;
+          symEnd[n] = i + m.length;
+          symFrozen[n] = 1;
+          n++;
+          if (this.chunked) this.emitFrozen(text, n - 1, out);
+          i += m.length;
+          prevD = -1;
+          continue;
+        }
+      }
+      let cp = c;
+      let w = 1;
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < len) {
+        const lo = text.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo < 0xe000) {
+          cp = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+          w = 2;
+        }
+      }
+      const d = cp < 0x10000 ? this.denseBmp[cp] : (this.denseAstral.get(cp) ?? -1);
+      if (this.chunked && n > chunkStart && (d < 0 || prevD < 0 || !this.bigrams.has(prevD * D + d))) {
+        this.flush(text, chunkStart, n, out);
+        chunkStart = n;
+      }
+      symStart[n] = i;
+      symEnd[n] = i + w;
+      symFrozen[n] = 0;
+      n++;
+      prevD = d;
+      i += w;
+    }
+    this.flush(text, chunkStart, n, out);
+  }
+
+  private emitFrozen(text: string, k: number, out: number[]): void {
+    out.push(this.vocab.pieceToId(text.slice(this.symStart[k], this.symEnd[k])));
+  }
+
+  /** Encodes symbols [a, b) as one independent BPE run. */
+  private flush(text: string, a: number, b: number, out: number[]): void {
+    if (b <= a) return;
+    if (b - a === 1 && this.symFrozen[a] === 0) {
+      this.emitPiece(text.slice(this.symStart[a], this.symEnd[a]), -1, out);
+      return;
+    }
+    if (!this.chunked) {
+      this.bpe(text, a, b, out);
+      return;
+    }
+    const s0 = this.symStart[a];
+    const s1 = this.symEnd[b - 1];
+    if (s1 - s0 > CACHE_MAX_CHUNK) {
+      this.bpe(text, a, b, out);
+      return;
+    }
+    const key = text.slice(s0, s1);
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      for (let j = 0; j < hit.length; j++) out.push(hit[j]);
+      return;
+    }
+    const from = out.length;
+    this.bpe(text, a, b, out);
+    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+    this.cache.set(key, out.slice(from));
+  }
+
+  /** SentencePiece's priority-queue BPE over symbols [a, b), then resegmentation. */
+  private bpe(text: string, a: number, b: number, out: number[]): void {
+    const { symStart, symEnd, symId, symFrozen, prev, next, hScore, hLeft, hRight, hSize, hId, heap } = this;
+    const { mergeable, scores, types } = this.vocab;
+    const revMerge = this.vocab.hasUnused ? new Map<string, [string, string]>() : undefined;
+    for (let k = a; k < b; k++) {
+      prev[k] = k - 1;
+      next[k] = k + 1 < b ? k + 1 : -1;
+      symId[k] = -2; // not known yet
+    }
+    prev[a] = -1;
+    let entries = 0;
+    let heapLen = 0;
+
+    const less = (x: number, y: number): boolean =>
+      // x has lower priority than y: lower score, or equal score and further right.
+      hScore[x] < hScore[y] || (hScore[x] === hScore[y] && hLeft[x] > hLeft[y]);
+
+    const push = (l: number, r: number): void => {
+      if (l < 0 || r < 0 || symFrozen[l] === 1 || symFrozen[r] === 1) return;
+      const piece = text.slice(symStart[l], symEnd[r]);
+      const id = mergeable.get(piece);
+      if (id === undefined) return;
+      const e = entries++;
+      hScore[e] = scores[id];
+      hLeft[e] = l;
+      hRight[e] = r;
+      hSize[e] = symEnd[r] - symStart[l];
+      hId[e] = id;
+      let pos = heapLen++;
+      while (pos > 0) {
+        const parent = (pos - 1) >> 1;
+        if (!less(heap[parent], e)) break;
+        heap[pos] = heap[parent];
+        pos = parent;
+      }
+      heap[pos] = e;
+      if (revMerge !== undefined && types[id] === PieceType.UNUSED) {
+        revMerge.set(piece, [text.slice(symStart[l], symEnd[l]), text.slice(symStart[r], symEnd[r])]);
+      }
+    };
+
+    const pop = (): number => {
+      const top = heap[0];
+      const last = heap[--heapLen];
+      let pos = 0;
+      for (;;) {
+        let child = 2 * pos + 1;
+        if (child >= heapLen) break;
+        if (child + 1 < heapLen && less(heap[child], heap[child + 1])) child++;
+        if (!less(last, heap[child])) break;
+        heap[pos] = heap[child];
+        pos = child;
+      }
+      heap[pos] = last;
+      return top;
+    };
+
+    for (let k = a + 1; k < b; k++) push(k - 1, k);
+
+    while (heapLen > 0) {
+      const e = pop();
+      const l = hLeft[e];
+      const r = hRight[e];
+      const ll = symEnd[l] - symStart[l];
+      const rl = symEnd[r] - symStart[r];
+      // Stale entry: one side was consumed or grew since this pair was queued.
+      if (ll === 0 || rl === 0 || ll + rl !== hSize[e]) continue;
+      symEnd[l] = symEnd[r];
+      symId[l] = hId[e];
+      next[l] = next[r];
+      if (next[r] >= 0) prev[next[r]] = l;
+      symEnd[r] = symStart[r]; // empty
+      push(prev[l], l);
+      push(l, next[l]);
+    }
+
+    for (let k = a; k !== -1; k = next[k]) {
+      const piece = text.slice(symStart[k], symEnd[k]);
+      if (symFrozen[k] === 1) out.push(this.vocab.pieceToId(piece));
+      else if (revMerge !== undefined) this.resegment(piece, revMerge, out);
+      else this.emitPiece(piece, this.vocab.reservedShadowsMergeable ? -2 : symId[k], out);
+    }
+  }
+
+  private resegment(piece: string, revMerge: Map<string, [string, string]>, out: number[]): void {
+    const id = this.vocab.pieceToId(piece);
+    const split = this.vocab.types[id] === PieceType.UNUSED ? revMerge.get(piece) : undefined;
+    if (split === undefined) {
+      this.emitPiece(piece, id, out);
+      return;
+    }
+    this.resegment(split[0], revMerge, out);
+    this.resegment(split[1], revMerge, out);
+  }
+
+  /** Emits a final piece; an unknown one becomes its UTF-8 bytes when byte fallback is on. */
+  private emitPiece(piece: string, knownId: number, out: number[]): void {
+    const id = knownId >= 0 ? knownId : this.vocab.pieceToId(piece);
+    if (id !== this.vocab.unkId || !this.byteFallback) {
+      out.push(id);
+      return;
+    }
+    const { byteIds, unkId } = this.vocab;
+    for (const ch of piece) {
+      const cp = ch.codePointAt(0) as number;
+      const pushByte = (x: number) => out.push(byteIds[x] >= 0 ? byteIds[x] : unkId);
+      if (cp < 0x80) pushByte(cp);
+      else if (cp < 0x800) {
+        pushByte(0xc0 | (cp >> 6));
+        pushByte(0x80 | (cp & 0x3f));
+      } else if (cp < 0x10000) {
+        pushByte(0xe0 | (cp >> 12));
+        pushByte(0x80 | ((cp >> 6) & 0x3f));
+        pushByte(0x80 | (cp & 0x3f));
+      } else {
+        pushByte(0xf0 | (cp >> 18));
+        pushByte(0x80 | ((cp >> 12) & 0x3f));
+        pushByte(0x80 | ((cp >> 6) & 0x3f));
+        pushByte(0x80 | (cp & 0x3f));
+      }
+    }
+  }
+
+  /** Drops cached chunk encodings (memory only; results never change). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+}
