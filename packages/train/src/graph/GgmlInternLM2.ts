@@ -3,6 +3,7 @@ import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlContext, GgmlCpuBackend, type Ptr } f
 import type { InternLM2Config, InternLM2Weights } from '@puyu/model';
 import { buildInternLM2Hidden, lmHead, packedCausalMask, packedPositions } from './buildInternLM2Graph.js';
 import { InternLM2Params } from './InternLM2Params.js';
+import { buildMaskedCrossEntropy, planMaskedLoss } from './maskedCrossEntropy.js';
 
 const GRAPH_SIZE = 16_384;
 
@@ -17,10 +18,10 @@ export class GgmlInternLM2 {
   constructor(
     readonly config: InternLM2Config,
     weights: InternLM2Weights,
-    opts: { threads?: number } = {},
+    opts: { threads?: number; trainable?: boolean } = {},
   ) {
     this.backend = GgmlCpuBackend.create({ threads: opts.threads });
-    this.params = new InternLM2Params(this.backend, config);
+    this.params = new InternLM2Params(this.backend, config, { trainable: opts.trainable });
     this.params.upload(weights);
   }
 
@@ -38,7 +39,7 @@ export class GgmlInternLM2 {
     using ctx = new GgmlContext({ maxTensors: GRAPH_SIZE, graphSize: GRAPH_SIZE });
     const tokens = ctx.tensor(GGML_TYPE_I32, [B * T], 'tokens');
     const positions = ctx.tensor(GGML_TYPE_I32, [B * T], 'positions');
-    const mask = ctx.tensor(GGML_TYPE_F32, [T, T, 1, B], 'mask');
+    const mask = ctx.tensor(GGML_TYPE_F32, [T, T, this.config.num_attention_heads * B], 'mask');
     for (const t of [tokens, positions, mask]) f.ggml_set_input(t);
     const hidden = buildInternLM2Hidden(f, ctx.ptr, this.params, { tokens, positions, mask }, B, T);
     const logits = lmHead(f, ctx.ptr, this.params, hidden);
@@ -52,7 +53,7 @@ export class GgmlInternLM2 {
       for (const id of ids)
         if (id < 0 || id >= V) throw new EngineError('GGML_TOKEN_RANGE', `token id ${id} is outside the vocabulary [0, ${V}).`);
       const pos = packedPositions(B, T, docIds);
-      const m = packedCausalMask(B, T, docIds);
+      const m = packedCausalMask(B, T, this.config.num_attention_heads, docIds);
       f.ggml_backend_tensor_set(tokens, ids, 0, ids.byteLength);
       f.ggml_backend_tensor_set(positions, pos, 0, pos.byteLength);
       f.ggml_backend_tensor_set(mask, m, 0, m.byteLength);
@@ -61,6 +62,63 @@ export class GgmlInternLM2 {
       const out = new Float32Array(B * T * V);
       f.ggml_backend_tensor_get(logits, out, 0, out.byteLength);
       return out;
+    } finally {
+      f.ggml_gallocr_free(galloc);
+    }
+  }
+
+  /**
+   * Masked cross-entropy (Σ w·CE / Σ w over next-token targets) and its gradient for
+   * every parameter, through ggml's autograd. Needs `trainable: true`.
+   */
+  lossAndGrads(
+    rows: readonly (readonly number[])[],
+    targets: ArrayLike<number>,
+    weights: ArrayLike<number>,
+    docIds?: ArrayLike<number>,
+  ): { loss: number; grads: InternLM2Weights } {
+    const B = rows.length;
+    const T = rows[0]?.length ?? 0;
+    if (B === 0 || T === 0 || rows.some((r) => r.length !== T))
+      throw new EngineError('GGML_BAD_BATCH', 'a batch needs equal-length, non-empty rows.');
+    const plan = planMaskedLoss(targets, weights, this.config.vocab_size);
+    if (plan.rows.length === 0) throw new EngineError('TRAIN_EMPTY_LOSS', 'every loss weight in this batch is 0; nothing to learn from.');
+    const f = this.backend.lib.fn;
+    using ctx = new GgmlContext({ maxTensors: GRAPH_SIZE * 2, graphSize: GRAPH_SIZE, grads: true });
+    const tokens = ctx.tensor(GGML_TYPE_I32, [B * T], 'tokens');
+    const positions = ctx.tensor(GGML_TYPE_I32, [B * T], 'positions');
+    const mask = ctx.tensor(GGML_TYPE_F32, [T, T, this.config.num_attention_heads * B], 'mask');
+    for (const t of [tokens, positions, mask]) f.ggml_set_input(t);
+    const hidden = buildInternLM2Hidden(f, ctx.ptr, this.params, { tokens, positions, mask }, B, T);
+    const lossT = buildMaskedCrossEntropy(f, ctx, this.params, hidden, plan);
+    const graph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, true);
+    f.ggml_build_forward_expand(graph, lossT.loss);
+    f.ggml_build_backward_expand(ctx.ptr, graph, null);
+    const galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.backend.ptr)) as Ptr;
+    try {
+      if (!f.ggml_gallocr_alloc_graph(galloc, graph)) throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the training graph.');
+      const ids = Int32Array.from(rows.flat());
+      const pos = packedPositions(B, T, docIds);
+      const m = packedCausalMask(B, T, this.config.num_attention_heads, docIds);
+      f.ggml_backend_tensor_set(tokens, ids, 0, ids.byteLength);
+      f.ggml_backend_tensor_set(positions, pos, 0, pos.byteLength);
+      f.ggml_backend_tensor_set(mask, m, 0, m.byteLength);
+      f.ggml_backend_tensor_set(lossT.rows, plan.rows, 0, plan.rows.byteLength);
+      f.ggml_backend_tensor_set(lossT.targets, plan.targets, 0, plan.targets.byteLength);
+      f.ggml_graph_reset(graph); // d(loss) = 1, every other gradient 0
+      const status = f.ggml_backend_graph_compute(this.backend.ptr, graph) as number;
+      if (status !== 0) throw new EngineError('GGML_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
+      const lossV = new Float32Array(1);
+      f.ggml_backend_tensor_get(lossT.loss, lossV, 0, 4);
+      const grads: InternLM2Weights = new Map();
+      for (const [name, t] of this.params.tensors) {
+        const shape = this.params.shapes.get(name) as number[];
+        const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+        const g = f.ggml_graph_get_grad(graph, t) as Ptr;
+        if (g) f.ggml_backend_tensor_get(g, data, 0, data.byteLength);
+        grads.set(name, { shape, data });
+      }
+      return { loss: lossV[0], grads };
     } finally {
       f.ggml_gallocr_free(galloc);
     }

@@ -11,7 +11,7 @@ export interface InternLM2GraphInputs {
   tokens: Ptr;
   /** I32 [T·B], the RoPE position of each token (restarts at 0 for each packed document). */
   positions: Ptr;
-  /** F32 [T, T, 1, B]: 0 where query t may attend key s, −∞ elsewhere (causal, inside one document). */
+  /** F32 [T, T, nHeads·B]: 0 where query t may attend key s, −∞ elsewhere (causal, inside one document); see packedCausalMask. */
   mask: Ptr;
 }
 
@@ -68,13 +68,29 @@ export function buildInternLM2Hidden(
     const k = rope(slice(qPerKv, 1, nKv)); // [hd, nKv, N]
     const v = slice(qPerKv + 1, 1, nKv);
 
-    const q4 = f.ggml_permute(ctx, f.ggml_reshape_4d(ctx, q, hd, nH, T, B), 0, 2, 1, 3); // [hd, T, nH, B]
-    const k4 = f.ggml_permute(ctx, f.ggml_reshape_4d(ctx, k, hd, nKv, T, B), 0, 2, 1, 3); // [hd, T, nKv, B]
-    const vT = f.ggml_cont(ctx, f.ggml_permute(ctx, f.ggml_reshape_4d(ctx, v, hd, nKv, T, B), 1, 2, 0, 3)); // [T, hd, nKv, B]
-    // mul_mat broadcasts K/V over the query heads of their group (head i uses KV head ⌊i/qPerKv⌋)
-    const kq = f.ggml_mul_mat(ctx, k4, q4); // [Tk, Tq, nH, B]
+    // Batch and heads share one dimension (index b·heads + head) so every mul_mat is 3-D:
+    // ggml's mul_mat backward cannot un-broadcast a 4-D product. Broadcasting K/V over the
+    // query heads of a group still works: query head i·qPerKv + j reads KV head i.
+    const heads3 = (x3: Ptr, heads: number) =>
+      f.ggml_reshape_3d(
+        ctx,
+        f.ggml_cont(ctx, f.ggml_permute(ctx, f.ggml_reshape_4d(ctx, x3, hd, heads, T, B), 0, 2, 1, 3)),
+        hd,
+        T,
+        heads * B,
+      );
+    const q3 = heads3(q, nH); // [hd, T, nH·B]
+    const k3 = heads3(k, nKv); // [hd, T, nKv·B]
+    const vT = f.ggml_reshape_3d(
+      ctx,
+      f.ggml_cont(ctx, f.ggml_permute(ctx, f.ggml_reshape_4d(ctx, v, hd, nKv, T, B), 1, 2, 0, 3)),
+      T,
+      hd,
+      nKv * B,
+    ); // [T, hd, nKv·B]
+    const kq = f.ggml_mul_mat(ctx, k3, q3); // [Tk, Tq, nH·B]
     const probs = f.ggml_soft_max_ext(ctx, kq, inputs.mask, 1 / Math.sqrt(hd), 0);
-    const ctxv = f.ggml_mul_mat(ctx, vT, probs); // [hd, Tq, nH, B]
+    const ctxv = f.ggml_reshape_4d(ctx, f.ggml_mul_mat(ctx, vT, probs), hd, T, nH, B); // [hd, Tq, nH, B]
     const merged = f.ggml_reshape_2d(ctx, f.ggml_cont(ctx, f.ggml_permute(ctx, ctxv, 0, 2, 1, 3)), h, N); // [h, N]
     x = f.ggml_add(ctx, x, f.ggml_mul_mat(ctx, p.get(n.wo), merged));
 
@@ -91,15 +107,23 @@ export function lmHead(f: GgmlFunctions, ctx: Ptr, p: InternLM2Params, hidden: P
   return f.ggml_mul_mat(ctx, p.get(p.config.tie_word_embeddings ? TOK_EMBEDDINGS : OUTPUT), hidden);
 }
 
-/** The F32 [T, T, 1, B] mask for batches of packed documents: `docIds[b·T + t]` names the document of each token. */
-export function packedCausalMask(B: number, T: number, docIds?: ArrayLike<number>): Float32Array {
-  const m = new Float32Array(B * T * T);
-  for (let b = 0; b < B; b++)
+/**
+ * The F32 [T, T, heads·B] attention mask for batches of packed documents:
+ * `docIds[b·T + t]` names the document of each token. It is repeated per head
+ * because batch and heads share the graph's third dimension.
+ */
+export function packedCausalMask(B: number, T: number, heads: number, docIds?: ArrayLike<number>): Float32Array {
+  const plane = T * T;
+  const m = new Float32Array(B * heads * plane);
+  for (let b = 0; b < B; b++) {
+    const first = b * heads * plane;
     for (let q = 0; q < T; q++)
       for (let k = 0; k < T; k++) {
         const same = !docIds || docIds[b * T + q] === docIds[b * T + k];
-        m[(b * T + q) * T + k] = k <= q && same ? 0 : Number.NEGATIVE_INFINITY;
+        m[first + q * T + k] = k <= q && same ? 0 : Number.NEGATIVE_INFINITY;
       }
+    for (let h = 1; h < heads; h++) m.copyWithin(first + h * plane, first, first + plane);
+  }
   return m;
 }
 

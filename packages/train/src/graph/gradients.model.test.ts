@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SafetensorsFile } from '@puyu/formats';
+import { type InternLM2Weights, parseInternLM2Config } from '@puyu/model';
+import { describe, expect, it } from 'vitest';
+import { GgmlInternLM2 } from './GgmlInternLM2.js';
+
+const dir = fileURLToPath(new URL('../fixtures/grad/', import.meta.url));
+
+async function readAll(path: string): Promise<InternLM2Weights> {
+  await using st = await SafetensorsFile.open(path);
+  const out: InternLM2Weights = new Map();
+  for (const t of st.tensors) out.set(t.name, { shape: [...t.shape], data: await st.readF32(t.name) });
+  return out;
+}
+
+// Fixture: scripts/reference/train_grad_reference.py (PyTorch 1.13, CPU, fp32).
+describe('ggml backward vs PyTorch autograd (masked, packed batch)', () => {
+  it('gives the same loss and gradients (≤ 1e-3 relative)', async () => {
+    const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
+    const batch = JSON.parse(readFileSync(`${dir}batch.json`, 'utf8')) as {
+      rows: number[][];
+      targets: number[][];
+      docs: number[][];
+      weights: number[][];
+      loss: number;
+    };
+    const weights = await readAll(`${dir}model.safetensors`);
+    const want = await readAll(`${dir}grads.safetensors`);
+    using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true });
+    const docIds = batch.docs.flat().map((d, i) => d + 100 * Math.floor(i / batch.rows[0].length));
+    const { loss, grads } = model.lossAndGrads(batch.rows, batch.targets.flat(), batch.weights.flat(), docIds);
+    expect(Math.abs(loss - batch.loss) / batch.loss).toBeLessThan(1e-5);
+    let worst = 0;
+    for (const [name, g] of want) {
+      const got = grads.get(name)!.data;
+      // relative to the tensor's largest gradient, so near-zero entries don't dominate
+      let scale = 0;
+      let diff = 0;
+      for (let i = 0; i < g.data.length; i++) {
+        scale = Math.max(scale, Math.abs(g.data[i]));
+        diff = Math.max(diff, Math.abs(g.data[i] - got[i]));
+      }
+      worst = Math.max(worst, diff / scale);
+    }
+    console.log(`loss ggml ${loss.toFixed(6)} torch ${batch.loss.toFixed(6)}; worst relative gradient error ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(1e-3);
+  });
+
+  it('uses the fused cross-entropy when all weights are 1 and agrees with the weighted path', () => {
+    const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
+    return readAll(`${dir}model.safetensors`).then((weights) => {
+      using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true });
+      const rows = [[3, 9, 27, 81 % 96, 50, 60, 70, 80]];
+      const targets = [9, 27, 81 % 96, 50, 60, 70, 80, 90];
+      const ones = model.lossAndGrads(
+        rows,
+        targets,
+        targets.map(() => 1),
+      );
+      // weights of 2 everywhere give the same normalised loss but take the weighted path
+      const twos = model.lossAndGrads(
+        rows,
+        targets,
+        targets.map(() => 2),
+      );
+      expect(Math.abs(ones.loss - twos.loss)).toBeLessThan(1e-5);
+      const a = ones.grads.get('output.weight')!.data;
+      const b = twos.grads.get('output.weight')!.data;
+      let d = 0;
+      for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+      expect(d).toBeLessThan(1e-5);
+    });
+  });
+
+  it('a zero weight contributes no gradient', () => {
+    const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
+    return readAll(`${dir}model.safetensors`).then((weights) => {
+      using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true });
+      const rows = [[3, 9, 27, 40, 50, 60]];
+      // only the last position counts; changing the masked targets must not change anything
+      const a = model.lossAndGrads(rows, [1, 2, 3, 4, 5, 6], [0, 0, 0, 0, 0, 1]);
+      const b = model.lossAndGrads(rows, [7, 8, 9, 10, 11, 6], [0, 0, 0, 0, 0, 1]);
+      expect(a.loss).toBe(b.loss);
+      expect(a.grads.get('model.tok_embeddings.weight')!.data).toEqual(b.grads.get('model.tok_embeddings.weight')!.data);
+      expect(() => model.lossAndGrads(rows, [1, 2, 3, 4, 5, 6], [0, 0, 0, 0, 0, 0])).toThrow(
+        expect.objectContaining({ code: 'TRAIN_EMPTY_LOSS' }),
+      );
+    });
+  });
+});
