@@ -1,6 +1,6 @@
 // InternLM2 chat protocol: message types, prompt rendering, streaming response parsing,
 // OpenAI message conversion and HF Jinja chat templates.
-export { type ChatStreamEvent, InternLM2StreamParser } from './internlm2-stream-parser.js';
+export { type ChatStreamEvent, InternLM2StreamParser, parseInternLM2Stream } from './internlm2-stream-parser.js';
 export {
   fromOpenAIMessages,
   fromOpenAITools,

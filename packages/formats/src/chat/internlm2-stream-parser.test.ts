@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ChatStreamEvent, InternLM2StreamParser } from './internlm2-stream-parser.js';
+import { type ChatStreamEvent, InternLM2StreamParser, parseInternLM2Stream } from './internlm2-stream-parser.js';
 import { parseInternLM2Response } from './parse-internlm2-response.js';
 import { renderInternLM2ToolCall } from './render-internlm2-chat.js';
 import { INTERNLM2_MARKERS } from './special-tokens.js';
@@ -58,6 +58,7 @@ const RESPONSES = [
   'cut<|action_start|><|plugin|>\n{"name": "a", "parameters": {"q": "<|action_e"}}<|im_end|>',
   'ends in a prefix <|act',
   'lenient <|interpreter|>\nprint(2)<|action_end|>stray<|action_end|>end',
+  'sep<|action_start|><|plugin|>\n{"name": "a", "parameters": {}}<|action_end|>\n\nafter\n<|im_end|>',
   '',
 ];
 
@@ -141,6 +142,19 @@ describe('InternLM2StreamParser', () => {
     expect(bare.content).toBe('Run:');
   });
 
+  it('parses the interpreter turn of chat_format.md (lagent-style newline after <|action_end|>)', () => {
+    const turn =
+      'I have processed the data and visualized it for you.\n\n<|action_start|><|interpreter|>\n```python\nimport plotly.express as px\n' +
+      "df = pd.read_csv('data.csv')\nfig.show()\n```<|action_end|>\n<|im_end|>\n";
+    const r = parseInternLM2Response(turn);
+    expect(r.content).toBe('I have processed the data and visualized it for you.\n\n');
+    expect(r.toolCalls).toEqual([{ kind: 'interpreter', code: "import plotly.express as px\ndf = pd.read_csv('data.csv')\nfig.show()" }]);
+    expect(r.finishedBy).toBe('im_end');
+    expect(parseInternLM2Response('<|action_start|><|plugin|>\n{"name": "f", "parameters": {}}<|action_end|>\n\nnext').content).toBe(
+      '\nnext',
+    );
+  });
+
   it('parses back exactly what the renderer wrote (render → parse round trip)', () => {
     const calls: ToolCall[] = [
       {
@@ -196,5 +210,22 @@ describe('InternLM2StreamParser', () => {
       expect(events.filter((e) => e.type === 'done')).toHaveLength(1);
       expect(events.at(-1)?.type).toBe('done');
     }
+  });
+
+  it('parses an async delta stream and stops pulling after <|im_end|>', async () => {
+    let pulled = 0;
+    async function* deltas() {
+      for (const d of ['Hi <|im', '_end|>', 'never', 'read']) {
+        pulled++;
+        yield d;
+      }
+    }
+    const events: ChatStreamEvent[] = [];
+    for await (const e of parseInternLM2Stream(deltas())) events.push(e);
+    expect(events).toEqual([
+      { type: 'text', text: 'Hi ' },
+      { type: 'done', reason: 'im_end' },
+    ]);
+    expect(pulled).toBe(2);
   });
 });

@@ -14,7 +14,8 @@ export type ChatStreamEvent =
   | { type: 'done'; reason: 'im_end' | 'end' };
 
 type BodyState = { mode: 'body'; kind: ToolKind; raw: string; skippedNewline?: boolean };
-type State = { mode: 'text' } | { mode: 'action' } | BodyState | { mode: 'done' };
+/** `afterCall`: a newline right after `<|action_end|>` is a separator (lagent, chat_format.md), not text. */
+type State = { mode: 'text'; afterCall?: boolean } | { mode: 'action' } | BodyState | { mode: 'done' };
 
 /** Markers that end a call body; anything else inside a body is taken literally. */
 const BODY_TERMINATORS = [ACTION_END, IM_END, IM_START, ACTION_START];
@@ -31,7 +32,8 @@ const KIND_MARKERS: Record<string, ToolKind> = { [PLUGIN]: 'plugin', [INTERPRETE
  * `<|action_start|><|interpreter|>\n```python\n...\n```<|action_end|>`, text between them, and
  * `<|im_end|>`. Lenient like lagent: a bare `<|plugin|>` / `<|interpreter|>` without
  * `<|action_start|>` still opens a call, a call cut off by `<|im_end|>` or by end() (servers strip
- * the `<|action_end|>` stop word) is completed, stray `<|action_end|>` is dropped.
+ * the `<|action_end|>` stop word) is completed, stray `<|action_end|>` is dropped, and one newline
+ * right after `<|action_end|>` (lagent writes `<|action_end|>\n`) is taken as a separator.
  *
  * Markers are matched in decoded text, where a special token and the same characters typed by a
  * user look alike; so marker text inside a JSON string still ends the call. A caller that must
@@ -84,6 +86,11 @@ export class InternLM2StreamParser {
     const s = this.state;
     if (s.mode === 'done' || this.pending === '') return false;
     if (s.mode === 'text') {
+      if (s.afterCall) {
+        s.afterCall = false;
+        if (this.pending.startsWith('\n')) this.pending = this.pending.slice(1);
+        return true;
+      }
       const hit = findEarliest(this.pending, INTERNLM2_MARKERS);
       if (!hit) {
         const keep = heldSuffixLength(this.pending, INTERNLM2_MARKERS);
@@ -140,7 +147,7 @@ export class InternLM2StreamParser {
     this.pending = this.pending.slice(hit.index + hit.marker.length);
     this.finishCall(events, s);
     if (hit.marker === IM_END || hit.marker === IM_START) this.finish(events, 'im_end');
-    else this.state = hit.marker === ACTION_START ? { mode: 'action' } : { mode: 'text' };
+    else this.state = hit.marker === ACTION_START ? { mode: 'action' } : { mode: 'text', afterCall: true };
     return true;
   }
 
@@ -191,4 +198,15 @@ function heldSuffixLength(text: string, markers: readonly string[]): number {
     if (markers.some((m) => m.startsWith(suffix))) return k;
   }
   return 0;
+}
+
+/** Parses an async stream of text deltas (e.g. an engine's token stream) into events. */
+export async function* parseInternLM2Stream(deltas: AsyncIterable<string>): AsyncGenerator<ChatStreamEvent, void, undefined> {
+  const parser = new InternLM2StreamParser();
+  for await (const delta of deltas) {
+    yield* parser.push(delta);
+    // Stop pulling once the turn is over so the engine can be told to stop generating.
+    if (parser.done) return;
+  }
+  yield* parser.end();
 }
