@@ -28,6 +28,17 @@ function roundf(x: number): number {
   return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
 }
 
+/**
+ * C's `(int8_t)some_float` as compiled for x86-64: cvttss2si truncates to int32, giving
+ * INT32_MIN for NaN, ±Inf and out-of-range values, then the low byte is kept. This only
+ * matters when a block's scale is subnormal (1/d overflows to Inf); ggml hits the same path.
+ */
+function floatToInt8(x: number): number {
+  const t = Math.trunc(x);
+  const i32 = Number.isFinite(t) && t >= -2147483648 && t <= 2147483647 ? t : -2147483648;
+  return (i32 << 24) >> 24;
+}
+
 /** Q8_0: per block of 32, d = amax/127, q = round(x/d) as int8. */
 export function quantizeQ8_0(src: ArrayLike<number>): Uint8Array {
   const nb = checkBlocks(src.length, QK8_0, 'Q8_0 quantization');
@@ -46,7 +57,7 @@ export function quantizeQ8_0(src: ArrayLike<number>): Uint8Array {
     const h = f32ToF16Bits(d);
     out[o] = h & 0xff;
     out[o + 1] = h >>> 8;
-    for (let j = 0; j < QK8_0; j++) q[o + 2 + j] = roundf(fround(fround(src[base + j]) * id));
+    for (let j = 0; j < QK8_0; j++) q[o + 2 + j] = floatToInt8(roundf(fround(fround(src[base + j]) * id)));
   }
   return out;
 }
@@ -92,10 +103,10 @@ export function quantizeQ4_0(src: ArrayLike<number>): Uint8Array {
     for (let j = 0; j < half; j++) {
       const x0 = fround(fround(src[base + j]) * id);
       const x1 = fround(fround(src[base + half + j]) * id);
-      // (int8_t) cast truncates toward zero; x/d + 8.5 lies in [0.5, 16.5].
-      const xi0 = Math.min(15, Math.trunc(fround(x0 + 8.5)));
-      const xi1 = Math.min(15, Math.trunc(fround(x1 + 8.5)));
-      out[o + 2 + j] = xi0 | (xi1 << 4);
+      // MIN(15, (int8_t)(x + 8.5f)) stored in a uint8_t; x/d + 8.5 normally lies in [0.5, 16.5].
+      const xi0 = Math.min(15, floatToInt8(fround(x0 + 8.5))) & 0xff;
+      const xi1 = Math.min(15, floatToInt8(fround(x1 + 8.5))) & 0xff;
+      out[o + 2 + j] = (xi0 | (xi1 << 4)) & 0xff;
     }
   }
   return out;
