@@ -7,6 +7,8 @@
   safetensors_fixture.py read FILE       parses FILE with struct/json/torch and prints JSON: header
                                          facts, each tensor's raw bytes, `.float()` bits, and for F32
                                          tensors torch's own f16/bf16 rounding of the same values
+  safetensors_fixture.py index FILE      prints FILE (a shard index) re-serialized the way
+                                         save_pretrained writes it
 
 Run with /usr/bin/python3 (it has torch 1.13).
 """
@@ -117,7 +119,9 @@ def read(path):
     raw = data[8:8 + n]
     # What follows the JSON's closing brace: the reference pads with spaces only.
     out = {"header_length": n, "header_tail": raw[raw.rindex(b"}") + 1:].decode("ascii"),
-           "metadata": metadata, "order": list(header.keys()), "tensors": {}}
+           "metadata": metadata, "order": list(header.keys()),
+           "reference_order": [k for k, _ in sorted(header.items(), key=lambda kv: (-RANK.index(kv[1]["dtype"]), kv[0].encode("utf-8")))],
+           "tensors": {}}
     for name, info in header.items():
         s, e = info["data_offsets"]
         dtype = DTYPES[info["dtype"]]
@@ -135,7 +139,14 @@ def read(path):
     sys.stdout.write("\n")
 
 
+def index(path):
+    # transformers' save_pretrained writes the shard index exactly like this.
+    with open(path, encoding="utf-8") as f:
+        sys.stdout.write(json.dumps(json.load(f), indent=2, sort_keys=True) + "\n")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("write", "read"):
+    modes = {"write": write, "read": read, "index": index}
+    if len(sys.argv) != 3 or sys.argv[1] not in modes:
         sys.exit(__doc__)
-    (write if sys.argv[1] == "write" else read)(sys.argv[2])
+    modes[sys.argv[1]](sys.argv[2])
