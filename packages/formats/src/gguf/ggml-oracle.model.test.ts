@@ -24,7 +24,8 @@ const ggml = {
     'size_t ggml_quantize_chunk(int type, const float *src, _Out_ uint8_t *dst, int64_t start, int64_t nrows, int64_t n_per_row, const float *imatrix)',
   ),
 };
-const GgufInitParams = koffi.struct('gguf_init_params_t', { no_alloc: 'bool', ctx: 'void *' });
+// Registered by name for the signatures below (passed by value).
+koffi.struct('gguf_init_params_t', { no_alloc: 'bool', ctx: 'void *' });
 const gguf = {
   initFromFile: base.func('void *gguf_init_from_file(const char *fname, gguf_init_params_t params)'),
   free: base.func('void gguf_free(void *ctx)'),
