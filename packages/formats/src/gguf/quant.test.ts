@@ -92,7 +92,7 @@ describe('quantization by hand', () => {
   });
 
   it('f16 / bf16 encode and decode through the shared half conversions', () => {
-    const x = new Float32Array([0, -0, 1, -2.5, 65504, 1e-8, Number.POSITIVE_INFINITY, 3.14159]);
+    const x = new Float32Array([0, -0, 1, -2.5, 65504, 1e-8, Number.POSITIVE_INFINITY, 3.1409]);
     const h = decodeTensorData(GgmlType.F16, encodeTensorData(GgmlType.F16, x), x.length);
     expect(Array.from(h)).toEqual([0, -0, 1, -2.5, 65504, 0, Number.POSITIVE_INFINITY, 3.140625]);
     const b = decodeTensorData(GgmlType.BF16, encodeTensorData(GgmlType.BF16, x), x.length);
