@@ -44,7 +44,7 @@ describe.skipIf(!hasModel)('puyu tokenizer encode/decode (real CLI)', () => {
     expect(enc.code).toBe(0);
     const lines = enc.stdout.trimEnd().split('\n');
     expect(lines.length).toBe(goldens.length);
-    lines.forEach((l, i) => expect(JSON.parse(l), goldens[i].text).toEqual(goldens[i].ids));
+    for (let i = 0; i < lines.length; i++) expect(JSON.parse(lines[i]), goldens[i].text).toEqual(goldens[i].ids);
     const dec = puyu(['tokenizer', 'decode', '--model', MODEL], enc.stdout);
     expect(dec.code).toBe(0);
     expect(dec.stdout).toBe(goldens.map((g) => `${g.decoded}\n`).join(''));
