@@ -122,6 +122,11 @@ describe('InternLM2StreamParser', () => {
     expect(r.finishedBy).toBe('end');
   });
 
+  it('accepts a plugin call wrapped in a ```json fence', () => {
+    const r = parseInternLM2Response('<|action_start|><|plugin|>\n```json\n{"name": "f", "parameters": {"k": "```"}}\n```<|action_end|>');
+    expect(r.toolCalls).toEqual([{ kind: 'plugin', name: 'f', parameters: { k: '```' } }]);
+  });
+
   it('accepts OpenAI-style "arguments" (object or JSON string)', () => {
     const a = parseInternLM2Response('<|action_start|><|plugin|>\n{"name": "f", "arguments": "{\\"k\\": [1]}"}<|action_end|>');
     expect(a.toolCalls).toEqual([{ kind: 'plugin', name: 'f', parameters: { k: [1] } }]);

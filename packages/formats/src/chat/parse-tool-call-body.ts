@@ -19,7 +19,9 @@ export function parseToolCallBody(kind: ToolKind, raw: string): ToolCallParseRes
 }
 
 function parsePluginBody(raw: string): ToolCallParseResult {
-  const text = raw.trim();
+  let text = raw.trim();
+  // Some fine-tunes wrap the call in a ```json fence; the JSON inside is still the call.
+  if (text.startsWith('```')) text = extractInterpreterCode(text).trim();
   if (text === '')
     return { ok: false, code: 'TOOL_CALL_EMPTY', message: 'The plugin call has no body; expected {"name": ..., "parameters": {...}}.' };
   let value: unknown;
