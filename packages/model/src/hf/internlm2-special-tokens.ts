@@ -42,7 +42,7 @@ export function internLM2TokenizerConfig(pieces: readonly string[]): Record<stri
     clean_up_tokenization_spaces: false,
     decode_with_prefix_space: false,
     eos_token: '</s>',
-    model_max_length: 1000000000000000019884624838656,
+    model_max_length: 1e30, // HF writes int(1e30) as 1000000000000000019884624838656; JSON.stringify gives 1e+30, the same double
     pad_token: '</s>',
     sp_model_kwargs: null,
     tokenizer_class: 'InternLM2Tokenizer',

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { decodeModelProto, GgufValueType, ggufPlain, SentencePieceTokenizer } from '@puyu/formats';
+import { describe, expect, it } from 'vitest';
+import { parseInternLM2Config } from '../config.js';
+import { sentencePieceFromGguf, tokenizerGgufMetadata } from './tokenizer-gguf.js';
+
+const dir = '/work/shared/models/internlm2-tokenizer';
+const modelBytes = new Uint8Array(readFileSync(`${dir}/tokenizer.model`));
+const tokCfg = JSON.parse(readFileSync(`${dir}/tokenizer_config.json`, 'utf8'));
+const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')));
+
+describe('InternLM2 tokenizer ⇄ GGUF metadata', () => {
+  const meta = tokenizerGgufMetadata(modelBytes, config, tokCfg);
+  const get = (k: string) => {
+    const v = meta.get(k);
+    if (!v) throw new Error(`missing ${k}`);
+    return ggufPlain(v);
+  };
+
+  it('exports the vocabulary the way llama.cpp InternLM2Model.set_vocab does', () => {
+    const tokens = get('tokenizer.ggml.tokens') as string[];
+    const types = get('tokenizer.ggml.token_type') as number[];
+    const scores = get('tokenizer.ggml.scores') as number[];
+    expect(tokens.length).toBe(92544);
+    expect(get('tokenizer.ggml.model')).toBe('llama');
+    expect(tokens[92542]).toBe('<|im_end|>');
+    expect(types[92542]).toBe(3); // special → control
+    expect(scores[92542]).toBe(-1000);
+    expect(types[3]).toBe(6); // <0x00> byte piece
+    expect(get('tokenizer.ggml.eos_token_id')).toBe(92542); // chat EOS, as llama.cpp's converter sets it
+    expect(get('tokenizer.ggml.bos_token_id')).toBe(1);
+    expect(get('tokenizer.ggml.add_space_prefix')).toBe(false);
+    expect(meta.get('tokenizer.ggml.scores')?.type).toBe(GgufValueType.ARRAY);
+  });
+
+  it('rebuilds a tokenizer.model that encodes text exactly like the original', () => {
+    const rebuilt = sentencePieceFromGguf(meta);
+    const a = decodeModelProto(modelBytes);
+    const b = decodeModelProto(rebuilt);
+    expect(b.pieces.length).toBe(a.pieces.length);
+    expect(b.trainerSpec?.splitDigits).toBe(true);
+    expect(b.trainerSpec?.byteFallback).toBe(true);
+    expect(b.trainerSpec?.eosId).toBe(2); // SentencePiece's own EOS, not the chat one
+    expect(b.normalizerSpec?.addDummyPrefix).toBe(false);
+    const ta = SentencePieceTokenizer.load(modelBytes);
+    const tb = SentencePieceTokenizer.load(rebuilt);
+    for (const text of ['Hello world, 你好世界! 12345', '  spaces  and\ttabs\n', 'emoji 🐉 and bytes \u0001']) {
+      expect(tb.encode(text)).toEqual(ta.encode(text));
+    }
+  });
+
+  it('rejects a tokenizer larger than the embedding table', () => {
+    expect(() => tokenizerGgufMetadata(modelBytes, { ...config, vocab_size: 1000 })).toThrow(
+      expect.objectContaining({ code: 'MODEL_VOCAB_MISMATCH' }),
+    );
+  });
+});
