@@ -1,0 +1,271 @@
+import { makePieceValidator } from './piece-validator.js';
+import { compareCodePoints, type TrainingSentence } from './sentence-loader.js';
+import type { ResolvedBpeOptions } from './trainer-options.js';
+import { UNK_CHAR } from './training-normalizer.js';
+
+/**
+ * The merge loop of SentencePiece's BPE trainer (bpe_model_trainer.cc, as released
+ * in 0.1.9x), kept step for step so a model trained here has the pieces, in the
+ * order, that `spm_train --model_type=bpe` gives on the same text:
+ *
+ * - a symbol is a character or a pair of symbols; pairs remember where they occur
+ *   (sentence, left index) and their frequency is recomputed lazily (freq 0 = stale);
+ * - "AAA" counts the pair "AA" once (overlapping occurrences are dropped);
+ * - each step takes the most frequent pair among the *active* pairs (the top 5 %,
+ *   at least 1000, refreshed every 100 pieces, plus every pair created since),
+ *   ties going to the shorter piece, then to the smaller string;
+ * - a piece equal to an earlier one (reached through another split) is skipped;
+ * - score = -rank, so encoding by score replays the merge order.
+ */
+export interface MergeResult {
+  /** Learned pieces with their scores, in merge order. */
+  pieces: { piece: string; score: number }[];
+  /** True when no valid pair was left before reaching the target size. */
+  exhausted: boolean;
+}
+
+class Sym {
+  freq = 0;
+  /** sid * 65536 + left index; kept sorted (lazily) as std::set keeps them. */
+  positions: number[] = [];
+  sorted = true;
+  /** Generation of the active list this symbol is in (-1: not active). */
+  activeGen = -1;
+  constructor(
+    readonly id: number,
+    readonly left: Sym | null,
+    readonly right: Sym | null,
+    readonly cps: number[],
+    readonly str: string,
+    readonly isUnk: boolean,
+  ) {}
+}
+
+const POS_SHIFT = 65536;
+const PAIR_SHIFT = 2 ** 26;
+const UNK_CP = UNK_CHAR.codePointAt(0) as number;
+
+export function runBpeMerges(
+  sentencesIn: TrainingSentence[],
+  requiredChars: Map<number, number>,
+  numPieces: number,
+  o: ResolvedBpeOptions,
+): MergeResult {
+  const isValid = makePieceValidator(o);
+  const sents: (Sym | null)[][] = [];
+  const freqs = new Float64Array(sentencesIn.length);
+  const chars = new Map<number, Sym>();
+  const pairs = new Map<number, Sym>();
+  const invalidPairs = new Set<number>();
+  let nextId = 0;
+
+  const charSym = (c: number): Sym => {
+    let s = chars.get(c);
+    if (!s) {
+      s = new Sym(nextId++, null, null, [c], String.fromCodePoint(c), c === UNK_CP);
+      s.freq = requiredChars.get(c) || 1;
+      chars.set(c, s);
+    }
+    return s;
+  };
+
+  // GetPairSymbol: the cached pair, or a new one if the joined piece is valid.
+  const pairSym = (l: Sym | null, r: Sym | null): Sym | null => {
+    if (l === null || r === null || l.isUnk || r.isUnk) return null;
+    const key = l.id * PAIR_SHIFT + r.id;
+    const hit = pairs.get(key);
+    if (hit) return hit;
+    // Invalidity never changes, so remember it (the reference re-checks each time).
+    if (invalidPairs.has(key)) return null;
+    const cps = l.cps.concat(r.cps);
+    if (!isValid(cps)) {
+      invalidPairs.add(key);
+      return null;
+    }
+    const s = new Sym(nextId++, l, r, cps, l.str + r.str, false);
+    pairs.set(key, s);
+    return s;
+  };
+  const forget = (s: Sym) => pairs.delete((s.left as Sym).id * PAIR_SHIFT + (s.right as Sym).id);
+
+  const nextIndex = (sent: (Sym | null)[], i: number): number => {
+    for (let j = i + 1; j < sent.length; j++) if (sent[j] !== null) return j;
+    return -1;
+  };
+  const prevIndex = (sent: (Sym | null)[], i: number): number => {
+    for (let j = i - 1; j >= 0; j--) if (sent[j] !== null) return j;
+    return -1;
+  };
+
+  // The active set as a list + generation marks: scanning an array beats a Set,
+  // and removal just clears the mark (the next scan compacts the list).
+  let active: Sym[] = [];
+  let gen = 0;
+  const activate = (s: Sym) => {
+    if (s.activeGen === gen) return;
+    s.activeGen = gen;
+    active.push(s);
+  };
+  const addNewPair = (sid: number, left: number, right: number) => {
+    if (left === -1 || right === -1) return;
+    const sent = sents[sid] as (Sym | null)[];
+    const s = pairSym(sent[left] as Sym | null, sent[right] as Sym | null);
+    if (!s) return;
+    activate(s);
+    const key = sid * POS_SHIFT + left;
+    const n = s.positions.length;
+    if (n > 0 && (s.positions[n - 1] as number) > key) s.sorted = false;
+    s.positions.push(key);
+  };
+  const resetFreq = (sid: number, left: number, right: number, best: Sym) => {
+    if (left === -1 || right === -1) return;
+    const sent = sents[sid] as (Sym | null)[];
+    const s = pairSym(sent[left] as Sym | null, sent[right] as Sym | null);
+    if (s && s !== best) s.freq = 0;
+  };
+  const ensureSorted = (s: Sym) => {
+    if (s.sorted) return;
+    s.positions.sort((a, b) => a - b);
+    s.sorted = true;
+  };
+
+  const computeFreq = (s: Sym) => {
+    if (s.freq > 0) return;
+    ensureSorted(s);
+    const pos = s.positions;
+    let w = 0;
+    let prevSid = -1;
+    let prevRight = -1;
+    let freq = 0;
+    for (let k = 0; k < pos.length; k++) {
+      const key = pos[k] as number;
+      const sid = Math.floor(key / POS_SHIFT);
+      const left = key - sid * POS_SHIFT;
+      const sent = sents[sid] as (Sym | null)[];
+      let right = -1;
+      let valid = sent[left] === s.left;
+      if (valid) {
+        right = nextIndex(sent, left);
+        valid = right !== -1 && sent[right] === s.right;
+      }
+      // The second "AA" of "AAA" overlaps the first: drop it.
+      if ((sid === prevSid && left === prevRight) || !valid) {
+        prevSid = -1;
+        prevRight = -1;
+        continue;
+      }
+      freq += freqs[sid] as number;
+      prevSid = sid;
+      prevRight = right;
+      pos[w++] = key;
+    }
+    pos.length = w;
+    s.freq = freq;
+  };
+
+  // UpdateActiveSymbols: the most frequent 5 % of all symbols (at least 1000).
+  const updateActive = () => {
+    const all: Sym[] = [];
+    for (const s of pairs.values()) {
+      computeFreq(s);
+      all.push(s);
+    }
+    const size = Math.min(Math.max(1000, Math.floor((chars.size + pairs.size) * 0.05)), all.length);
+    gen++;
+    active = [];
+    if (size === all.length) {
+      for (const s of all) activate(s);
+      return;
+    }
+    const f = new Float64Array(all.length);
+    for (let i = 0; i < all.length; i++) f[i] = (all[i] as Sym).freq;
+    f.sort();
+    const threshold = f[all.length - size] as number;
+    for (const s of all) if (s.freq > threshold) activate(s);
+    for (const s of all) {
+      if (active.length >= size) break;
+      if (s.freq === threshold) activate(s);
+    }
+  };
+
+  for (let sid = 0; sid < sentencesIn.length; sid++) {
+    const { text, freq } = sentencesIn[sid] as TrainingSentence;
+    const sent: (Sym | null)[] = [];
+    for (const ch of text) sent.push(charSym(ch.codePointAt(0) as number));
+    if (sent.length >= POS_SHIFT) continue; // positions address 16 bits, as in the reference
+    sents.push(sent);
+    freqs[sents.length - 1] = freq;
+  }
+  for (let sid = 0; sid < sents.length; sid++) {
+    const n = (sents[sid] as (Sym | null)[]).length;
+    for (let i = 1; i < n; i++) addNewPair(sid, i - 1, i);
+  }
+
+  const pieces: { piece: string; score: number }[] = [];
+  const seen = new Set<string>();
+  let exhausted = false;
+  while (pieces.length < numPieces) {
+    if (pieces.length % 100 === 0) {
+      updateActive();
+      o.onProgress?.({ phase: 'merge', done: pieces.length, total: numPieces });
+    }
+    let best: Sym | null = null;
+    let w = 0;
+    for (let i = 0; i < active.length; i++) {
+      const s = active[i] as Sym;
+      if (s.activeGen !== gen) continue;
+      active[w++] = s;
+      if (s.freq === 0) computeFreq(s);
+      if (
+        best === null ||
+        s.freq > best.freq ||
+        (s.freq === best.freq &&
+          (s.cps.length < best.cps.length ||
+            (s.cps.length === best.cps.length && compareCodePoints(s.str, best.str) < 0)))
+      ) {
+        best = s;
+      }
+    }
+    active.length = w;
+    if (best === null) {
+      exhausted = true;
+      break;
+    }
+    if (seen.has(best.str)) {
+      forget(best);
+      best.activeGen = -1;
+      continue;
+    }
+    seen.add(best.str);
+    pieces.push({ piece: best.str, score: Math.fround(-pieces.length) });
+
+    ensureSorted(best);
+    for (const key of best.positions) {
+      const sid = Math.floor(key / POS_SHIFT);
+      const left = key - sid * POS_SHIFT;
+      const sent = sents[sid] as (Sym | null)[];
+      // Null when the previous occurrence ("AA" in "AAA") already took this left symbol.
+      if (sent[left] === null) continue;
+      const right = nextIndex(sent, left);
+      if (right === -1) continue;
+      const next = nextIndex(sent, right);
+      const prev = prevIndex(sent, left);
+      resetFreq(sid, prev, left, best);
+      resetFreq(sid, right, next, best);
+      sent[left] = best;
+      sent[right] = null;
+      addNewPair(sid, prev, left);
+      addNewPair(sid, left, next);
+    }
+    // Only now leave the cache: during the loop, "AAA" looks the pair up again and must find it.
+    forget(best);
+    best.activeGen = -1;
+    best.positions = [];
+  }
+  o.onProgress?.({ phase: 'merge', done: pieces.length, total: numPieces });
+
+  // The alphabet follows the merges, most frequent character first.
+  const alphabet = [...requiredChars.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  for (const [c] of alphabet) pieces.push({ piece: String.fromCodePoint(c), score: Math.fround(-pieces.length) });
+  return { pieces, exhausted };
+}
