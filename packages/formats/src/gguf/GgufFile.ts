@@ -293,7 +293,8 @@ export class GgufFile {
     const out = new Uint8Array(t.byteLength);
     let got = 0;
     while (got < t.byteLength) {
-      const { bytesRead } = await this.fh.read(out, got, t.byteLength - got, t.offset + got);
+      // One read call is capped (the OS moves at most ~2 GiB per read), so big tensors read in pieces.
+      const { bytesRead } = await this.fh.read(out, got, Math.min(t.byteLength - got, 1 << 30), t.offset + got);
       if (bytesRead === 0) throw new FormatError('GGUF_TRUNCATED', `${this.path}: file ended while reading tensor '${name}'.`);
       got += bytesRead;
     }

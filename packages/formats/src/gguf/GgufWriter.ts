@@ -194,7 +194,7 @@ export class GgufWriter {
       const put = async (b: Uint8Array): Promise<void> => {
         let done = 0;
         while (done < b.byteLength) {
-          const { bytesWritten } = await (fh as FileHandle).write(b, done, b.byteLength - done, pos + done);
+          const { bytesWritten } = await (fh as FileHandle).write(b, done, Math.min(b.byteLength - done, 1 << 30), pos + done);
           done += bytesWritten;
         }
         pos += b.byteLength;

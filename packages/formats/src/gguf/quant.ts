@@ -41,14 +41,15 @@ function floatToInt8(x: number): number {
 
 /** Q8_0: per block of 32, d = amax/127, q = round(x/d) as int8. */
 export function quantizeQ8_0(src: ArrayLike<number>): Uint8Array {
-  const nb = checkBlocks(src.length, QK8_0, 'Q8_0 quantization');
+  const x = src instanceof Float32Array ? src : Float32Array.from(src);
+  const nb = checkBlocks(x.length, QK8_0, 'Q8_0 quantization');
   const out = new Uint8Array(nb * Q8_0_BLOCK_BYTES);
   const q = new Int8Array(out.buffer);
   for (let i = 0; i < nb; i++) {
     const base = i * QK8_0;
     let amax = 0;
     for (let j = 0; j < QK8_0; j++) {
-      const a = Math.abs(fround(src[base + j]));
+      const a = Math.abs(x[base + j]);
       if (a > amax) amax = a;
     }
     const d = fround(amax / 127);
@@ -57,7 +58,15 @@ export function quantizeQ8_0(src: ArrayLike<number>): Uint8Array {
     const h = f32ToF16Bits(d);
     out[o] = h & 0xff;
     out[o + 1] = h >>> 8;
-    for (let j = 0; j < QK8_0; j++) q[o + 2 + j] = floatToInt8(roundf(fround(fround(src[base + j]) * id)));
+    if (id !== Number.POSITIVE_INFINITY) {
+      // Fast path: |x·id| ≤ 127 (+ rounding), so roundf fits int8 and needs no x86 emulation.
+      for (let j = 0; j < QK8_0; j++) {
+        const y = fround(x[base + j] * id);
+        q[o + 2 + j] = y < 0 ? -Math.floor(0.5 - y) : Math.floor(y + 0.5);
+      }
+    } else {
+      for (let j = 0; j < QK8_0; j++) q[o + 2 + j] = floatToInt8(roundf(fround(x[base + j] * id)));
+    }
   }
   return out;
 }
@@ -80,7 +89,8 @@ export function dequantizeQ8_0(bytes: Uint8Array, n: number): Float32Array {
  * q = min(15, trunc(x/d + 8.5)); element j sits in the low nibble of byte j, element j+16 in its high nibble.
  */
 export function quantizeQ4_0(src: ArrayLike<number>): Uint8Array {
-  const nb = checkBlocks(src.length, QK4_0, 'Q4_0 quantization');
+  const x = src instanceof Float32Array ? src : Float32Array.from(src);
+  const nb = checkBlocks(x.length, QK4_0, 'Q4_0 quantization');
   const out = new Uint8Array(nb * Q4_0_BLOCK_BYTES);
   const half = QK4_0 / 2;
   for (let i = 0; i < nb; i++) {
@@ -88,7 +98,7 @@ export function quantizeQ4_0(src: ArrayLike<number>): Uint8Array {
     let amax = 0;
     let max = 0;
     for (let j = 0; j < QK4_0; j++) {
-      const v = fround(src[base + j]);
+      const v = x[base + j];
       if (amax < Math.abs(v)) {
         amax = Math.abs(v);
         max = v;
@@ -100,12 +110,13 @@ export function quantizeQ4_0(src: ArrayLike<number>): Uint8Array {
     const h = f32ToF16Bits(d);
     out[o] = h & 0xff;
     out[o + 1] = h >>> 8;
+    const fast = id !== Number.POSITIVE_INFINITY && id !== Number.NEGATIVE_INFINITY;
     for (let j = 0; j < half; j++) {
-      const x0 = fround(fround(src[base + j]) * id);
-      const x1 = fround(fround(src[base + half + j]) * id);
-      // MIN(15, (int8_t)(x + 8.5f)) stored in a uint8_t; x/d + 8.5 normally lies in [0.5, 16.5].
-      const xi0 = Math.min(15, floatToInt8(fround(x0 + 8.5))) & 0xff;
-      const xi1 = Math.min(15, floatToInt8(fround(x1 + 8.5))) & 0xff;
+      const x0 = fround(fround(x[base + j] * id) + 8.5);
+      const x1 = fround(fround(x[base + half + j] * id) + 8.5);
+      // MIN(15, (int8_t)(x·id + 8.5f)) in a uint8_t; with a finite id, x·id + 8.5 lies in [0.5, 16.5].
+      const xi0 = fast ? Math.min(15, x0 | 0) : Math.min(15, floatToInt8(x0)) & 0xff;
+      const xi1 = fast ? Math.min(15, x1 | 0) : Math.min(15, floatToInt8(x1)) & 0xff;
       out[o + 2 + j] = (xi0 | (xi1 << 4)) & 0xff;
     }
   }
