@@ -58,13 +58,21 @@ export class WireReader {
     throw new FormatError('PROTO_BAD_VARINT', 'Protobuf varint is longer than 10 bytes: the data is corrupt.');
   }
 
-  /** Tag as field number + wire type. */
-  tag(): { field: number; wire: number } {
+  /** Raw tag value (field number * 8 + wire type); field 0 is rejected. */
+  tag(): number {
+    const buf = this.buf;
+    // Fast path: SentencePiece tags are one or two bytes.
+    if (this.pos < this.end) {
+      const b = buf[this.pos];
+      if (b < 0x80 && b >= 8) {
+        this.pos++;
+        return b;
+      }
+    }
     const [lo, hi] = this.varintParts();
     const v = hi * TWO_32 + lo;
-    const field = Math.floor(v / 8);
-    if (field === 0) throw new FormatError('PROTO_BAD_TAG', 'Protobuf field number 0 is invalid: the data is corrupt.');
-    return { field, wire: v % 8 };
+    if (v < 8) throw new FormatError('PROTO_BAD_TAG', 'Protobuf field number 0 is invalid: the data is corrupt.');
+    return v;
   }
 
   /** int32 / enum: negative values arrive sign-extended to 64 bits, keep the low 32. */

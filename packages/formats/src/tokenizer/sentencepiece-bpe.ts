@@ -65,17 +65,35 @@ export class SentencePieceBpe {
       }
       return d;
     };
-    const pairs: Array<[number, number]> = [];
+    // Collect (a, b) dense pairs first: the key a * count + b needs the final count.
+    let pairs = new Int32Array(1 << 16);
+    let nPairs = 0;
     for (const piece of vocab.mergeable.keys()) {
       let prevD = -1;
-      for (const ch of piece) {
-        const d = denseOf(ch.codePointAt(0) as number);
-        if (prevD >= 0) pairs.push([prevD, d]);
+      for (let i = 0; i < piece.length; i++) {
+        let cp = piece.charCodeAt(i);
+        if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < piece.length) {
+          const lo = piece.charCodeAt(i + 1);
+          if (lo >= 0xdc00 && lo < 0xe000) {
+            cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+            i++;
+          }
+        }
+        const d = denseOf(cp);
+        if (prevD >= 0) {
+          if (nPairs + 2 > pairs.length) {
+            const g = new Int32Array(pairs.length * 2);
+            g.set(pairs);
+            pairs = g;
+          }
+          pairs[nPairs++] = prevD;
+          pairs[nPairs++] = d;
+        }
         prevD = d;
       }
     }
     this.denseCount = dense;
-    for (const [a, b] of pairs) this.bigrams.add(a * dense + b);
+    for (let i = 0; i < nPairs; i += 2) this.bigrams.add(pairs[i] * dense + pairs[i + 1]);
     for (const u of vocab.userDefined) {
       const first = u.charCodeAt(0);
       const list = this.userByFirst.get(first) ?? [];

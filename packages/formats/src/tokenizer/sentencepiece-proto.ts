@@ -222,7 +222,9 @@ function decodeMessage(r: WireReader, end: number, schema: Schema): Record<strin
   try {
     while (!r.done) {
       const start = r.pos;
-      const { field, wire } = r.tag();
+      const tag = r.tag();
+      const field = Math.floor(tag / 8);
+      const wire = tag % 8;
       const def = index.get(field);
       if (!def || wireOf(def.kind) !== wire) {
         r.skip(wire);
