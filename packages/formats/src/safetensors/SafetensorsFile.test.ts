@@ -101,3 +101,32 @@ describe('SafetensorsFile reads lazily', () => {
     expect(f.info('big').byteLength).toBe(big);
   });
 });
+
+describe('toFloat32', () => {
+  it('decodes large F16 tensors (lookup path) exactly like the shared converter, all 65,536 patterns', async () => {
+    const { toFloat32 } = await import('./toFloat32.js');
+    const { f16ToF32Array } = await import('../numeric/half.js');
+    const all = new Uint16Array(65536 * 2);
+    for (let i = 0; i < all.length; i++) all[i] = (i * 40503) & 0xffff;
+    const got = toFloat32('F16', new Uint8Array(all.buffer));
+    const want = f16ToF32Array(all);
+    expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+  });
+  it('decodes FP8 E4M3 / E5M2, integers and BOOL', async () => {
+    const { toFloat32 } = await import('./toFloat32.js');
+    // E4M3: 0x38 = 1.0, 0x7e = 448 (max), 0x01 = 2^-9 (smallest subnormal), 0xff = NaN
+    expect(Array.from(toFloat32('F8_E4M3', new Uint8Array([0x38, 0x7e, 0x01, 0xb8])))).toEqual([1, 448, 2 ** -9, -1]);
+    expect(Number.isNaN(toFloat32('F8_E4M3', new Uint8Array([0xff]))[0])).toBe(true);
+    // E5M2: 0x3c = 1.0, 0x7b = 57344 (max), 0x7c = Inf
+    expect(Array.from(toFloat32('F8_E5M2', new Uint8Array([0x3c, 0x7b, 0x7c])))).toEqual([1, 57344, Number.POSITIVE_INFINITY]);
+    expect(Array.from(toFloat32('I16', new Uint8Array(new Int16Array([-7, 300]).buffer)))).toEqual([-7, 300]);
+    expect(Array.from(toFloat32('U32', new Uint8Array(new Uint32Array([4e9]).buffer)))).toEqual([Math.fround(4e9)]);
+    expect(Array.from(toFloat32('F64', new Uint8Array(new Float64Array([0.1]).buffer)))).toEqual([Math.fround(0.1)]);
+    expect(Array.from(toFloat32('BOOL', new Uint8Array([0, 1, 2])))).toEqual([0, 1, 1]);
+    // Unaligned input is copied, not misread.
+    const buf = new Uint8Array(9);
+    buf.set(new Uint8Array(new Float32Array([1.5, -2]).buffer), 1);
+    expect(Array.from(toFloat32('F32', buf.subarray(1)))).toEqual([1.5, -2]);
+    expect(() => toFloat32('F32', new Uint8Array(3))).toThrow('whole number');
+  });
+});

@@ -7,7 +7,7 @@ import { type FileHandle, open, stat } from 'node:fs/promises';
 import { FormatError } from '@puyu/core';
 import { MAX_HEADER_BYTES, parseHeader, type SafetensorsTensorInfo } from './header.js';
 import type { SafetensorsReader } from './SafetensorsReader.js';
-import { toFloat32 } from './toFloat32.js';
+import { isLittleEndianHost, toFloat32 } from './toFloat32.js';
 
 /** Maps a filesystem error to a FormatError with a sentence a user can act on. */
 export function ioError(path: string, e: unknown, doing: string): FormatError {
@@ -197,7 +197,10 @@ export class SafetensorsFile implements SafetensorsReader {
 
   async readF32(name: string): Promise<Float32Array> {
     const t = this.info(name);
-    return toFloat32(t.dtype, await this.readRaw(name), name);
+    const raw = await this.readRaw(name);
+    // readRaw's buffer is fresh and ours: F32 needs a view, not the copy toFloat32 makes for callers' buffers.
+    if (t.dtype === 'F32' && isLittleEndianHost()) return new Float32Array(raw.buffer, raw.byteOffset, t.elementCount);
+    return toFloat32(t.dtype, raw, name);
   }
 
   async close(): Promise<void> {

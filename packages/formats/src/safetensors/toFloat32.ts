@@ -10,11 +10,29 @@ import { DTYPE_BYTES, type SafetensorsDtype } from './dtype.js';
 // platform we ship on is little-endian, so refuse loudly rather than silently byte-swap wrong.
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+export function isLittleEndianHost(): boolean {
+  return LITTLE_ENDIAN;
+}
+
 /** A view of `bytes` typed as `T`, copying only when the offset is not element-aligned. */
 function view<T>(bytes: Uint8Array, size: number, make: (buf: ArrayBuffer, off: number, len: number) => T): T {
   const len = bytes.byteLength / size;
   if (bytes.byteOffset % size === 0) return make(bytes.buffer as ArrayBuffer, bytes.byteOffset, len);
   return make(bytes.slice().buffer as ArrayBuffer, 0, len);
+}
+
+let F16_TABLE: Uint32Array | undefined;
+/**
+ * All 65,536 f16 values, built once from the shared converter (so bit-identical to it):
+ * a lookup is ~3× faster than decoding each element, which matters for multi-GB F16 checkpoints.
+ */
+function f16Table(): Uint32Array {
+  if (F16_TABLE === undefined) {
+    const all = new Uint16Array(65536);
+    for (let i = 0; i < 65536; i++) all[i] = i;
+    F16_TABLE = new Uint32Array(f16ToF32Array(all).buffer);
+  }
+  return F16_TABLE;
 }
 
 /** OCP FP8 E4M3 ("fn" variant: no infinities, S.1111.111 is NaN), bias 7, as torch.float8_e4m3fn. */
@@ -48,8 +66,15 @@ export function toFloat32(dtype: SafetensorsDtype, bytes: Uint8Array, name = '(t
   switch (dtype) {
     case 'F32':
       return view(bytes, 4, (b, o, n) => new Float32Array(b, o, n)).slice();
-    case 'F16':
-      return f16ToF32Array(view(bytes, 2, (b, o, n) => new Uint16Array(b, o, n)));
+    case 'F16': {
+      const src = view(bytes, 2, (b, o, n) => new Uint16Array(b, o, n));
+      if (src.length < 65536) return f16ToF32Array(src);
+      // Copy bit patterns as integers: moving a NaN through a JS number may rewrite its payload.
+      const table = f16Table();
+      const out = new Uint32Array(src.length);
+      for (let i = 0; i < src.length; i++) out[i] = table[src[i]];
+      return new Float32Array(out.buffer);
+    }
     case 'BF16':
       return bf16ToF32Array(view(bytes, 2, (b, o, n) => new Uint16Array(b, o, n)));
     case 'F64':
