@@ -24,7 +24,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'node_modules/@node-llama-cpp/linux-x64/bins/linux-x64');
 const OUT = resolve(process.argv[2] ?? join(ROOT, 'packages/formats/src/gguf/fixtures/tiny-internlm2-q4_k_m.gguf'));
 
-const cfg = { nEmbd: 256, nHead: 4, nHeadKv: 2, nFf: 256, nLayer: 2, nVocab: 256, nCtx: 512 };
+const cfg = { nEmbd: 256, nHead: 4, nHeadKv: 2, nFf: 256, nLayer: 2, nVocab: 512, nCtx: 512 };
 const LLAMA_FTYPE_MOSTLY_Q4_K_M = 15;
 
 /** Deterministic weights (xorshift32), uniform in ±scale: the fixture must be reproducible. */
@@ -40,14 +40,20 @@ function weights(n: number, seed: number, scale = 0.05): Float32Array {
   return out;
 }
 
-/** A minimal SentencePiece-style vocabulary: <unk>, <s>, </s>, the InternLM2 chat markers, then plain pieces. */
+/**
+ * A minimal SentencePiece-style vocabulary: <unk>, <s>, </s>, the InternLM2 chat markers,
+ * the 256 byte-fallback pieces (llama.cpp's SPM vocab looks up <0x0A> at load and aborts
+ * without it), then plain pieces.
+ */
 function vocab(): { tokens: string[]; scores: number[]; types: number[] } {
   const special = ['<unk>', '<s>', '</s>', '<|im_start|>', '<|im_end|>'];
-  const tokens = [...special];
+  const bytes = Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
+  const tokens = [...special, ...bytes];
   for (let i = 0; tokens.length < cfg.nVocab; i++) tokens.push(i < 26 ? `▁${String.fromCharCode(97 + i)}` : `▁t${i}`);
-  const scores = tokens.map((_, i) => (i < special.length ? 0 : -i));
-  // llama.cpp token types: 1 normal, 2 unknown, 3 control.
-  const types = tokens.map((_, i) => (i === 0 ? 2 : i < special.length ? 3 : 1));
+  const firstPiece = special.length + bytes.length;
+  const scores = tokens.map((_, i) => (i < firstPiece ? 0 : -i));
+  // llama.cpp token types: 1 normal, 2 unknown, 3 control, 6 byte.
+  const types = tokens.map((_, i) => (i === 0 ? 2 : i < special.length ? 3 : i < firstPiece ? 6 : 1));
   return { tokens, scores, types };
 }
 

@@ -27,9 +27,10 @@ describe('llama.cpp-produced Q4_K_M file', () => {
     expect(f.getNumber('internlm2.attention.layer_norm_rms_epsilon')).toBe(Math.fround(1e-5));
     expect(f.getString('tokenizer.ggml.model')).toBe('llama');
     const tokens = f.getArray('tokenizer.ggml.tokens') as string[];
-    expect(tokens).toHaveLength(256);
-    expect(tokens.slice(0, 6)).toEqual(['<unk>', '<s>', '</s>', '<|im_start|>', '<|im_end|>', '▁a']);
-    expect(f.getArray('tokenizer.ggml.token_type')?.slice(0, 6)).toEqual([2, 3, 3, 3, 3, 1]);
+    expect(tokens).toHaveLength(512);
+    expect(tokens.slice(0, 6)).toEqual(['<unk>', '<s>', '</s>', '<|im_start|>', '<|im_end|>', '<0x00>']);
+    expect(tokens[261]).toBe('▁a');
+    expect(f.getArray('tokenizer.ggml.token_type')?.slice(0, 6)).toEqual([2, 3, 3, 3, 3, 6]);
   });
 
   it('has K-quant tensors with ggml shapes, contiguous aligned data', async () => {
@@ -43,7 +44,7 @@ describe('llama.cpp-produced Q4_K_M file', () => {
     expect(type('blk.0.attn_norm.weight')).toBe(GgmlType.F32);
     expect(f.requireTensor('blk.0.attn_k.weight').ne).toEqual([256, 128]);
     expect(f.requireTensor('blk.0.attn_k.weight').byteLength).toBe((256 * 128 * 144) / 256);
-    expect(f.requireTensor('output.weight').byteLength).toBe((256 * 256 * 210) / 256);
+    expect(f.requireTensor('output.weight').byteLength).toBe((256 * 512 * 210) / 256);
     // ggml lays tensors out back to back, each padded to the alignment.
     let expected = 0;
     for (const t of f.tensors) {
@@ -52,7 +53,8 @@ describe('llama.cpp-produced Q4_K_M file', () => {
     }
     expect(f.dataOffset + expected).toBe(f.fileSize);
     expect(Array.from(await f.readTensorF32('blk.1.ffn_norm.weight'))).toEqual(new Array(256).fill(1));
-    expect((await f.readTensorBytes('output.weight')).byteLength).toBe(53760);
+    expect((await f.readTensorBytes('output.weight')).byteLength).toBe(107520);
+    expect(f.requireTensor('token_embd.weight').ne).toEqual([256, 512]);
     await expect(f.readTensorF32('output.weight')).rejects.toMatchObject({ code: 'GGUF_UNSUPPORTED_DEQUANT' });
     expect(describeGguf(f, { tensors: false })).toMatch(/q4_K\s+13 tensors.*4\.50 bits\/weight/);
   });
