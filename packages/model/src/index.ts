@@ -1,5 +1,6 @@
 // @puyu/model — InternLM2: config, pure-TS reference forward, random init, HF ⇄ GGUF conversion.
 
+export { defaultTokenizerPath } from './assets.js';
 export {
   INTERNLM2_ARCHITECTURE,
   type InternLM2Config,
@@ -12,6 +13,15 @@ export {
   makeInternLM2Config,
   parseInternLM2Config,
 } from './config.js';
+export {
+  type ConvertDirection,
+  type ConvertOptions,
+  type ConvertResult,
+  convertGgufToHf,
+  convertHfToGguf,
+  convertModel,
+  inferDirection,
+} from './convert/convertModel.js';
 export {
   GGUF_ARCH,
   GGUF_OUTPUT_TYPES,
@@ -30,13 +40,17 @@ export {
   writeInternLM2Gguf,
 } from './convert/hfToGguf.js';
 export { packWqkv, permuteForLlamaRope, splitWqkv, unpermuteFromLlamaRope } from './convert/qkv.js';
+export { sentencePieceFromGguf, tokenizerGgufMetadata } from './convert/tokenizer-gguf.js';
 export { INTERNLM2_CHAT_TOKENS, internLM2TokenizerConfig } from './hf/internlm2-special-tokens.js';
 export { type HfModelSource, loadHfModel, openHfModel } from './hf/openHfModel.js';
 export { type HfDtype, type SaveHfOptions, saveHfModel, writeHfSidecars } from './hf/saveHfModel.js';
 export { type InitOptions, initInternLM2 } from './init/initInternLM2.js';
 export { Prng } from './init/prng.js';
+export { formatModelSummary, inspectModel, type ModelSummary, type TensorRow, type TokenizerSummary } from './inspect/inspectModel.js';
+export { INTERNLM2_PRESETS, type InternLM2Preset } from './presets.js';
 export { InternLM2Reference } from './reference/forward.js';
 export { KvCache } from './reference/kv-cache.js';
+export { BYTE_LEVEL_BASE, makeByteLevelSentencePiece } from './tokenizer/byteLevelSentencePiece.js';
 export {
   checkInternLM2Weights,
   checkTensorShape,

@@ -1,33 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeModelProto } from '@puyu/formats';
 import { getLlama } from 'node-llama-cpp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeInternLM2Config } from '../config.js';
 import { saveHfModel } from '../hf/saveHfModel.js';
 import { initInternLM2 } from '../init/initInternLM2.js';
 import { InternLM2Reference } from '../reference/forward.js';
+import { makeByteLevelSentencePiece } from '../tokenizer/byteLevelSentencePiece.js';
 import { convertHfToGguf } from './convertModel.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'puyu-parity-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** A small byte-fallback BPE SentencePiece vocabulary: <unk> <s> </s>, 256 byte pieces, then word pieces. */
-function tinySentencePiece(size: number): Uint8Array {
-  const pieces = [
-    { piece: '<unk>', score: 0, type: 2 },
-    { piece: '<s>', score: 0, type: 3 },
-    { piece: '</s>', score: 0, type: 3 },
-  ];
-  for (let b = 0; b < 256; b++) pieces.push({ piece: `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`, score: 0, type: 6 });
-  for (let i = 0; pieces.length < size; i++) pieces.push({ piece: `▁w${i}`, score: -i, type: 1 });
-  return encodeModelProto({
-    pieces,
-    trainerSpec: { modelType: 2, vocabSize: size, byteFallback: true, unkId: 0, bosId: 1, eosId: 2, padId: -1 },
-    normalizerSpec: { name: 'identity', addDummyPrefix: true, removeExtraWhitespaces: false },
-  });
-}
 
 function softmax(row: Float32Array): Float64Array {
   let max = Number.NEGATIVE_INFINITY;
@@ -70,7 +54,7 @@ describe('llama.cpp parity', () => {
       // Larger than HF's 0.02 so the distributions are peaked and differences show.
       const weights = initInternLM2(config, { seed: 7, std: 0.2 });
       const hfDir = join(tmp, 'hf');
-      await saveHfModel(hfDir, config, weights, { tokenizer: tinySentencePiece(vocab) });
+      await saveHfModel(hfDir, config, weights, { tokenizer: makeByteLevelSentencePiece(vocab) });
       const gguf = join(tmp, 'tiny.gguf');
       await convertHfToGguf(hfDir, gguf, { type: 'f32' });
 
