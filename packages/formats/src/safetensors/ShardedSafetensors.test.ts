@@ -177,6 +177,7 @@ describe('sharded checkpoints that do not add up', () => {
       '[]',
       '{"metadata": {}}',
       '{"weight_map": {"a": 3}}',
+      '{"weight_map": {}}',
       '{"weight_map": {"a": "../../etc/passwd"}}',
       '{"weight_map": {"a": "/etc/passwd"}}',
     ]) {

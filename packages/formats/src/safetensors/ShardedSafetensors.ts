@@ -37,6 +37,7 @@ export function parseSafetensorsIndex(text: string, path: string): SafetensorsIn
   const { metadata = {}, weight_map: weightMap } = json as Record<string, unknown>;
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw badIndex(path, '"metadata" must be an object');
   if (weightMap === null || typeof weightMap !== 'object' || Array.isArray(weightMap)) throw badIndex(path, 'missing "weight_map" object');
+  if (Object.keys(weightMap).length === 0) throw badIndex(path, '"weight_map" is empty, so the checkpoint has no tensors');
   for (const [name, file] of Object.entries(weightMap as Record<string, unknown>)) {
     if (typeof file !== 'string' || file === '') throw badIndex(path, `weight_map["${name}"] must be a shard file name`);
     // Shards live beside the index; refuse paths that would read elsewhere on disk.
