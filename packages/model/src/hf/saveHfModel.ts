@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeModelProto, type SafetensorsTensorInput, writeSafetensors } from '@puyu/formats';
+import { decodeModelProto, type SafetensorsTensorInput, writeSafetensors, writeShardedSafetensors } from '@puyu/formats';
 import { type InternLM2Config, internLM2ConfigToJson } from '../config.js';
 import { checkInternLM2Weights, type InternLM2Weights, internLM2TensorSpecs } from '../weights.js';
 import { internLM2TokenizerConfig } from './internlm2-special-tokens.js';
@@ -12,6 +12,8 @@ export interface SaveHfOptions {
   tokenizer?: string | Uint8Array;
   /** Storage dtype of the safetensors file (default F32). */
   dtype?: HfDtype;
+  /** Split into `model-0000i-of-0000n.safetensors` + index when the weights exceed this many bytes (HF: 5 GB). */
+  maxShardBytes?: number;
 }
 
 async function tokenizerBytes(t: string | Uint8Array): Promise<Uint8Array> {
@@ -66,5 +68,6 @@ export async function saveHfModel(
     shape: s.shape,
     data: (weights.get(s.name) as { data: Float32Array }).data,
   }));
-  await writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
+  if (opts.maxShardBytes !== undefined) await writeShardedSafetensors(dir, tensors, { maxShardBytes: opts.maxShardBytes });
+  else await writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
 }
