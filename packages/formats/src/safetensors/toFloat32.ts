@@ -3,7 +3,7 @@
  * real value. F16/BF16 go through the shared bit-exact converters in numeric/half.ts.
  */
 import { FormatError } from '@puyu/core';
-import { bf16ToF32Array, f16BitsToF32, f16ToF32Array } from '../numeric/half.js';
+import { bf16ToF32Array, f16BitsToF32 } from '../numeric/half.js';
 import { DTYPE_BYTES, type SafetensorsDtype } from './dtype.js';
 
 // Typed-array views use platform byte order; safetensors is little-endian. Every Node
@@ -21,16 +21,32 @@ function view<T>(bytes: Uint8Array, size: number, make: (buf: ArrayBuffer, off: 
   return make(bytes.slice().buffer as ArrayBuffer, 0, len);
 }
 
-let F16_TABLE: Uint32Array | undefined;
 /**
- * All 65,536 f16 values, built once from the shared converter (so bit-identical to it):
- * a lookup is ~3× faster than decoding each element, which matters for multi-GB F16 checkpoints.
+ * f16 bits → f32 bits in integer arithmetic only. Going through a JS number (as a float
+ * decoder must) lets V8's optimized code quiet signaling NaNs, so the result would depend
+ * on JIT state; torch keeps the payload (0x7c01 → 0x7f802000), and so does this.
  */
+export function f16BitsToF32Bits(h: number): number {
+  const sign = (h & 0x8000) << 16;
+  const exp = (h >>> 10) & 0x1f;
+  let mant = h & 0x3ff;
+  if (exp === 0x1f) return (sign | 0x7f800000 | (mant << 13)) >>> 0;
+  if (exp !== 0) return (sign | ((exp + 112) << 23) | (mant << 13)) >>> 0; // rebias 15 → 127
+  if (mant === 0) return sign >>> 0;
+  let e = 1; // subnormal: normalize so the leading 1 becomes the implicit bit
+  while ((mant & 0x400) === 0) {
+    mant <<= 1;
+    e--;
+  }
+  return (sign | ((e + 112) << 23) | ((mant & 0x3ff) << 13)) >>> 0;
+}
+
+let F16_TABLE: Uint32Array | undefined;
+/** All 65,536 f16 patterns as f32 bits: decoding is then one integer lookup per element. */
 function f16Table(): Uint32Array {
   if (F16_TABLE === undefined) {
-    const all = new Uint16Array(65536);
-    for (let i = 0; i < 65536; i++) all[i] = i;
-    F16_TABLE = new Uint32Array(f16ToF32Array(all).buffer);
+    F16_TABLE = new Uint32Array(65536);
+    for (let i = 0; i < 65536; i++) F16_TABLE[i] = f16BitsToF32Bits(i);
   }
   return F16_TABLE;
 }
@@ -68,8 +84,7 @@ export function toFloat32(dtype: SafetensorsDtype, bytes: Uint8Array, name = '(t
       return view(bytes, 4, (b, o, n) => new Float32Array(b, o, n)).slice();
     case 'F16': {
       const src = view(bytes, 2, (b, o, n) => new Uint16Array(b, o, n));
-      if (src.length < 65536) return f16ToF32Array(src);
-      // Copy bit patterns as integers: moving a NaN through a JS number may rewrite its payload.
+      // Integers all the way: a NaN moved through a JS number may have its payload rewritten.
       const table = f16Table();
       const out = new Uint32Array(src.length);
       for (let i = 0; i < src.length; i++) out[i] = table[src[i]];
