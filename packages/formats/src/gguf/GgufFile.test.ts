@@ -7,7 +7,7 @@ import { GgufFile } from './GgufFile.js';
 import { GgufWriter } from './GgufWriter.js';
 import { GgmlType, tensorByteSize } from './ggml-type.js';
 import { decodeTensorData, encodeTensorData } from './quant.js';
-import { type GgufMetadata, GgufValueType, gv } from './types.js';
+import { type GgufMetadata, type GgufValue, GgufValueType, gv } from './types.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -31,7 +31,7 @@ function randn(n: number, seed = 1): Float32Array {
 }
 
 function everyTypeMetadata(): GgufMetadata {
-  return new Map([
+  return new Map<string, GgufValue>([
     ['general.architecture', gv.str('llama')],
     ['t.u8', gv.u8(255)],
     ['t.i8', gv.i8(-128)],

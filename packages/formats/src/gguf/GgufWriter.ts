@@ -152,8 +152,8 @@ export class GgufWriter {
     return this;
   }
 
-  /** The header (magic … tensor infos) padded to the alignment, plus each tensor's relative offset. */
-  private header(): { header: Buffer; offsets: number[] } {
+  /** The header (magic … tensor infos) padded to the alignment. */
+  private header(): Buffer {
     const s = new ByteSink();
     s.u32(GGUF_MAGIC);
     s.u32(GGUF_VERSION);
@@ -164,7 +164,6 @@ export class GgufWriter {
       s.u32(value.type);
       writeValue(s, value, key);
     }
-    const offsets: number[] = [];
     let off = 0;
     for (const t of this.pending) {
       s.str(t.name);
@@ -172,11 +171,10 @@ export class GgufWriter {
       for (const d of t.ne) s.i64(BigInt(d));
       s.u32(t.type);
       s.u64(BigInt(off));
-      offsets.push(off);
       off += this.pad(t.byteLength);
     }
     s.zeros(this.pad(s.length) - s.length);
-    return { header: s.bytes(), offsets };
+    return s.bytes();
   }
 
   private pad(n: number): number {
@@ -185,7 +183,7 @@ export class GgufWriter {
 
   /** Writes the file to `path` atomically (temp file in the same folder, then rename). */
   async write(path: string): Promise<GgufWriteResult> {
-    const { header } = this.header();
+    const header = this.header();
     const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     let fh: FileHandle | undefined;
     try {

@@ -1,6 +1,6 @@
 /** The llama.cpp-quantized fixture is a working model: node-llama-cpp loads it, tokenizes and decodes. */
 import { join } from 'node:path';
-import { getLlama } from 'node-llama-cpp';
+import { getLlama, type Token } from 'node-llama-cpp';
 import { expect, it } from 'vitest';
 
 it('node-llama-cpp loads the Q4_K_M fixture and evaluates a token', async () => {
@@ -14,7 +14,10 @@ it('node-llama-cpp loads the Q4_K_M fixture and evaluates a token', async () => 
     expect(Array.from(model.tokenize('a b c'))).toEqual([261, 262, 263]);
     const ctx = await model.createContext({ contextSize: 64, threads: 1 });
     try {
-      const next = await ctx.getSequence().evaluate([1, 261, 262, 263]).next();
+      const next = await ctx
+        .getSequence()
+        .evaluate([1, 261, 262, 263] as Token[])
+        .next();
       expect(next.value).toBeGreaterThanOrEqual(0);
       expect(next.value).toBeLessThan(512);
     } finally {
