@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerModelCommands } from './commands/model.js';
 import { registerTokenizerCommands } from './commands/tokenizer.js';
+import { registerTrainCommands } from './commands/train.js';
 
 /** Each stage registers its sub-commands here (`puyu model …`, `puyu tokenizer …`). */
 export function registerCommands(program: Command): void {
   registerTokenizerCommands(program);
   registerModelCommands(program);
+  registerTrainCommands(program);
 }

@@ -7,3 +7,4 @@ export { findGgmlBinaries, type GgmlBinaries, platformPackage } from './native/b
 export { type GgmlFunctions, type GgmlLibrary, loadGgmlLibrary, type Ptr, setBackendThreads } from './native/ggml-lib.js';
 export type { GgmlOptOptimizerParams, LlamaModelQuantizeParams } from './native/structs.js';
 export { LLAMA_FTYPE, quantizeGgufModel } from './quantize.js';
+export { type NativeJobOptions, type NativeJobResult, runNativeJob } from './runNativeJob.js';

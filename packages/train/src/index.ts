@@ -1,5 +1,8 @@
 // @puyu/train — pretraining and fine-tuning on ggml (InternEvo / XTuner stages).
 
+export { type CheckpointData, CheckpointError, type CheckpointManifest, Checkpoints } from './checkpoint/Checkpoints.js';
+export { loadTrainingTokens, splitDocuments } from './data/loadTrainingTokens.js';
+export { type BatcherState, type PackedBatch, PackedBatcher } from './data/PackedBatcher.js';
 export {
   buildInternLM2Hidden,
   type InternLM2GraphInputs,
@@ -10,3 +13,12 @@ export {
 } from './graph/buildInternLM2Graph.js';
 export { GgmlInternLM2 } from './graph/GgmlInternLM2.js';
 export { InternLM2Params } from './graph/InternLM2Params.js';
+export { buildMaskedCrossEntropy, type LossPlan, planMaskedLoss } from './graph/maskedCrossEntropy.js';
+export { AdamW, type AdamWOptions, decaysMatrices } from './optim/AdamW.js';
+export { clipGradNorm } from './optim/clipGradNorm.js';
+export { type LrSchedule, learningRate } from './optim/lrSchedule.js';
+export { checkMemory, estimateTrainingBytes } from './pretrain/estimateMemory.js';
+export { type PretrainOptions, type PretrainResult, pretrain, type StepMetrics, unigramCrossEntropy } from './pretrain/pretrain.js';
+export { loadPretrainConfig, type PretrainConfig, parsePretrainConfig, pretrainConfigSchema } from './pretrain/pretrainConfig.js';
+export { runPretrain } from './pretrain/runPretrain.js';
+export { type CurveSeries, lossCurveSvg } from './report/lossCurveSvg.js';

@@ -17,7 +17,8 @@ describe('PackedBatcher', () => {
         const tok = row[t];
         const doc = Math.floor(tok / 100);
         expect(batch.docIds[i]).toBe(doc);
-        if (batch.weights[i] === 1) expect(batch.targets[i]).toBe(tok + 1); // next token of the same document
+        if (batch.weights[i] === 1)
+          expect(batch.targets[i]).toBe(tok + 1); // next token of the same document
         else expect(Math.floor(batch.targets[i] / 100)).not.toBe(doc);
       }
     }

@@ -40,7 +40,10 @@ export class PackedBatcher {
   ) {
     const total = this.docList().reduce((a, d) => a + this.docLen(d), 0);
     if (total < opts.seqLen + 1) {
-      throw new ConfigError('TRAIN_DATA_TOO_SMALL', `the training data has ${total} tokens, fewer than one row of seq_len + 1 = ${opts.seqLen + 1}; add data or lower seq_len.`);
+      throw new ConfigError(
+        'TRAIN_DATA_TOO_SMALL',
+        `the training data has ${total} tokens, fewer than one row of seq_len + 1 = ${opts.seqLen + 1}; add data or lower seq_len.`,
+      );
     }
     this.startEpoch(0);
   }

@@ -77,6 +77,21 @@ export class GgmlInternLM2 {
     weights: ArrayLike<number>,
     docIds?: ArrayLike<number>,
   ): { loss: number; grads: InternLM2Weights } {
+    return this.runLoss(rows, targets, weights, docIds, true) as { loss: number; grads: InternLM2Weights };
+  }
+
+  /** The masked loss alone (no backward pass), for held-out evaluation. */
+  loss(rows: readonly (readonly number[])[], targets: ArrayLike<number>, weights: ArrayLike<number>, docIds?: ArrayLike<number>): number {
+    return this.runLoss(rows, targets, weights, docIds, false).loss;
+  }
+
+  private runLoss(
+    rows: readonly (readonly number[])[],
+    targets: ArrayLike<number>,
+    weights: ArrayLike<number>,
+    docIds: ArrayLike<number> | undefined,
+    withGrads: boolean,
+  ): { loss: number; grads?: InternLM2Weights } {
     const B = rows.length;
     const T = rows[0]?.length ?? 0;
     if (B === 0 || T === 0 || rows.some((r) => r.length !== T))
@@ -84,16 +99,16 @@ export class GgmlInternLM2 {
     const plan = planMaskedLoss(targets, weights, this.config.vocab_size);
     if (plan.rows.length === 0) throw new EngineError('TRAIN_EMPTY_LOSS', 'every loss weight in this batch is 0; nothing to learn from.');
     const f = this.backend.lib.fn;
-    using ctx = new GgmlContext({ maxTensors: GRAPH_SIZE * 2, graphSize: GRAPH_SIZE, grads: true });
+    using ctx = new GgmlContext({ maxTensors: GRAPH_SIZE * 2, graphSize: GRAPH_SIZE, grads: withGrads });
     const tokens = ctx.tensor(GGML_TYPE_I32, [B * T], 'tokens');
     const positions = ctx.tensor(GGML_TYPE_I32, [B * T], 'positions');
     const mask = ctx.tensor(GGML_TYPE_F32, [T, T, this.config.num_attention_heads * B], 'mask');
     for (const t of [tokens, positions, mask]) f.ggml_set_input(t);
     const hidden = buildInternLM2Hidden(f, ctx.ptr, this.params, { tokens, positions, mask }, B, T);
     const lossT = buildMaskedCrossEntropy(f, ctx, this.params, hidden, plan);
-    const graph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, true);
+    const graph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, withGrads);
     f.ggml_build_forward_expand(graph, lossT.loss);
-    f.ggml_build_backward_expand(ctx.ptr, graph, null);
+    if (withGrads) f.ggml_build_backward_expand(ctx.ptr, graph, null);
     const galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.backend.ptr)) as Ptr;
     try {
       if (!f.ggml_gallocr_alloc_graph(galloc, graph)) throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the training graph.');
@@ -105,11 +120,12 @@ export class GgmlInternLM2 {
       f.ggml_backend_tensor_set(mask, m, 0, m.byteLength);
       f.ggml_backend_tensor_set(lossT.rows, plan.rows, 0, plan.rows.byteLength);
       f.ggml_backend_tensor_set(lossT.targets, plan.targets, 0, plan.targets.byteLength);
-      f.ggml_graph_reset(graph); // d(loss) = 1, every other gradient 0
+      if (withGrads) f.ggml_graph_reset(graph); // d(loss) = 1, every other gradient 0
       const status = f.ggml_backend_graph_compute(this.backend.ptr, graph) as number;
       if (status !== 0) throw new EngineError('GGML_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
       const lossV = new Float32Array(1);
       f.ggml_backend_tensor_get(lossT.loss, lossV, 0, 4);
+      if (!withGrads) return { loss: lossV[0] };
       const grads: InternLM2Weights = new Map();
       for (const [name, t] of this.params.tensors) {
         const shape = this.params.shapes.get(name) as number[];

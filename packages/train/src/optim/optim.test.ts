@@ -11,11 +11,33 @@ describe('AdamW', () => {
       ['w', new Float32Array([1, -2])],
       ['n', new Float32Array([0.5])],
     ]);
-    const opt = new AdamW({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 }, decaysMatrices(new Map([['w', [1, 2]], ['n', [1]]])));
-    opt.step(params, new Map([['w', new Float32Array([0.3, -0.4])], ['n', new Float32Array([1])]]), 0.1);
+    const opt = new AdamW(
+      { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 },
+      decaysMatrices(
+        new Map([
+          ['w', [1, 2]],
+          ['n', [1]],
+        ]),
+      ),
+    );
+    opt.step(
+      params,
+      new Map([
+        ['w', new Float32Array([0.3, -0.4])],
+        ['n', new Float32Array([1])],
+      ]),
+      0.1,
+    );
     expect(Array.from(params.get('w')!)).toEqual([expect.closeTo(0.89, 6), expect.closeTo(-1.88, 6)]);
     expect(params.get('n')![0]).toBeCloseTo(0.4, 6);
-    opt.step(params, new Map([['w', new Float32Array([-0.1, 0.2])], ['n', new Float32Array([0.5])]]), 0.1);
+    opt.step(
+      params,
+      new Map([
+        ['w', new Float32Array([-0.1, 0.2])],
+        ['n', new Float32Array([0.5])],
+      ]),
+      0.1,
+    );
     expect(params.get('w')![0]).toBeCloseTo(0.8410782, 6);
     expect(params.get('w')![1]).toBeCloseTo(-1.8345662, 6);
     expect(params.get('n')![0]).toBeCloseTo(0.306782, 6);

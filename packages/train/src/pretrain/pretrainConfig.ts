@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError, parseConfig } from '@puyu/core';
+import { z } from 'zod';
+
+const modelShape = z
+  .object({
+    hidden_size: z.number().int().positive(),
+    num_hidden_layers: z.number().int().positive(),
+    num_attention_heads: z.number().int().positive(),
+    num_key_value_heads: z.number().int().positive(),
+    intermediate_size: z.number().int().positive(),
+    max_position_embeddings: z.number().int().positive().default(2048),
+    rope_theta: z.number().positive().default(1_000_000),
+    rms_norm_eps: z.number().positive().default(1e-5),
+    tie_word_embeddings: z.boolean().default(false),
+    init_std: z.number().positive().default(0.02),
+  })
+  .strict();
+
+/** A pretraining run, InternEvo-style: model, data, optimizer, schedule, checkpoints, exports. */
+export const pretrainConfigSchema = z
+  .object({
+    /** A SentencePiece `.model` or an HF folder; its vocabulary sizes the model. */
+    tokenizer: z.string().min(1),
+    /** Either a fresh model of this shape, or `init_from` an HF InternLM2 folder. */
+    model: modelShape.optional(),
+    init_from: z.string().optional(),
+    data: z
+      .object({
+        train: z.array(z.string().min(1)).min(1),
+        /** Held-out files; without them `val_fraction` of the training documents is held out. */
+        val: z.array(z.string().min(1)).optional(),
+        val_fraction: z.number().min(0).max(0.5).default(0.05),
+        text_field: z.string().default('text'),
+      })
+      .strict(),
+    train: z
+      .object({
+        seq_len: z.number().int().min(2),
+        batch_size: z.number().int().positive(),
+        grad_accum: z.number().int().positive().default(1),
+        steps: z.number().int().positive(),
+        lr: z.number().positive(),
+        min_lr: z.number().min(0).default(0),
+        warmup_steps: z.number().int().min(0).default(0),
+        weight_decay: z.number().min(0).default(0.1),
+        beta1: z.number().min(0).lt(1).default(0.9),
+        beta2: z.number().min(0).lt(1).default(0.95),
+        eps: z.number().positive().default(1e-8),
+        grad_clip: z.number().min(0).default(1),
+        seed: z.number().int().min(0).default(1234),
+        threads: z.number().int().positive().default(1),
+      })
+      .strict(),
+    eval: z
+      .object({ every: z.number().int().positive().default(50), batches: z.number().int().positive().default(4) })
+      .strict()
+      .default({ every: 50, batches: 4 }),
+    checkpoint: z
+      .object({ every: z.number().int().positive().default(100), keep_last: z.number().int().positive().default(3) })
+      .strict()
+      .default({ every: 100, keep_last: 3 }),
+    output: z
+      .object({
+        dir: z.string().min(1),
+        /** GGUF exports written at the end (llama.cpp types). */
+        gguf: z.array(z.enum(['f32', 'f16', 'q8_0'])).default(['f32']),
+      })
+      .strict(),
+    /** Refuse to start when the estimate exceeds this many GiB (default: 80% of RAM). */
+    memory_limit_gb: z.number().positive().optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!c.model === !c.init_from)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model'],
+        message: 'give exactly one of "model" (a fresh model) or "init_from" (an HF folder)',
+      });
+    if (c.model && c.model.num_attention_heads % c.model.num_key_value_heads !== 0)
+      ctx.addIssue({ code: 'custom', path: ['model', 'num_key_value_heads'], message: 'must divide num_attention_heads' });
+    if (c.model && c.model.hidden_size % c.model.num_attention_heads !== 0)
+      ctx.addIssue({ code: 'custom', path: ['model', 'num_attention_heads'], message: 'must divide hidden_size' });
+    if (c.train.min_lr > c.train.lr) ctx.addIssue({ code: 'custom', path: ['train', 'min_lr'], message: 'must not exceed lr' });
+    if (c.train.warmup_steps > c.train.steps)
+      ctx.addIssue({ code: 'custom', path: ['train', 'warmup_steps'], message: 'must not exceed steps' });
+  });
+
+export type PretrainConfig = z.output<typeof pretrainConfigSchema>;
+
+/** Validates a config object; relative paths are resolved against `baseDir`. */
+export function parsePretrainConfig(raw: unknown, source = 'config', baseDir = process.cwd()): PretrainConfig {
+  const c = parseConfig(pretrainConfigSchema, raw, source);
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  return {
+    ...c,
+    tokenizer: abs(c.tokenizer),
+    init_from: c.init_from ? abs(c.init_from) : undefined,
+    data: { ...c.data, train: c.data.train.map(abs), val: c.data.val?.map(abs) },
+    output: { ...c.output, dir: abs(c.output.dir) },
+  };
+}
+
+/** Reads a JSON config file (paths inside are relative to the file). */
+export async function loadPretrainConfig(path: string): Promise<PretrainConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError('CONFIG_NOT_FOUND', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError('CONFIG_NOT_JSON', `${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+  return parsePretrainConfig(raw, path, dirname(resolve(path)));
+}

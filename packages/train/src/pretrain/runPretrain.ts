@@ -1,0 +1,37 @@
+import { fileURLToPath } from 'node:url';
+import { PuyuError } from '@puyu/core';
+import { loadTokenizer } from '@puyu/formats';
+import { runNativeJob } from '@puyu/ggml';
+import { makeInternLM2Config } from '@puyu/model';
+import { checkMemory } from './estimateMemory.js';
+import type { PretrainResult } from './pretrain.js';
+import { loadPretrainConfig } from './pretrainConfig.js';
+
+/**
+ * Runs a pretraining config in a child process and returns its result. The config is
+ * validated here first, so a bad field is reported before anything starts.
+ */
+export async function runPretrain(configPath: string, opts: { resume?: boolean; threads?: number } = {}): Promise<PretrainResult> {
+  const cfg = await loadPretrainConfig(configPath);
+  if (cfg.model) {
+    // refuse a run that cannot fit before starting the child (which checks again)
+    const { init_std, ...shape } = cfg.model;
+    void init_std;
+    const vocab = loadTokenizer(cfg.tokenizer).vocabSize;
+    checkMemory(makeInternLM2Config({ ...shape, vocab_size: vocab }), cfg.train.batch_size, cfg.train.seq_len, cfg.memory_limit_gb);
+  }
+  const here = fileURLToPath(import.meta.url);
+  const isTs = here.endsWith('.ts');
+  const child = here.replace(/runPretrain\.(ts|js)$/, `pretrain-child.${isTs ? 'ts' : 'js'}`);
+  const args = [configPath];
+  if (opts.resume) args.push('--resume');
+  if (opts.threads) args.push(`--threads=${opts.threads}`);
+  const { result } = await runNativeJob(child, args, {
+    inheritStderr: true,
+    env: isTs ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx`.trim() } : undefined,
+  });
+  const msg = result as { ok: boolean; result?: PretrainResult; error?: { code: string; message: string } } | undefined;
+  if (!msg) throw new PuyuError('TRAIN_NO_RESULT', 'the training process ended without reporting a result.');
+  if (!msg.ok) throw new PuyuError(msg.error?.code ?? 'TRAIN_FAILED', msg.error?.message ?? 'training failed');
+  return msg.result as PretrainResult;
+}
