@@ -220,8 +220,7 @@ export function runBpeMerges(
         best === null ||
         s.freq > best.freq ||
         (s.freq === best.freq &&
-          (s.cps.length < best.cps.length ||
-            (s.cps.length === best.cps.length && compareCodePoints(s.str, best.str) < 0)))
+          (s.cps.length < best.cps.length || (s.cps.length === best.cps.length && compareCodePoints(s.str, best.str) < 0)))
       ) {
         best = s;
       }

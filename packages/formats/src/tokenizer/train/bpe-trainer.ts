@@ -66,7 +66,7 @@ export async function trainBpe(
       pieces.push({ piece: p.piece, score: p.score });
     }
   }
-  if (next < learned.length || pieces.length !== (meta.size + learned.length)) {
+  if (next < learned.length || pieces.length !== meta.size + learned.length) {
     throw new TokenizerError(
       'TRAIN_META_ID_GAP',
       'A special piece id lies beyond the pieces the corpus could fill; move padId/bosId/eosId lower or use a larger corpus.',

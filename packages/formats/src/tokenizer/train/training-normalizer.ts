@@ -11,14 +11,13 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /**
  * Normalizes one training line the way SentencePiece's Normalizer does with an
- * identity char map: optional NFKC, drop leading/trailing spaces and collapse runs
+ * identity char map: drop leading/trailing spaces and collapse runs
  * when `removeExtraWhitespaces`, add the dummy prefix, and write ' ' as '▁'.
  * Returns "" for a line that is all spaces (the trainer drops it).
  */
 export function normalizeForTraining(line: string, o: ResolvedBpeOptions): string {
   // Lone surrogates cannot be written as UTF-8; the reference reads them as U+FFFD.
   let s = line.replace(LONE_SURROGATE, '\uFFFD');
-  if (o.normalization === 'nfkc') s = s.normalize('NFKC');
   if (o.removeExtraWhitespaces) {
     s = s.replace(/^ +| +$/g, '').replace(/ {2,}/g, ' ');
   }
