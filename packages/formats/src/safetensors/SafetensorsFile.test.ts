@@ -111,8 +111,8 @@ describe('toFloat32', () => {
     const got = toFloat32('F16', new Uint8Array(all.buffer));
     const gotBits = new Uint32Array(got.buffer);
     for (let h = 0; h < 65536; h++) {
-      const isNaN = (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
-      if (isNaN) {
+      const nan = (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
+      if (nan) {
         // c10's fp16_ieee_to_fp32: sign | 0x7f800000 | mantissa << 13, signaling NaNs included.
         if (gotBits[h] !== (((h & 0x8000) << 16) | 0x7f800000 | ((h & 0x3ff) << 13)) >>> 0) throw new Error(`NaN ${h.toString(16)}`);
       } else if (!Object.is(got[h], f16BitsToF32(h))) {
