@@ -122,6 +122,7 @@ describe('GgufWriter → GgufFile round trip', () => {
       });
       const q6 = new Uint8Array(210 * 2).map((_, i) => (i * 37) & 0xff);
       w.addTensorBytes('raw.q6_k', [256, 2], GgmlType.Q6_K, q6);
+      w.addTensorBytes('raw.q5_k', [256], GgmlType.Q5_K, new Uint8Array(176));
       w.addTensorBytes('raw.i32', [3], GgmlType.I32, async () => new Uint8Array(new Int32Array([1, -2, 3]).buffer));
       const res = await w.write(path);
       expect(res.bytes).toBe((await stat(path)).size);
@@ -144,9 +145,9 @@ describe('GgufWriter → GgufFile round trip', () => {
       expect(f.requireTensor('raw.q6_k').typeName).toBe('q6_K');
       expect(await f.readTensorBytes('raw.q6_k')).toEqual(q6);
       expect(Array.from(new Int32Array((await f.readTensorBytes('raw.i32')).buffer))).toEqual([1, -2, 3]);
-      await expect(f.readTensorF32('raw.q6_k')).rejects.toMatchObject({
+      await expect(f.readTensorF32('raw.q5_k')).rejects.toMatchObject({
         code: 'GGUF_UNSUPPORTED_DEQUANT',
-        message: expect.stringContaining('q6_K'),
+        message: expect.stringContaining('q5_K'),
       });
       await expect(f.readTensorBytes('nope')).rejects.toMatchObject({ code: 'GGUF_TENSOR_NOT_FOUND' });
     });

@@ -8,6 +8,7 @@
 import { FormatError } from '@puyu/core';
 import { bf16ToF32Array, f16BitsToF32, f16ToF32Array, f32ToBf16Array, f32ToF16Array, f32ToF16Bits } from '../numeric/half.js';
 import { GgmlType, ggmlTypeName } from './ggml-type.js';
+import { dequantizeQ4_K, dequantizeQ6_K } from './kquant.js';
 
 export const QK8_0 = 32;
 export const QK4_0 = 32;
@@ -152,7 +153,7 @@ function checkLength(bytes: Uint8Array, expected: number, what: string): void {
 /** Types `encodeTensorData` can produce from f32 values. */
 export const ENCODABLE_TYPES: readonly GgmlType[] = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0];
 /** Types `decodeTensorData` can turn back into f32 values. */
-export const DECODABLE_TYPES: readonly GgmlType[] = ENCODABLE_TYPES;
+export const DECODABLE_TYPES: readonly GgmlType[] = [...ENCODABLE_TYPES, GgmlType.Q4_K, GgmlType.Q6_K];
 
 function asBytes(v: ArrayBufferView): Uint8Array {
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
@@ -203,10 +204,14 @@ export function decodeTensorData(type: GgmlType, bytes: Uint8Array, n: number): 
       return dequantizeQ8_0(bytes, n);
     case GgmlType.Q4_0:
       return dequantizeQ4_0(bytes, n);
+    case GgmlType.Q4_K:
+      return dequantizeQ4_K(bytes, n);
+    case GgmlType.Q6_K:
+      return dequantizeQ6_K(bytes, n);
     default:
       throw new FormatError(
         'GGUF_UNSUPPORTED_DEQUANT',
-        `Dequantizing ${ggmlTypeName(type)} tensors is not supported (supported: f32, f16, bf16, q8_0, q4_0); read the raw bytes with readTensorBytes() instead.`,
+        `Dequantizing ${ggmlTypeName(type)} tensors is not supported (supported: f32, f16, bf16, q8_0, q4_0, q4_K, q6_K); read the raw bytes with readTensorBytes() instead.`,
         { details: { type: ggmlTypeName(type) } },
       );
   }
