@@ -64,8 +64,9 @@ describe('GgufFile on bad input', () => {
     await rejects(await file(new Uint8Array(0)), 'GGUF_BAD_MAGIC');
   });
 
-  it('missing file', async () => {
+  it('missing file or a directory', async () => {
     await expect(GgufFile.open(join(dir, 'nope.gguf'))).rejects.toMatchObject({ code: 'GGUF_NOT_FOUND' });
+    await expect(GgufFile.open(dir)).rejects.toMatchObject({ code: 'GGUF_UNREADABLE' });
   });
 
   it('unsupported versions', async () => {

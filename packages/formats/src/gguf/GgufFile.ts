@@ -74,8 +74,9 @@ export class GgufFile {
       );
     }
     try {
-      const { size } = await fh.stat();
-      return await GgufFile.parse(path, fh, size, options);
+      const st = await fh.stat();
+      if (!st.isFile()) throw new FormatError('GGUF_UNREADABLE', `${path} is not a regular file; pass the path of a .gguf file.`);
+      return await GgufFile.parse(path, fh, st.size, options);
     } catch (e) {
       await fh.close();
       throw e;
