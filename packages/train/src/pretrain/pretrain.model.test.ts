@@ -31,7 +31,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'puyu-pretrain-'));
   data = join(dir, 'corpus.txt');
   await writeFile(data, corpus());
-  const { model } = await trainBpe(corpus().split('\n'), { vocabSize: 200, byteFallback: true });
+  const { model } = await trainBpe(corpus().split('\n'), { vocabSize: 400, byteFallback: true });
   tokenizer = join(dir, 'tok.model');
   await writeSentencePieceModel(tokenizer, model);
 });
@@ -99,7 +99,7 @@ describe('pretrain', () => {
   });
 
   it('refuses a run that cannot fit in memory, before starting', async () => {
-    await expect(pretrain(config(join(dir, 'huge'), 1, { memory_limit_gb: 0.0001 }), { quiet: true })).rejects.toMatchObject({
+    await expect(pretrain(config(join(dir, 'huge'), 10, { memory_limit_gb: 0.0001 }), { quiet: true })).rejects.toMatchObject({
       code: 'TRAIN_OUT_OF_MEMORY',
       message: expect.stringMatching(/needs about .* GiB/),
     });
