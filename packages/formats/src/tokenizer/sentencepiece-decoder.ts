@@ -59,7 +59,6 @@ export function decodeBytePieces(bytes: Uint8Array, len: number): string {
 export interface DecodeSettings {
   /** Strip one leading U+2581 from the first piece (SentencePiece does when the model adds a dummy prefix or removes extra spaces). */
   stripLeadingSpace: boolean;
-  treatWhitespaceAsSuffix: boolean;
   unkSurface: string;
 }
 
@@ -108,7 +107,8 @@ export function decodeIds(
       text += settings.unkSurface;
       continue;
     }
-    if (text.length === 0 && settings.stripLeadingSpace && !settings.treatWhitespaceAsSuffix && piece.startsWith('\u2581')) {
+    // sentencepiece 0.1.97 strips it even with treat_whitespace_as_suffix (checked against it).
+    if (text.length === 0 && settings.stripLeadingSpace && piece.startsWith('\u2581')) {
       piece = piece.slice(1);
     }
     text += piece.includes('\u2581') ? piece.replace(SPACE_SYMBOL_RE, ' ') : piece;

@@ -119,7 +119,8 @@ describe('SentencePieceTokenizer on toy models', () => {
     expect(withBytes.decode([e4, b8, withBytes.pieceToId('a')])).toBe('\uFFFD\uFFFDa');
     expect(withBytes.decode([c3])).toBe('\uFFFD');
     const noBytes = SentencePieceTokenizer.fromProto(toy([['a', -1]]));
-    expect(noBytes.encode('aéé')).toEqual([3, 0, 0]);
+    // A run of unknown characters is one <unk>, as in SentencePiece.
+    expect(noBytes.encode('aééaé')).toEqual([3, 0, 3, 0]);
     expect(noBytes.decode([3, 0, 1, 3])).toBe('a \u2047 a');
   });
 
@@ -200,12 +201,18 @@ describe('SentencePieceTokenizer on toy models', () => {
 });
 
 describe('SentencePieceTokenizer errors', () => {
-  it('refuses unsupported model types and normalizers with clear codes', () => {
+  it('refuses unsupported model types and corrupt charsmaps with clear codes', () => {
     expect(code(() => SentencePieceTokenizer.fromProto(toy([['a', -1]], { modelType: ModelType.WORD })))).toBe(
       'TOKENIZER_UNSUPPORTED_MODEL_TYPE',
     );
+    expect(code(() => SentencePieceTokenizer.fromProto(toy([['a', -1]], { modelType: 9 })))).toBe('TOKENIZER_UNSUPPORTED_MODEL_TYPE');
     const nfkc = toy([['a', -1]], { normalizer: { name: 'nfkc_cf', precompiledCharsmap: new Uint8Array(8) } });
-    expect(code(() => SentencePieceTokenizer.fromProto(nfkc))).toBe('TOKENIZER_UNSUPPORTED_NORMALIZER');
+    expect(code(() => SentencePieceTokenizer.fromProto(nfkc))).toBe('TOKENIZER_BAD_CHARSMAP');
+    // A charsmap whose trie is garbage must not crash or hang the encoder.
+    const junk = new Uint8Array(64).map((_, i) => (i * 37 + 11) & 0xff);
+    new DataView(junk.buffer).setUint32(0, 32, true);
+    const tok = SentencePieceTokenizer.fromProto(toy([['a', -1]], { normalizer: { name: 'x', precompiledCharsmap: junk } }));
+    expect(Array.isArray(tok.encode('a bé 中'))).toBe(true);
   });
 
   it('rejects corrupt models: missing unk, duplicate pieces, bad byte pieces', () => {

@@ -4,6 +4,7 @@ import { SentencePieceBpe } from './sentencepiece-bpe.js';
 import { type DecodeSettings, decodeIds } from './sentencepiece-decoder.js';
 import { SentencePieceNormalizer } from './sentencepiece-normalizer.js';
 import { decodeModelProto, type ModelProto, ModelType, PieceType, trainerDefaults } from './sentencepiece-proto.js';
+import { SentencePieceUnigram } from './sentencepiece-unigram.js';
 import { SentencePieceVocab } from './sentencepiece-vocab.js';
 import { SpecialTokenSplitter } from './special-token-splitter.js';
 
@@ -28,10 +29,23 @@ export interface AddedToken {
   special: boolean;
 }
 
+/**
+ * SentencePiece's `Encode` emits a run of adjacent unknown pieces as one `<unk>`
+ * (so decode shows one ⁇ per unknown span); with byte fallback they become bytes instead.
+ */
+function mergeUnknownRuns(out: number[], start: number, unkId: number): void {
+  let w = start;
+  for (let r = start; r < out.length; r++) {
+    if (out[r] === unkId && w > start && out[w - 1] === unkId) continue;
+    out[w++] = out[r];
+  }
+  out.length = w;
+}
+
 const MODEL_TYPE_NAMES: Record<number, string> = { 1: 'unigram', 2: 'bpe', 3: 'word', 4: 'char' };
 
 /**
- * A SentencePiece BPE tokenizer that reproduces `sentencepiece`'s ids exactly
+ * A SentencePiece (BPE or unigram) tokenizer that reproduces `sentencepiece`'s ids exactly
  * (verified line by line against the Python library on the InternLM2 model),
  * plus HF-style added tokens for chat markup.
  */
@@ -43,8 +57,10 @@ export class SentencePieceTokenizer {
   readonly unkId: number;
   readonly padId: number;
   private readonly normalizer: SentencePieceNormalizer;
-  private readonly bpe: SentencePieceBpe;
+  /** The segmentation model: BPE merges or unigram Viterbi. */
+  private readonly model: { encode(normalized: string, out: number[]): void };
   private readonly decodeSettings: DecodeSettings;
+  private readonly byteFallback: boolean;
   private added: AddedToken[] = [];
   private splitter: SpecialTokenSplitter | undefined;
   private readonly addedById = new Map<number, string>();
@@ -52,7 +68,7 @@ export class SentencePieceTokenizer {
   private constructor(proto: ModelProto) {
     this.proto = proto;
     const t = trainerDefaults(proto.trainerSpec);
-    if (t.modelType !== ModelType.BPE) {
+    if (t.modelType !== ModelType.BPE && t.modelType !== ModelType.UNIGRAM) {
       const name = MODEL_TYPE_NAMES[t.modelType] ?? `type ${t.modelType}`;
       throw new TokenizerError(
         'TOKENIZER_UNSUPPORTED_MODEL_TYPE',
@@ -61,8 +77,12 @@ export class SentencePieceTokenizer {
       );
     }
     this.vocab = new SentencePieceVocab(proto);
-    this.normalizer = new SentencePieceNormalizer(proto.normalizerSpec, t.treatWhitespaceAsSuffix);
-    this.bpe = new SentencePieceBpe(this.vocab, t.byteFallback);
+    this.byteFallback = t.byteFallback;
+    this.normalizer = new SentencePieceNormalizer(proto.normalizerSpec, t.treatWhitespaceAsSuffix, this.vocab.userDefined);
+    this.model =
+      t.modelType === ModelType.BPE
+        ? new SentencePieceBpe(this.vocab, t.byteFallback)
+        : new SentencePieceUnigram(this.vocab, t.byteFallback);
     // SentencePiece resolves the special ids by their pieces; -1 means "disabled".
     const idOf = (piece: string, type: number) => {
       const id = this.vocab.lookup.get(piece);
@@ -75,7 +95,6 @@ export class SentencePieceTokenizer {
     const n = proto.normalizerSpec;
     this.decodeSettings = {
       stripLeadingSpace: (n?.addDummyPrefix ?? true) || (n?.removeExtraWhitespaces ?? true),
-      treatWhitespaceAsSuffix: t.treatWhitespaceAsSuffix,
       unkSurface: t.unkSurface,
     };
   }
@@ -164,7 +183,9 @@ export class SentencePieceTokenizer {
   }
 
   private encodePlain(text: string, out: number[]): void {
-    this.bpe.encode(this.normalizer.normalize(text), out);
+    const start = out.length;
+    this.model.encode(this.normalizer.normalize(text), out);
+    if (!this.byteFallback) mergeUnknownRuns(out, start, this.unkId);
   }
 
   private requireSpecial(id: number, what: string): number {
