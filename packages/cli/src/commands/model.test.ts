@@ -70,8 +70,10 @@ describe('puyu model', () => {
     const g = join(tmp, 'rt.gguf');
     const back = join(tmp, 'back');
     expect((await run('model', 'convert', hf, g, '--type', 'f32', '-q')).code).toBe(0);
-    const r = await run('model', 'convert', g, back, '-q');
+    const r = await run('model', 'convert', g, back, '--shard-bytes', '30000');
     expect(r.code).toBe(0);
+    expect(r.err).toMatch(/convert \| \d+\/\d+ \| 100\.0%/); // progress on stderr
+    expect(existsSync(join(back, 'model.safetensors.index.json'))).toBe(true);
     expect(r.out).toContain('tokenizer included');
     const a = await loadHfModel(hf);
     const b = await loadHfModel(back);

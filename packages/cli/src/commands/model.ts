@@ -176,20 +176,28 @@ export function registerModelCommands(program: Command): void {
     .option('--type <type>', 'GGUF tensor type: f32|f16|bf16|q8_0|q4_0', 'f16')
     .option('--dtype <dtype>', 'HF safetensors dtype: f32|f16|bf16', 'f32')
     .option('--name <name>', 'general.name of the GGUF')
+    .option('--shard-bytes <n>', 'GGUF → HF: shard model.safetensors above this size (default 5e9, as HF)', int('--shard-bytes'))
     .option('-q, --quiet', 'no progress output')
-    .action(async (input: string, output: string, o: { to?: string; type: string; dtype: string; name?: string; quiet?: boolean }) => {
-      const p = tensorProgress('convert', o.quiet ?? false);
-      const r = await convertModel(input, output, {
-        to: o.to as 'gguf' | 'hf' | undefined,
-        type: parseGgufOutputType(o.type),
-        dtype: parseDtype(o.dtype),
-        name: o.name,
-        onTensor: p.onTensor,
-      });
-      p.finish();
-      const what = r.direction === 'gguf' ? `GGUF (${o.type})` : `HF folder (${o.dtype})`;
-      process.stdout.write(`converted ${input} → ${what} ${join(r.output)}; tokenizer ${r.tokenizer ? 'included' : 'absent'}\n`);
-    });
+    .action(
+      async (
+        input: string,
+        output: string,
+        o: { to?: string; type: string; dtype: string; name?: string; shardBytes?: number; quiet?: boolean },
+      ) => {
+        const p = tensorProgress('convert', o.quiet ?? false);
+        const r = await convertModel(input, output, {
+          to: o.to as 'gguf' | 'hf' | undefined,
+          type: parseGgufOutputType(o.type),
+          dtype: parseDtype(o.dtype),
+          name: o.name,
+          maxShardBytes: o.shardBytes,
+          onTensor: p.onTensor,
+        });
+        p.finish();
+        const what = r.direction === 'gguf' ? `GGUF (${o.type})` : `HF folder (${o.dtype})`;
+        process.stdout.write(`converted ${input} → ${what} ${join(r.output)}; tokenizer ${r.tokenizer ? 'included' : 'absent'}\n`);
+      },
+    );
 
   model
     .command('inspect')

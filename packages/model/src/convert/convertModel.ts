@@ -20,6 +20,8 @@ export interface ConvertOptions {
   type?: GgufOutputType;
   /** safetensors dtype (GGUF → HF). */
   dtype?: HfDtype;
+  /** GGUF → HF: shard above this many bytes (default 5 GB, as HF). */
+  maxShardBytes?: number;
   /** `general.name` of the GGUF. */
   name?: string;
   onTensor?: (done: number, total: number, name: string) => void;
@@ -77,7 +79,12 @@ export async function convertGgufToHf(inPath: string, outDir: string, opts: Conv
   const f = await GgufFile.open(inPath);
   try {
     const tokenizer = f.metadata.has('tokenizer.ggml.tokens') ? sentencePieceFromGguf(f.metadata) : undefined;
-    const config = await writeHfFromGguf(f, outDir, { dtype: opts.dtype, tokenizer, onTensor: opts.onTensor });
+    const config = await writeHfFromGguf(f, outDir, {
+      dtype: opts.dtype,
+      tokenizer,
+      maxShardBytes: opts.maxShardBytes,
+      onTensor: opts.onTensor,
+    });
     return { direction: 'hf', output: outDir, config, tensors: f.tensors.length, tokenizer: tokenizer !== undefined };
   } finally {
     await f.close();

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { ModelError } from '@puyu/core';
-import { type GgufFile, type SafetensorsTensorInput, writeSafetensors } from '@puyu/formats';
+import {
+  DEFAULT_MAX_SHARD_BYTES,
+  type GgufFile,
+  type SafetensorsTensorInput,
+  writeSafetensors,
+  writeShardedSafetensors,
+} from '@puyu/formats';
 import { type InternLM2Config, internLM2Dims, parseInternLM2Config } from '../config.js';
 import { type HfDtype, writeHfSidecars } from '../hf/saveHfModel.js';
 import { checkTensorShape, internLM2TensorSpecs } from '../weights.js';
@@ -77,6 +83,8 @@ export interface GgufToHfOptions {
   dtype?: HfDtype;
   /** tokenizer.model bytes rebuilt from the GGUF vocabulary, if any. */
   tokenizer?: Uint8Array;
+  /** Shard like HF's save_pretrained once the weights exceed this many bytes (default 5 GB). */
+  maxShardBytes?: number;
   onTensor?: (done: number, total: number, name: string) => void;
 }
 
@@ -106,7 +114,11 @@ export async function writeHfFromGguf(f: GgufFile, outDir: string, opts: GgufToH
       return v;
     },
   }));
-  await writeSafetensors(join(outDir, 'model.safetensors'), tensors, { format: 'pt' });
+  const bytesPer = dtype === 'F32' ? 4 : 2;
+  const total = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1) * bytesPer, 0);
+  const maxShard = opts.maxShardBytes ?? DEFAULT_MAX_SHARD_BYTES;
+  if (total > maxShard) await writeShardedSafetensors(outDir, tensors, { maxShardBytes: maxShard });
+  else await writeSafetensors(join(outDir, 'model.safetensors'), tensors, { format: 'pt' });
   return c;
 }
 

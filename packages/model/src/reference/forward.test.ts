@@ -60,6 +60,18 @@ describe('InternLM2Reference vs PyTorch', () => {
     expect(diff).toBeLessThanOrEqual(1e-5);
   });
 
+  it('truncating the cache rewinds decoding', () => {
+    const { config, weights } = loadHfFixture(join(fixtures, 'tiny-gqa'));
+    const model = new InternLM2Reference(config, weights);
+    const cache = model.createCache();
+    model.forward([1, 2, 3, 4, 5], cache);
+    cache.truncate(3);
+    const again = model.forward([9], cache);
+    const full = model.forward([1, 2, 3, 9]);
+    expect(maxAbsDiff(again, full.subarray(3 * config.vocab_size))).toBeLessThanOrEqual(1e-5);
+    expect(() => cache.truncate(10)).toThrow(expect.objectContaining({ code: 'MODEL_CACHE_RANGE' }));
+  });
+
   it('a different token changes later logits but not earlier ones (causal mask)', () => {
     const { config, weights } = loadHfFixture(join(fixtures, 'tiny-gqa'));
     const model = new InternLM2Reference(config, weights);
