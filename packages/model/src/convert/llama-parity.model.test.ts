@@ -102,6 +102,8 @@ async function compare(gguf: string, config: InternLM2Config, weights: InternLM2
 describe('llama.cpp parity (F32 GGUF)', () => {
   const cases = [
     { name: 'plain RoPE, θ=1e6', extra: {} },
+    // llama.cpp has no dynamic NTK; inside the trained context it is plain RoPE, and our puyu.* keys must not upset the loader.
+    { name: 'dynamic NTK config inside max_position_embeddings', extra: { rope_scaling: { type: 'dynamic' as const, factor: 2 } } },
     {
       name: 'linear RoPE scaling ×4 past max_position_embeddings',
       extra: { max_position_embeddings: 16, rope_theta: 10_000, rope_scaling: { type: 'linear' as const, factor: 4 } },
