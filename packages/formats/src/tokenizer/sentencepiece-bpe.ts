@@ -4,6 +4,8 @@ import type { SentencePieceVocab } from './sentencepiece-vocab.js';
 /** Longest chunk (in UTF-16 units) whose ids are cached; longer ones are rare repeats. */
 const CACHE_MAX_CHUNK = 96;
 const CACHE_MAX_ENTRIES = 1 << 18;
+/** Dense chars get ids in vocabulary order (frequent first); the first 4096 use a 2 MB bit matrix. */
+const BIT_DIM = 4096;
 
 /**
  * SentencePiece's BPE `Model::Encode` (bpe_model.cc), made fast without
@@ -28,7 +30,11 @@ export class SentencePieceBpe {
   private readonly denseBmp = new Int32Array(0x10000).fill(-1);
   private readonly denseAstral = new Map<number, number>();
   private readonly denseCount: number;
+  /** Bigrams among the first BIT_DIM dense chars as a bit matrix (the hot path); the rest in a Set. */
+  private readonly bigramBits = new Uint32Array((BIT_DIM * BIT_DIM) >>> 5);
   private readonly bigrams = new Set<number>();
+  /** 1 where some user-defined symbol starts with this UTF-16 unit (skips a Map lookup per char). */
+  private readonly userFirst = new Uint8Array(0x10000);
   /** User-defined symbols by first UTF-16 unit, longest first (SentencePiece matches the longest). */
   private readonly userByFirst = new Map<number, string[]>();
   private readonly cache = new Map<string, number[]>();
@@ -93,9 +99,17 @@ export class SentencePieceBpe {
       }
     }
     this.denseCount = dense;
-    for (let i = 0; i < nPairs; i += 2) this.bigrams.add(pairs[i] * dense + pairs[i + 1]);
+    for (let i = 0; i < nPairs; i += 2) {
+      const a = pairs[i];
+      const b = pairs[i + 1];
+      if (a < BIT_DIM && b < BIT_DIM) {
+        const k = a * BIT_DIM + b;
+        this.bigramBits[k >>> 5] |= 1 << (k & 31);
+      } else this.bigrams.add(a * dense + b);
+    }
     for (const u of vocab.userDefined) {
       const first = u.charCodeAt(0);
+      this.userFirst[first] = 1;
       const list = this.userByFirst.get(first) ?? [];
       list.push(u);
       list.sort((x, y) => y.length - x.length);
@@ -141,7 +155,7 @@ export class SentencePieceBpe {
     let i = 0;
     while (i < len) {
       const c = text.charCodeAt(i);
-      const users = this.userByFirst.size > 0 ? this.userByFirst.get(c) : undefined;
+      const users = this.userFirst[c] === 1 ? this.userByFirst.get(c) : undefined;
       if (users !== undefined) {
         const m = users.find((u) => text.startsWith(u, i));
         if (m !== undefined) {
@@ -169,7 +183,7 @@ export class SentencePieceBpe {
         }
       }
       const d = cp < 0x10000 ? this.denseBmp[cp] : (this.denseAstral.get(cp) ?? -1);
-      if (this.chunked && n > chunkStart && (d < 0 || prevD < 0 || !this.bigrams.has(prevD * D + d))) {
+      if (this.chunked && n > chunkStart && (d < 0 || prevD < 0 || !this.hasBigram(prevD, d, D))) {
         this.flush(text, chunkStart, n, out);
         chunkStart = n;
       }
@@ -181,6 +195,14 @@ export class SentencePieceBpe {
       i += w;
     }
     this.flush(text, chunkStart, n, out);
+  }
+
+  private hasBigram(a: number, b: number, D: number): boolean {
+    if (a < BIT_DIM && b < BIT_DIM) {
+      const k = a * BIT_DIM + b;
+      return (this.bigramBits[k >>> 5] & (1 << (k & 31))) !== 0;
+    }
+    return this.bigrams.has(a * D + b);
   }
 
   private emitFrozen(text: string, k: number, out: number[]): void {
@@ -216,68 +238,81 @@ export class SentencePieceBpe {
     this.cache.set(key, out.slice(from));
   }
 
+  // Heap state of the current `bpe` call (fields, not closures: no per-call allocation).
+  private entries = 0;
+  private heapLen = 0;
+  private text = '';
+  private revMerge: Map<string, [string, string]> | undefined;
+
+  /** Entry x has lower priority than y: lower score, or equal score and further right. */
+  private less(x: number, y: number): boolean {
+    const sx = this.hScore[x];
+    const sy = this.hScore[y];
+    return sx < sy || (sx === sy && this.hLeft[x] > this.hLeft[y]);
+  }
+
+  /** Queues the pair (l, r) if their concatenation is a piece (SentencePiece's MaybeAddNewSymbolPair). */
+  private push(l: number, r: number): void {
+    if (l < 0 || r < 0) return;
+    const { symStart, symEnd, symFrozen, heap } = this;
+    if (symFrozen[l] === 1 || symFrozen[r] === 1) return;
+    const piece = this.text.slice(symStart[l], symEnd[r]);
+    const id = this.vocab.mergeable.get(piece);
+    if (id === undefined) return;
+    const e = this.entries++;
+    this.hScore[e] = this.vocab.scores[id];
+    this.hLeft[e] = l;
+    this.hRight[e] = r;
+    this.hSize[e] = symEnd[r] - symStart[l];
+    this.hId[e] = id;
+    let pos = this.heapLen++;
+    while (pos > 0) {
+      const parent = (pos - 1) >> 1;
+      if (!this.less(heap[parent], e)) break;
+      heap[pos] = heap[parent];
+      pos = parent;
+    }
+    heap[pos] = e;
+    if (this.revMerge !== undefined && this.vocab.types[id] === PieceType.UNUSED) {
+      this.revMerge.set(piece, [this.text.slice(symStart[l], symEnd[l]), this.text.slice(symStart[r], symEnd[r])]);
+    }
+  }
+
+  private pop(): number {
+    const heap = this.heap;
+    const top = heap[0];
+    const len = --this.heapLen;
+    const last = heap[len];
+    let pos = 0;
+    for (;;) {
+      let child = 2 * pos + 1;
+      if (child >= len) break;
+      if (child + 1 < len && this.less(heap[child], heap[child + 1])) child++;
+      if (!this.less(last, heap[child])) break;
+      heap[pos] = heap[child];
+      pos = child;
+    }
+    heap[pos] = last;
+    return top;
+  }
+
   /** SentencePiece's priority-queue BPE over symbols [a, b), then resegmentation. */
   private bpe(text: string, a: number, b: number, out: number[]): void {
-    const { symStart, symEnd, symId, symFrozen, prev, next, hScore, hLeft, hRight, hSize, hId, heap } = this;
-    const { mergeable, scores, types } = this.vocab;
-    const revMerge = this.vocab.hasUnused ? new Map<string, [string, string]>() : undefined;
+    const { symStart, symEnd, symId, symFrozen, prev, next, hLeft, hRight, hSize, hId } = this;
+    this.text = text;
+    this.revMerge = this.vocab.hasUnused ? new Map() : undefined;
     for (let k = a; k < b; k++) {
       prev[k] = k - 1;
       next[k] = k + 1 < b ? k + 1 : -1;
       symId[k] = -2; // not known yet
     }
     prev[a] = -1;
-    let entries = 0;
-    let heapLen = 0;
+    this.entries = 0;
+    this.heapLen = 0;
+    for (let k = a + 1; k < b; k++) this.push(k - 1, k);
 
-    const less = (x: number, y: number): boolean =>
-      // x has lower priority than y: lower score, or equal score and further right.
-      hScore[x] < hScore[y] || (hScore[x] === hScore[y] && hLeft[x] > hLeft[y]);
-
-    const push = (l: number, r: number): void => {
-      if (l < 0 || r < 0 || symFrozen[l] === 1 || symFrozen[r] === 1) return;
-      const piece = text.slice(symStart[l], symEnd[r]);
-      const id = mergeable.get(piece);
-      if (id === undefined) return;
-      const e = entries++;
-      hScore[e] = scores[id];
-      hLeft[e] = l;
-      hRight[e] = r;
-      hSize[e] = symEnd[r] - symStart[l];
-      hId[e] = id;
-      let pos = heapLen++;
-      while (pos > 0) {
-        const parent = (pos - 1) >> 1;
-        if (!less(heap[parent], e)) break;
-        heap[pos] = heap[parent];
-        pos = parent;
-      }
-      heap[pos] = e;
-      if (revMerge !== undefined && types[id] === PieceType.UNUSED) {
-        revMerge.set(piece, [text.slice(symStart[l], symEnd[l]), text.slice(symStart[r], symEnd[r])]);
-      }
-    };
-
-    const pop = (): number => {
-      const top = heap[0];
-      const last = heap[--heapLen];
-      let pos = 0;
-      for (;;) {
-        let child = 2 * pos + 1;
-        if (child >= heapLen) break;
-        if (child + 1 < heapLen && less(heap[child], heap[child + 1])) child++;
-        if (!less(last, heap[child])) break;
-        heap[pos] = heap[child];
-        pos = child;
-      }
-      heap[pos] = last;
-      return top;
-    };
-
-    for (let k = a + 1; k < b; k++) push(k - 1, k);
-
-    while (heapLen > 0) {
-      const e = pop();
+    while (this.heapLen > 0) {
+      const e = this.pop();
       const l = hLeft[e];
       const r = hRight[e];
       const ll = symEnd[l] - symStart[l];
@@ -289,16 +324,18 @@ export class SentencePieceBpe {
       next[l] = next[r];
       if (next[r] >= 0) prev[next[r]] = l;
       symEnd[r] = symStart[r]; // empty
-      push(prev[l], l);
-      push(l, next[l]);
+      this.push(prev[l], l);
+      this.push(l, next[l]);
     }
 
+    const revMerge = this.revMerge;
     for (let k = a; k !== -1; k = next[k]) {
       const piece = text.slice(symStart[k], symEnd[k]);
       if (symFrozen[k] === 1) out.push(this.vocab.pieceToId(piece));
       else if (revMerge !== undefined) this.resegment(piece, revMerge, out);
       else this.emitPiece(piece, this.vocab.reservedShadowsMergeable ? -2 : symId[k], out);
     }
+    this.text = '';
   }
 
   private resegment(piece: string, revMerge: Map<string, [string, string]>, out: number[]): void {
