@@ -1,6 +1,111 @@
+import { ConfigError, Progress } from '@puyu/core';
+import { type BpeTrainerOptions, readCorpusLines, trainBpe, writeSentencePieceModel } from '@puyu/formats';
 import type { Command } from 'commander';
+
+export interface TokenizerTrainFlags {
+  input: string[];
+  vocabSize: number;
+  output: string;
+  modelType: string;
+  characterCoverage?: number;
+  byteFallback?: boolean;
+  userDefinedSymbols?: string;
+  controlSymbols?: string;
+  splitDigits?: boolean;
+  maxLines?: number;
+  jsonlField?: string;
+  keepExtraWhitespace?: boolean;
+  dummyPrefix?: boolean;
+  maxPieceLength?: number;
+  padId?: number;
+  quiet?: boolean;
+}
+
+function integer(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new ConfigError('CLI_BAD_OPTION', `${name} must be an integer >= ${min}, got "${v}".`);
+    return n;
+  };
+}
+
+function coverage(v: string): number {
+  const n = Number(v);
+  if (!(n >= 0.98 && n <= 1)) throw new ConfigError('CLI_BAD_OPTION', `--character-coverage must be within [0.98, 1], got "${v}".`);
+  return n;
+}
+
+function list(v: string | undefined): string[] {
+  return v === undefined ? [] : v.split(',').filter((s) => s.length > 0);
+}
+
+/** Trains and writes the model; returns a one-line summary (printed on stdout by the command). */
+export async function runTokenizerTrain(f: TokenizerTrainFlags): Promise<string> {
+  if (f.modelType !== 'bpe') {
+    throw new ConfigError('CLI_BAD_OPTION', `--model-type ${f.modelType} is not supported; only "bpe" can be trained.`);
+  }
+  let readBar: Progress | undefined;
+  let mergeBar: Progress | undefined;
+  const lines = readCorpusLines(f.input, {
+    jsonlField: f.jsonlField,
+    onBytes: (done, total) => {
+      readBar ??= new Progress({ total, label: 'read', unit: 'B', silent: f.quiet });
+      readBar.update(done);
+    },
+  });
+  const options: BpeTrainerOptions = {
+    vocabSize: f.vocabSize,
+    characterCoverage: f.characterCoverage,
+    byteFallback: f.byteFallback,
+    userDefinedSymbols: list(f.userDefinedSymbols),
+    controlSymbols: list(f.controlSymbols),
+    splitDigits: f.splitDigits,
+    maxLines: f.maxLines,
+    removeExtraWhitespaces: f.keepExtraWhitespace ? false : undefined,
+    addDummyPrefix: f.dummyPrefix,
+    maxSentencepieceLength: f.maxPieceLength,
+    padId: f.padId,
+    onProgress: (p) => {
+      if (p.phase !== 'merge') return;
+      if (!mergeBar) {
+        readBar?.finish();
+        mergeBar = new Progress({ total: p.total, label: 'merge', unit: 'piece', silent: f.quiet });
+      }
+      mergeBar.update(p.done);
+    },
+  };
+  const { model, stats } = await trainBpe(lines, options, f.input);
+  mergeBar?.finish();
+  await writeSentencePieceModel(f.output, model);
+  return (
+    `wrote ${f.output}: ${model.pieces.length} pieces (${stats.metaPieces} special, ${stats.learnedPieces} merges, ` +
+    `${stats.alphabetSize} characters covering ${(100 * stats.characterCoverage).toFixed(2)}%) from ${stats.linesRead} lines, ` +
+    `${stats.uniqueWords} distinct words in ${stats.seconds.toFixed(1)} s`
+  );
+}
 
 /** `puyu tokenizer train` (registered under the `tokenizer` command). */
 export function registerTokenizerTrain(tok: Command): void {
-  void tok;
+  tok
+    .command('train')
+    .description('train a SentencePiece BPE model (same pieces as spm_train --model_type=bpe)')
+    .requiredOption('--input <files...>', 'text files (one sentence per line) or .jsonl files')
+    .requiredOption('--vocab-size <n>', 'vocabulary size, special pieces included', integer('--vocab-size', 1))
+    .requiredOption('--output <file>', 'where to write the .model file')
+    .option('--model-type <type>', 'only "bpe"', 'bpe')
+    .option('--character-coverage <x>', 'share of characters the alphabet covers (0.98–1, default 0.9995)', coverage)
+    .option('--byte-fallback', 'add the 256 <0xXX> pieces so no text is unknown')
+    .option('--user-defined-symbols <list>', 'comma-separated pieces kept whole, e.g. "<|im_start|>,<|im_end|>"')
+    .option('--control-symbols <list>', 'comma-separated pieces only the program emits')
+    .option('--split-digits', 'every digit is its own piece')
+    .option('--max-lines <n>', 'read at most this many lines (0 = all)', integer('--max-lines', 0))
+    .option('--jsonl-field <name>', 'text field of .jsonl inputs', 'text')
+    .option('--keep-extra-whitespace', 'keep repeated, leading and trailing spaces (as InternLM2 does)')
+    .option('--no-dummy-prefix', 'do not prepend a space to each sentence')
+    .option('--max-piece-length <n>', 'longest piece in characters (default 16)', integer('--max-piece-length', 1))
+    .option('--pad-id <n>', 'id of a <pad> piece (default: none)', integer('--pad-id', 0))
+    .option('--quiet', 'no progress on stderr')
+    .action(async (f: TokenizerTrainFlags) => {
+      console.log(await runTokenizerTrain(f));
+    });
 }
