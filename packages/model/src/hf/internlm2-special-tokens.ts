@@ -15,11 +15,29 @@ export const INTERNLM2_CHAT_TOKENS = [
 const CORE_TOKENS = ['<unk>', '<s>', '</s>'] as const;
 
 const CHAT_TEMPLATE =
-  "{{ bos_token }}{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+  "{{ bos_token }}{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+
+/**
+ * InternLM2's own tokenizer.model keeps placeholder pieces where the chat tokens
+ * live (`[UNUSED_TOKEN_141]` … `[UNUSED_TOKEN_146]` at 92538–92543); its
+ * tokenizer_config.json overlays the chat strings on them. Same mapping here.
+ */
+const INTERNLM2_PLACEHOLDERS: Record<string, string> = {
+  '<|plugin|>': '[UNUSED_TOKEN_141]',
+  '<|interpreter|>': '[UNUSED_TOKEN_142]',
+  '<|action_end|>': '[UNUSED_TOKEN_143]',
+  '<|action_start|>': '[UNUSED_TOKEN_144]',
+  '<|im_end|>': '[UNUSED_TOKEN_145]',
+  '<|im_start|>': '[UNUSED_TOKEN_146]',
+};
 
 /** tokenizer_config.json for a vocabulary given as its piece list. */
 export function internLM2TokenizerConfig(pieces: readonly string[]): Record<string, unknown> {
   const idOf = new Map(pieces.map((p, i) => [p, i]));
+  for (const [tok, placeholder] of Object.entries(INTERNLM2_PLACEHOLDERS)) {
+    const id = idOf.get(placeholder);
+    if (!idOf.has(tok) && id !== undefined) idOf.set(tok, id);
+  }
   const decoder: Record<string, unknown> = {};
   const present: string[] = [];
   for (const tok of [...CORE_TOKENS, ...INTERNLM2_CHAT_TOKENS]) {

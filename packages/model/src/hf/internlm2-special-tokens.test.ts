@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { decodeModelProto } from '@puyu/formats';
+import { describe, expect, it } from 'vitest';
+import { internLM2TokenizerConfig } from './internlm2-special-tokens.js';
+
+describe('internLM2TokenizerConfig', () => {
+  it("reproduces the real InternLM2 tokenizer_config.json's special tokens from its tokenizer.model", () => {
+    const dir = '/work/shared/models/internlm2-tokenizer';
+    const pieces = decodeModelProto(new Uint8Array(readFileSync(`${dir}/tokenizer.model`))).pieces.map((p) => p.piece ?? '');
+    const real = JSON.parse(readFileSync(`${dir}/tokenizer_config.json`, 'utf8'));
+    const ours = internLM2TokenizerConfig(pieces);
+    expect(ours.added_tokens_decoder).toEqual(real.added_tokens_decoder);
+    expect(ours.additional_special_tokens).toEqual(real.additional_special_tokens);
+    expect(ours.chat_template).toBe(real.chat_template);
+    expect(JSON.parse(JSON.stringify(ours.model_max_length))).toBe(real.model_max_length);
+  });
+});
