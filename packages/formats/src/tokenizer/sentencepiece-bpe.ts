@@ -133,7 +133,12 @@ export class SentencePieceBpe {
     const f = new Uint8Array(cap);
     f.set(this.symFrozen);
     this.symFrozen = f;
-    const hcap = cap * 3;
+  }
+
+  /** At most (symbols − 1) initial pairs plus 2 per merge are ever queued in one run. */
+  private growHeap(hcap: number): void {
+    if (hcap <= this.heap.length) return;
+    hcap = Math.max(hcap, this.heap.length * 2);
     this.hScore = new Float64Array(hcap);
     this.hLeft = new Int32Array(hcap);
     this.hRight = new Int32Array(hcap);
@@ -146,28 +151,30 @@ export class SentencePieceBpe {
   encode(text: string, out: number[]): void {
     const len = text.length;
     if (len === 0) return;
-    this.grow(len + 1);
-    const { symStart, symEnd, symFrozen } = this;
+    // Chunked mode restarts symbol indices at 0 after every flush, so work
+    // buffers only grow to the longest chunk, not to the whole input.
+    if (!this.chunked) this.grow(len + 1);
     const D = this.denseCount;
     let n = 0;
-    let chunkStart = 0; // first symbol of the current chunk
     let prevD = -1;
     let i = 0;
     while (i < len) {
+      if (n + 1 >= this.symStart.length) this.grow(n + 2);
       const c = text.charCodeAt(i);
       const users = this.userFirst[c] === 1 ? this.userByFirst.get(c) : undefined;
       if (users !== undefined) {
         const m = users.find((u) => text.startsWith(u, i));
         if (m !== undefined) {
           if (this.chunked) {
-            this.flush(text, chunkStart, n, out);
-            chunkStart = n + 1;
+            this.flush(text, 0, n, out);
+            out.push(this.vocab.pieceToId(m));
+            n = 0;
+          } else {
+            this.symStart[n] = i;
+            this.symEnd[n] = i + m.length;
+            this.symFrozen[n] = 1;
+            n++;
           }
-          symStart[n] = i;
-          symEnd[n] = i + m.length;
-          symFrozen[n] = 1;
-          n++;
-          if (this.chunked) this.emitFrozen(text, n - 1, out);
           i += m.length;
           prevD = -1;
           continue;
@@ -183,18 +190,18 @@ export class SentencePieceBpe {
         }
       }
       const d = cp < 0x10000 ? this.denseBmp[cp] : (this.denseAstral.get(cp) ?? -1);
-      if (this.chunked && n > chunkStart && (d < 0 || prevD < 0 || !this.hasBigram(prevD, d, D))) {
-        this.flush(text, chunkStart, n, out);
-        chunkStart = n;
+      if (this.chunked && n > 0 && (d < 0 || prevD < 0 || !this.hasBigram(prevD, d, D))) {
+        this.flush(text, 0, n, out);
+        n = 0;
       }
-      symStart[n] = i;
-      symEnd[n] = i + w;
-      symFrozen[n] = 0;
+      this.symStart[n] = i;
+      this.symEnd[n] = i + w;
+      this.symFrozen[n] = 0;
       n++;
       prevD = d;
       i += w;
     }
-    this.flush(text, chunkStart, n, out);
+    this.flush(text, 0, n, out);
   }
 
   private hasBigram(a: number, b: number, D: number): boolean {
@@ -203,10 +210,6 @@ export class SentencePieceBpe {
       return (this.bigramBits[k >>> 5] & (1 << (k & 31))) !== 0;
     }
     return this.bigrams.has(a * D + b);
-  }
-
-  private emitFrozen(text: string, k: number, out: number[]): void {
-    out.push(this.vocab.pieceToId(text.slice(this.symStart[k], this.symEnd[k])));
   }
 
   /** Encodes symbols [a, b) as one independent BPE run. */
@@ -298,6 +301,7 @@ export class SentencePieceBpe {
 
   /** SentencePiece's priority-queue BPE over symbols [a, b), then resegmentation. */
   private bpe(text: string, a: number, b: number, out: number[]): void {
+    this.growHeap(3 * (b - a) + 3);
     const { symStart, symEnd, symId, symFrozen, prev, next, hLeft, hRight, hSize, hId } = this;
     this.text = text;
     this.revMerge = this.vocab.hasUnused ? new Map() : undefined;

@@ -189,9 +189,27 @@ describe('SentencePieceTokenizer on toy models', () => {
     expect(tok.decode([1, 3, 7, 3, 6, 2])).toBe('a<a>>a<a>');
     expect(tok.decode([3, 7, 3], { skipSpecial: true })).toBe('aa');
     expect(tok.idToPiece(7)).toBe('<a>>');
+    expect(tok.encodeAsPieces('a<a>', { parseSpecial: true })).toEqual(['a', '<a>']);
     expect(tok.pieceToId('<a>')).toBe(6);
     expect(tok.pieceToId('nope')).toBe(0);
     expect(code(() => tok.addTokens([{ id: 99, content: 'x', special: true }]))).toBe('TOKENIZER_BAD_ADDED_TOKEN');
+  });
+
+  it('handles long inputs: one 200k-symbol chunk and a long mixed line', () => {
+    const tok = SentencePieceTokenizer.fromProto(
+      toy([
+        ['a', -5],
+        ['b', -5],
+        ['aa', -1],
+        ['aaaa', -2],
+      ]),
+    );
+    const ids = tok.encode('a'.repeat(200_000));
+    expect(ids.length).toBe(50_000);
+    expect(new Set(ids)).toEqual(new Set([tok.pieceToId('aaaa')]));
+    const mixed = 'ab aab b'.repeat(20_000);
+    const pieces = tok.encodeAsPieces(mixed);
+    expect(pieces.join('')).toBe(mixed.replaceAll(' ', '\u2581').replaceAll('\u2581', '<unk>'));
   });
 
   it('exposes special ids and vocab size', () => {

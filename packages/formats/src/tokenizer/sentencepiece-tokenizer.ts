@@ -196,7 +196,7 @@ export class SentencePieceTokenizer {
   }
 
   encodeAsPieces(text: string, options: EncodeOptions = {}): string[] {
-    return this.encode(text, options).map((id) => this.vocab.pieces[id]);
+    return this.encode(text, options).map((id) => this.addedById.get(id) ?? this.vocab.pieces[id]);
   }
 
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
