@@ -49,6 +49,13 @@ describe('InternLM2 tokenizer ⇄ GGUF metadata', () => {
     }
   });
 
+  it('without tokenizer_config.json, derives InternLM2 chat tokens and template from the pieces', () => {
+    const m = tokenizerGgufMetadata(modelBytes, config);
+    expect((ggufPlain(m.get('tokenizer.ggml.tokens') as never) as string[])[92543]).toBe('<|im_start|>');
+    expect(ggufPlain(m.get('tokenizer.ggml.eos_token_id') as never)).toBe(92542);
+    expect(ggufPlain(m.get('tokenizer.chat_template') as never)).toBe(tokCfg.chat_template);
+  });
+
   it('rejects a tokenizer larger than the embedding table', () => {
     expect(() => tokenizerGgufMetadata(modelBytes, { ...config, vocab_size: 1000 })).toThrow(
       expect.objectContaining({ code: 'MODEL_VOCAB_MISMATCH' }),

@@ -11,6 +11,7 @@ import {
   type TrainerSpec,
 } from '@puyu/formats';
 import type { InternLM2Config } from '../config.js';
+import { internLM2TokenizerConfig } from '../hf/internlm2-special-tokens.js';
 
 /**
  * SentencePiece ⇄ GGUF `tokenizer.ggml.*` for InternLM2, following llama.cpp's
@@ -40,13 +41,17 @@ function specJson(proto: ModelProto, nulIds: number[]): string {
   return JSON.stringify({ normalizerSpec: strip(proto.normalizerSpec), trainerSpec: strip(proto.trainerSpec), nulIds });
 }
 
-/** `tokenizer.ggml.*` metadata for a SentencePiece model (+ the HF tokenizer_config.json, if any). */
+/**
+ * `tokenizer.ggml.*` metadata for a SentencePiece model. `tokenizerConfig` is the HF
+ * tokenizer_config.json; without one, InternLM2's is derived from the pieces.
+ */
 export function tokenizerGgufMetadata(
   modelBytes: Uint8Array,
   config: InternLM2Config,
-  tokenizerConfig?: Record<string, unknown>,
+  hfTokenizerConfig?: Record<string, unknown>,
 ): GgufMetadata {
   const proto = decodeModelProto(modelBytes);
+  const tokenizerConfig = hfTokenizerConfig ?? internLM2TokenizerConfig(proto.pieces.map((p) => p.piece ?? ''));
   const n = config.vocab_size;
   if (proto.pieces.length > n) {
     throw new ModelError(
@@ -77,7 +82,7 @@ export function tokenizerGgufMetadata(
   }
   const t = proto.trainerSpec ?? {};
   let eos = t.eosId ?? 2;
-  const added = (tokenizerConfig?.added_tokens_decoder ?? {}) as Record<string, AddedTokenEntry>;
+  const added = (tokenizerConfig.added_tokens_decoder ?? {}) as Record<string, AddedTokenEntry>;
   for (const [idText, entry] of Object.entries(added)) {
     const id = Number(idText);
     if (!Number.isInteger(id) || id < 0 || id >= n || typeof entry?.content !== 'string') continue;
@@ -98,8 +103,9 @@ export function tokenizerGgufMetadata(
   m.set('tokenizer.ggml.unknown_token_id', gv.u32(t.unkId ?? 0));
   const pad = config.pad_token_id;
   if (pad !== null && pad < n) m.set('tokenizer.ggml.padding_token_id', gv.u32(pad));
-  m.set('tokenizer.ggml.add_bos_token', gv.bool((tokenizerConfig?.add_bos_token as boolean | undefined) ?? true));
-  m.set('tokenizer.ggml.add_eos_token', gv.bool((tokenizerConfig?.add_eos_token as boolean | undefined) ?? false));
+  m.set('tokenizer.ggml.add_bos_token', gv.bool((tokenizerConfig.add_bos_token as boolean | undefined) ?? true));
+  m.set('tokenizer.ggml.add_eos_token', gv.bool((tokenizerConfig.add_eos_token as boolean | undefined) ?? false));
+  if (typeof tokenizerConfig.chat_template === 'string') m.set('tokenizer.chat_template', gv.str(tokenizerConfig.chat_template));
   m.set(SPEC_KEY, gv.str(specJson(proto, nulIds)));
   return m;
 }
