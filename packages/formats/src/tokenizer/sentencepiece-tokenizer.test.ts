@@ -277,5 +277,7 @@ describe('SentencePieceTokenizer errors', () => {
     expect(code(() => tok.decode([-1]))).toBe('TOKENIZER_BAD_ID');
     expect(code(() => tok.decode([1.5]))).toBe('TOKENIZER_BAD_ID');
     expect(code(() => tok.idToPiece(100))).toBe('TOKENIZER_BAD_ID');
+    expect(code(() => tok.decode(null as unknown as number[]))).toBe('TOKENIZER_BAD_INPUT');
+    expect(code(() => tok.encode(42 as unknown as string))).toBe('TOKENIZER_BAD_INPUT');
   });
 });

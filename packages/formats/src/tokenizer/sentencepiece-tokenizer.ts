@@ -169,6 +169,9 @@ export class SentencePieceTokenizer {
   }
 
   encode(text: string, options: EncodeOptions = {}): number[] {
+    if (typeof text !== 'string') {
+      throw new TokenizerError('TOKENIZER_BAD_INPUT', `encode() needs a string, got ${typeof text}.`);
+    }
     const out: number[] = [];
     if (options.addBos) out.push(this.requireSpecial(this.bosId, 'BOS'));
     if (options.parseSpecial && this.splitter) {
@@ -200,6 +203,9 @@ export class SentencePieceTokenizer {
   }
 
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
+    if (ids === null || typeof ids !== 'object' || typeof ids.length !== 'number') {
+      throw new TokenizerError('TOKENIZER_BAD_INPUT', 'decode() needs an array of token ids.');
+    }
     for (let i = 0; i < ids.length; i++) this.checkId(ids[i]);
     let override: Map<number, string | null> | undefined;
     if (this.addedById.size > 0) {
