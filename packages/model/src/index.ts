@@ -14,6 +14,13 @@ export {
   parseInternLM2Config,
 } from './config.js';
 export {
+  type BuildGgufOptions,
+  buildInternLM2Gguf,
+  internLM2GgufMetadata,
+  type TensorSource,
+  writeInternLM2Gguf,
+} from './convert/buildInternLM2Gguf.js';
+export {
   type ConvertDirection,
   type ConvertOptions,
   type ConvertResult,
@@ -31,25 +38,18 @@ export {
   parseGgufOutputType,
   tensorTypeFor,
 } from './convert/gguf-names.js';
-export { type GgufToHfOptions, internLM2ConfigFromGguf, shortestF32, writeHfFromGguf } from './convert/ggufToHf.js';
-export {
-  type BuildGgufOptions,
-  buildInternLM2Gguf,
-  internLM2GgufMetadata,
-  type TensorSource,
-  writeInternLM2Gguf,
-} from './convert/hfToGguf.js';
 export { packWqkv, permuteForLlamaRope, splitWqkv, unpermuteFromLlamaRope } from './convert/qkv.js';
 export { sentencePieceFromGguf, tokenizerGgufMetadata } from './convert/tokenizer-gguf.js';
+export { type GgufToHfOptions, internLM2ConfigFromGguf, shortestF32, writeHfFromGguf } from './convert/writeHfFromGguf.js';
 export { INTERNLM2_CHAT_TOKENS, internLM2TokenizerConfig } from './hf/internlm2-special-tokens.js';
 export { type HfModelSource, loadHfModel, openHfModel } from './hf/openHfModel.js';
 export { type HfDtype, type SaveHfOptions, saveHfModel, writeHfSidecars } from './hf/saveHfModel.js';
 export { type InitOptions, initInternLM2 } from './init/initInternLM2.js';
-export { Prng } from './init/prng.js';
+export { Prng } from './init/Prng.js';
 export { formatModelSummary, inspectModel, type ModelSummary, type TensorRow, type TokenizerSummary } from './inspect/inspectModel.js';
 export { INTERNLM2_PRESETS, type InternLM2Preset } from './presets.js';
-export { InternLM2Reference } from './reference/forward.js';
-export { KvCache } from './reference/kv-cache.js';
+export { InternLM2Reference } from './reference/InternLM2Reference.js';
+export { KvCache } from './reference/KvCache.js';
 export { BYTE_LEVEL_BASE, makeByteLevelSentencePiece } from './tokenizer/byteLevelSentencePiece.js';
 export {
   checkInternLM2Weights,

@@ -6,10 +6,10 @@ import { GgufFile, type GgufMetadata, type GgufWriteResult } from '@puyu/formats
 import type { InternLM2Config } from '../config.js';
 import { openHfModel } from '../hf/openHfModel.js';
 import type { HfDtype } from '../hf/saveHfModel.js';
+import { writeInternLM2Gguf } from './buildInternLM2Gguf.js';
 import type { GgufOutputType } from './gguf-names.js';
-import { writeHfFromGguf } from './ggufToHf.js';
-import { writeInternLM2Gguf } from './hfToGguf.js';
 import { sentencePieceFromGguf, tokenizerGgufMetadata } from './tokenizer-gguf.js';
+import { writeHfFromGguf } from './writeHfFromGguf.js';
 
 export type ConvertDirection = 'gguf' | 'hf';
 

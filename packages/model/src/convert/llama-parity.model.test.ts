@@ -7,7 +7,7 @@ import { type InternLM2Config, makeInternLM2Config } from '../config.js';
 import { loadHfModel } from '../hf/openHfModel.js';
 import { saveHfModel } from '../hf/saveHfModel.js';
 import { initInternLM2 } from '../init/initInternLM2.js';
-import { InternLM2Reference } from '../reference/forward.js';
+import { InternLM2Reference } from '../reference/InternLM2Reference.js';
 import { makeByteLevelSentencePiece } from '../tokenizer/byteLevelSentencePiece.js';
 import type { InternLM2Weights } from '../weights.js';
 import { convertGgufToHf, convertHfToGguf } from './convertModel.js';

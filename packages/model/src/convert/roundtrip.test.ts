@@ -7,9 +7,9 @@ import { makeInternLM2Config } from '../config.js';
 import { loadHfModel, openHfModel } from '../hf/openHfModel.js';
 import { saveHfModel } from '../hf/saveHfModel.js';
 import { initInternLM2 } from '../init/initInternLM2.js';
-import { InternLM2Reference } from '../reference/forward.js';
-import { writeHfFromGguf } from './ggufToHf.js';
-import { writeInternLM2Gguf } from './hfToGguf.js';
+import { InternLM2Reference } from '../reference/InternLM2Reference.js';
+import { writeInternLM2Gguf } from './buildInternLM2Gguf.js';
+import { writeHfFromGguf } from './writeHfFromGguf.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'puyu-convert-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { internLM2ConfigToJson, makeInternLM2Config } from '../config.js';
 import { convertGgufToHf, convertHfToGguf } from '../convert/convertModel.js';
 import { initInternLM2 } from '../init/initInternLM2.js';
-import { InternLM2Reference } from '../reference/forward.js';
+import { InternLM2Reference } from '../reference/InternLM2Reference.js';
 import { checkInternLM2Weights, internLM2TensorSpecs, TOK_EMBEDDINGS } from '../weights.js';
 import { loadHfModel, openHfModel } from './openHfModel.js';
 import { saveHfModel } from './saveHfModel.js';

@@ -1,6 +1,6 @@
 import type { InternLM2Config } from '../config.js';
 import { type InternLM2Weights, internLM2TensorSpecs, TOK_EMBEDDINGS } from '../weights.js';
-import { Prng } from './prng.js';
+import { Prng } from './Prng.js';
 
 export interface InitOptions {
   /** PRNG seed; the same seed and config always give the same weights. */

@@ -1,7 +1,7 @@
 import type { InternLM2Dims } from '../config.js';
-import type { KvCache } from './kv-cache.js';
+import type { KvCache } from './KvCache.js';
 import { linear } from './ops.js';
-import type { Rope } from './rope.js';
+import type { Rope } from './Rope.js';
 
 /**
  * One InternLM2 self-attention block over T new positions that follow the

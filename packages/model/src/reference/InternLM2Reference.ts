@@ -2,10 +2,10 @@ import { ModelError } from '@puyu/core';
 import { type InternLM2Config, type InternLM2Dims, internLM2Dims } from '../config.js';
 import { checkInternLM2Weights, FINAL_NORM, type InternLM2Weights, layerTensorNames, lmHead, TOK_EMBEDDINGS } from '../weights.js';
 import { attention } from './attention.js';
-import { swiGluFfn } from './ffn.js';
-import { KvCache } from './kv-cache.js';
+import { KvCache } from './KvCache.js';
 import { addInPlace, linear, rmsNorm } from './ops.js';
-import { Rope } from './rope.js';
+import { Rope } from './Rope.js';
+import { swiGluFfn } from './swiGluFfn.js';
 
 /**
  * The pure-TypeScript fp32 InternLM2 forward pass: the oracle every faster

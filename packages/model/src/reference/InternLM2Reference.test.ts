@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseInternLM2Config } from '../config.js';
 import { loadHfFixture } from '../fixtures/load-fixture.js';
-import { InternLM2Reference } from './forward.js';
+import { InternLM2Reference } from './InternLM2Reference.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 
