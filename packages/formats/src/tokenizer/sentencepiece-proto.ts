@@ -216,7 +216,7 @@ function decodeMessage(r: WireReader, end: number, schema: Schema): Record<strin
     indexCache.set(schema, index);
   }
   const out: Record<string, unknown> = {};
-  const unknown: Uint8Array[] = [];
+  let unknown: Uint8Array[] | undefined;
   const saved = r.end;
   (r as { end: number }).end = end;
   try {
@@ -228,6 +228,7 @@ function decodeMessage(r: WireReader, end: number, schema: Schema): Record<strin
       const def = index.get(field);
       if (!def || wireOf(def.kind) !== wire) {
         r.skip(wire);
+        unknown ??= [];
         unknown.push(r.buf.subarray(start, r.pos));
         continue;
       }
@@ -241,7 +242,7 @@ function decodeMessage(r: WireReader, end: number, schema: Schema): Record<strin
   } finally {
     (r as { end: number }).end = saved;
   }
-  if (unknown.length > 0) out.unknownFields = concat(unknown);
+  if (unknown !== undefined) out.unknownFields = concat(unknown);
   return out;
 }
 

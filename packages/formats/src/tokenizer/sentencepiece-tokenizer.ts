@@ -85,7 +85,7 @@ export class SentencePieceTokenizer {
         : new SentencePieceUnigram(this.vocab, t.byteFallback);
     // SentencePiece resolves the special ids by their pieces; -1 means "disabled".
     const idOf = (piece: string, type: number) => {
-      const id = this.vocab.lookup.get(piece);
+      const id = this.vocab.reserved.get(piece) ?? this.vocab.mergeable.get(piece);
       return id !== undefined && this.vocab.types[id] === type ? id : -1;
     };
     this.unkId = this.vocab.unkId;

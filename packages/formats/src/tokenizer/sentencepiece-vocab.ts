@@ -5,7 +5,7 @@ import { type ModelProto, PieceType } from './sentencepiece-proto.js';
  * The lookup tables SentencePiece's `ModelBase::InitializePieces` builds:
  * NORMAL, USER_DEFINED and UNUSED pieces can be produced by merges
  * (`mergeable`); CONTROL, UNKNOWN and BYTE pieces are reserved and only reached
- * by exact lookup, where they take precedence (`lookup`).
+ * by exact lookup, where they take precedence (`reserved`, checked first by `pieceToId`).
  */
 export class SentencePieceVocab {
   readonly pieces: string[];
@@ -13,8 +13,8 @@ export class SentencePieceVocab {
   readonly types: Uint8Array;
   /** Pieces a BPE merge may create (SentencePiece's `pieces_`). */
   readonly mergeable = new Map<string, number>();
-  /** `PieceToId` semantics: reserved pieces first, then mergeable ones. */
-  readonly lookup = new Map<string, number>();
+  /** CONTROL, UNKNOWN and BYTE pieces (SentencePiece's `reserved_id_map_`). */
+  readonly reserved = new Map<string, number>();
   readonly unkId: number;
   /** Id of `<0xXX>` for every byte, or -1 when the model has no such piece. */
   readonly byteIds = new Int32Array(256).fill(-1);
@@ -31,7 +31,7 @@ export class SentencePieceVocab {
     this.scores = new Float32Array(n);
     this.types = new Uint8Array(n);
     this.byteOfId = new Int16Array(n).fill(-1);
-    const reserved = new Map<string, number>();
+    const reserved = this.reserved;
     let unk = -1;
     let hasUnused = false;
     for (let i = 0; i < n; i++) {
@@ -86,11 +86,7 @@ export class SentencePieceVocab {
     this.unkId = unk;
     this.hasUnused = hasUnused;
     let shadow = false;
-    for (const [k, v] of this.mergeable) this.lookup.set(k, v);
-    for (const [k, v] of reserved) {
-      if (this.mergeable.has(k)) shadow = true;
-      this.lookup.set(k, v);
-    }
+    for (const k of reserved.keys()) if (this.mergeable.has(k)) shadow = true;
     this.reservedShadowsMergeable = shadow;
   }
 
@@ -98,7 +94,8 @@ export class SentencePieceVocab {
     return this.pieces.length;
   }
 
+  /** SentencePiece's `PieceToId`: reserved pieces first, then mergeable ones, else UNK. */
   pieceToId(piece: string): number {
-    return this.lookup.get(piece) ?? this.unkId;
+    return this.reserved.get(piece) ?? this.mergeable.get(piece) ?? this.unkId;
   }
 }
