@@ -53,7 +53,7 @@ describe('puyu model', () => {
     const s = JSON.parse(r.out);
     expect(s.kind).toBe('gguf');
     expect(s.architecture).toBe('internlm2');
-    expect(s.hyperParameters).toMatchObject({ embedding_length: 64, block_count: 2, 'attention.head_count_kv': 2 });
+    expect(s.hyperParameters).toMatchObject({ embedding_length: 64, block_count: 2, 'attention.head_count_kv': 2, 'attention.layer_norm_rms_epsilon': 1e-5 });
     expect(s.tokenizer).toMatchObject({ vocabSize: 320, model: 'llama' });
     expect(s.tensors.find((t: { name: string }) => t.name === 'blk.0.ffn_up.weight').dtype).toBe('q8_0');
   });

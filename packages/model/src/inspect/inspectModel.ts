@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ModelError } from '@puyu/core';
 import { decodeModelProto, GgufFile, GgufValueType, ggufPlain, openSafetensorsModel, SafetensorsFile } from '@puyu/formats';
 import { internLM2Dims, internLM2ParamCount, parseInternLM2Config } from '../config.js';
+import { shortestF32 } from '../convert/writeHfFromGguf.js';
 import { INTERNLM2_CHAT_TOKENS } from '../hf/internlm2-special-tokens.js';
 
 export interface TensorRow {
@@ -137,7 +138,9 @@ async function inspectGguf(path: string): Promise<ModelSummary> {
     for (const [k, v] of f.metadata) {
       if (arch && k.startsWith(`${arch}.`) && v.type !== GgufValueType.ARRAY) {
         const value = ggufPlain(v);
-        hyper[k.slice(arch.length + 1)] = typeof value === 'bigint' ? Number(value) : value;
+        // f32 values print as the decimal they were written from (1e-5, not 0.000009999999747).
+        hyper[k.slice(arch.length + 1)] =
+          typeof value === 'bigint' ? Number(value) : v.type === GgufValueType.FLOAT32 ? shortestF32(value as number) : value;
       }
     }
     const tokens = f.metadata.has('tokenizer.ggml.tokens') ? (f.getArray('tokenizer.ggml.tokens') as string[]) : undefined;
