@@ -192,7 +192,15 @@ describe('SentencePieceTokenizer on toy models', () => {
     expect(tok.encodeAsPieces('a<a>', { parseSpecial: true })).toEqual(['a', '<a>']);
     expect(tok.pieceToId('<a>')).toBe(6);
     expect(tok.pieceToId('nope')).toBe(0);
-    expect(code(() => tok.addTokens([{ id: 99, content: 'x', special: true }]))).toBe('TOKENIZER_BAD_ADDED_TOKEN');
+    expect(code(() => tok.addTokens([{ id: -1, content: 'x', special: true }]))).toBe('TOKENIZER_BAD_ADDED_TOKEN');
+    expect(code(() => tok.addTokens([{ id: 1e9, content: 'x', special: true }]))).toBe('TOKENIZER_BAD_ADDED_TOKEN');
+    expect(code(() => tok.addTokens([{ id: 3, content: '', special: true }]))).toBe('TOKENIZER_BAD_ADDED_TOKEN');
+    // Past the SentencePiece vocabulary: extends it (HF's appended <pad>), and only that id becomes valid.
+    tok.addTokens([{ id: 10, content: '<pad>', special: true }]);
+    expect(tok.vocabSize).toBe(11);
+    expect(tok.encode('a<pad>', { parseSpecial: true })).toEqual([3, 10]);
+    expect(tok.decode([3, 10])).toBe('a<pad>');
+    expect(code(() => tok.decode([9]))).toBe('TOKENIZER_BAD_ID');
   });
 
   it('handles long inputs: one 200k-symbol chunk and a long mixed line', () => {

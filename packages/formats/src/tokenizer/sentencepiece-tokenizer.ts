@@ -136,8 +136,11 @@ export class SentencePieceTokenizer {
     return new SentencePieceTokenizer(proto);
   }
 
+  /** SentencePiece pieces plus any added tokens HF placed after them (ids ≥ the model's size). */
   get vocabSize(): number {
-    return this.vocab.size;
+    let size = this.vocab.size;
+    for (const t of this.added) size = Math.max(size, t.id + 1);
+    return size;
   }
 
   /** Added tokens currently registered (see `addTokens`). */
@@ -148,13 +151,16 @@ export class SentencePieceTokenizer {
   /**
    * Registers HF-style added tokens. With `parseSpecial` their text is matched
    * before SentencePiece sees the input; decode renders them as their text.
+   * Ids past the SentencePiece vocabulary extend it, as HF does for e.g. a
+   * `<pad>` appended to a Llama tokenizer.
    */
   addTokens(tokens: AddedToken[]): void {
     for (const t of tokens) {
-      if (!Number.isInteger(t.id) || t.id < 0 || t.id >= this.vocabSize) {
+      // The bound keeps a typo like 1e9 from making every later id "valid".
+      if (!Number.isInteger(t.id) || t.id < 0 || t.id >= this.vocab.size + 65536) {
         throw new TokenizerError(
           'TOKENIZER_BAD_ADDED_TOKEN',
-          `Added token "${t.content}" has id ${t.id}, outside the vocabulary (0..${this.vocabSize - 1}). Fix tokenizer_config.json.`,
+          `Added token "${t.content}" has id ${t.id}, which is negative or far past the ${this.vocab.size}-piece SentencePiece vocabulary. Fix tokenizer_config.json.`,
         );
       }
       if (t.content === '') {
@@ -222,12 +228,11 @@ export class SentencePieceTokenizer {
   }
 
   private checkId(id: number): void {
-    if (!Number.isInteger(id) || id < 0 || id >= this.vocab.size) {
-      throw new TokenizerError(
-        'TOKENIZER_BAD_ID',
-        `Token id ${id} is outside the vocabulary (0..${this.vocab.size - 1}): the ids come from a different tokenizer or are corrupt.`,
-      );
-    }
+    if (Number.isInteger(id) && id >= 0 && (id < this.vocab.size || this.addedById.has(id))) return;
+    throw new TokenizerError(
+      'TOKENIZER_BAD_ID',
+      `Token id ${id} is not in the vocabulary (0..${this.vocab.size - 1}${this.vocabSize > this.vocab.size ? ` and ${this.vocabSize - this.vocab.size} added` : ''}): the ids come from a different tokenizer or are corrupt.`,
+    );
   }
 
   idToPiece(id: number): string {
