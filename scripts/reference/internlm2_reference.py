@@ -85,6 +85,48 @@ def forward(cfg, w, tokens):
     return x @ head.T
 
 
+def forward_incremental(cfg, w, tokens):
+    """Token-by-token decoding with a KV cache, as HF generate() runs it: every step
+    rotates only its own q/k, with the RoPE base of *that* step (for dynamic NTK the base
+    follows the current length, and cached keys keep the rotation they were given)."""
+    h = cfg["hidden_size"]
+    nh = cfg["num_attention_heads"]
+    nkv = cfg["num_key_value_heads"]
+    hd = h // nh
+    qpk = nh // nkv
+    eps = cfg["rms_norm_eps"]
+    L = cfg["num_hidden_layers"]
+    ks = [torch.zeros(nkv, 0, hd) for _ in range(L)]
+    vs = [torch.zeros(nkv, 0, hd) for _ in range(L)]
+    out = []
+    for t, tok in enumerate(tokens):
+        x = w["model.tok_embeddings.weight"][torch.tensor([tok])]
+        cos, sin = rope_cos_sin(cfg, hd, torch.tensor([t]))
+        for i in range(L):
+            p = f"model.layers.{i}."
+            a = rms_norm(x, w[p + "attention_norm.weight"], eps)
+            qkv = (a @ w[p + "attention.wqkv.weight"].T).view(1, nkv, qpk + 2, hd)
+            q = qkv[:, :, :qpk, :].reshape(1, nh, hd).transpose(0, 1)
+            k = qkv[:, :, -2, :].transpose(0, 1)
+            v = qkv[:, :, -1, :].transpose(0, 1)
+            q = q * cos + rotate_half(q) * sin
+            k = k * cos + rotate_half(k) * sin
+            ks[i] = torch.cat((ks[i], k), dim=1)
+            vs[i] = torch.cat((vs[i], v), dim=1)
+            kk = ks[i].repeat_interleave(qpk, dim=0)
+            vv = vs[i].repeat_interleave(qpk, dim=0)
+            att = torch.softmax(q @ kk.transpose(1, 2) / math.sqrt(hd), dim=-1)
+            o = (att @ vv).transpose(0, 1).reshape(1, h)
+            x = x + o @ w[p + "attention.wo.weight"].T
+            f = rms_norm(x, w[p + "ffn_norm.weight"], eps)
+            g = torch.nn.functional.silu(f @ w[p + "feed_forward.w1.weight"].T) * (f @ w[p + "feed_forward.w3.weight"].T)
+            x = x + g @ w[p + "feed_forward.w2.weight"].T
+        x = rms_norm(x, w["model.norm.weight"], eps)
+        head = w["model.tok_embeddings.weight"] if cfg.get("tie_word_embeddings") else w["output.weight"]
+        out.append(x @ head.T)
+    return torch.cat(out, dim=0)
+
+
 def random_weights(cfg, seed):
     g = torch.Generator().manual_seed(seed)
     h, v, ff = cfg["hidden_size"], cfg["vocab_size"], cfg["intermediate_size"]
@@ -173,6 +215,12 @@ def main(out_dir):
         write_safetensors(os.path.join(d, "model.safetensors"), w)
         with open(os.path.join(d, "logits.bin"), "wb") as f:
             f.write(logits.contiguous().numpy().astype("<f4").tobytes())
+        if extra.get("rope_scaling") and extra["rope_scaling"]["type"] == "dynamic":
+            with torch.no_grad():
+                inc = forward_incremental(cfg, w, TOKENS)
+            with open(os.path.join(d, "logits_incremental.bin"), "wb") as f:
+                f.write(inc.contiguous().numpy().astype("<f4").tobytes())
+            print(name, "incremental vs full max diff", float((inc - logits).abs().max()))
         with open(os.path.join(d, "logits.json"), "w") as f:
             json.dump({"tokens": TOKENS, "shape": list(logits.shape), "dtype": "f32le", "file": "logits.bin",
                        "torch": torch.__version__}, f, indent=2)

@@ -60,6 +60,23 @@ describe('InternLM2Reference vs PyTorch', () => {
     expect(diff).toBeLessThanOrEqual(1e-5);
   });
 
+  it('dynamic NTK: token-by-token decoding matches HF-style incremental torch (bases change past the context)', () => {
+    const dir = join(fixtures, 'tiny-dynamic');
+    const { config, weights } = loadHfFixture(dir);
+    const meta = JSON.parse(readFileSync(join(dir, 'logits.json'), 'utf8')) as { tokens: number[] };
+    const buf = readFileSync(join(dir, 'logits_incremental.bin'));
+    const expected = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    const model = new InternLM2Reference(config, weights);
+    const cache = model.createCache();
+    const got = new Float32Array(expected.length);
+    meta.tokens.forEach((t, i) => got.set(model.forward([t], cache), i * config.vocab_size));
+    const diff = maxAbsDiff(got, expected);
+    console.log(`[reference] tiny-dynamic incremental: max |TS − torch| = ${diff.toExponential(3)}`);
+    expect(diff).toBeLessThanOrEqual(1e-4);
+    // Past max_position_embeddings incremental decoding differs from one full forward, as in HF.
+    expect(maxAbsDiff(got, model.forward(meta.tokens))).toBeGreaterThan(1e-3);
+  });
+
   it('truncating the cache rewinds decoding', () => {
     const { config, weights } = loadHfFixture(join(fixtures, 'tiny-gqa'));
     const model = new InternLM2Reference(config, weights);
