@@ -1,5 +1,10 @@
+export * from './gguf-vocab.js';
 export * from './hf-tokenizer.js';
+export * from './precompiled-charsmap.js';
+export { decodeBytePieces } from './sentencepiece-decoder.js';
+export * from './sentencepiece-normalizer.js';
 export * from './sentencepiece-proto.js';
 export * from './sentencepiece-tokenizer.js';
+export * from './sentencepiece-vocab.js';
+export * from './special-token-splitter.js';
 export * from './train/index.js';
-export * from './gguf-vocab.js';
