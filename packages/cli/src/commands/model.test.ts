@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadHfModel } from '@puyu/model';
+import { defaultTokenizerPath, loadHfModel } from '@puyu/model';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../main.js';
 
@@ -47,13 +47,29 @@ describe('puyu model', () => {
     expect(tokCfg.added_tokens_decoder['319'].content).toBe('<|im_start|>');
   });
 
+  it('init without --vocab uses the bundled puyu-tiny tokenizer', async () => {
+    const dir = join(tmp, 'default-tok');
+    const r = await run('model', 'init', dir, '--layers', '1', '-q');
+    expect(r.code).toBe(0);
+    const asset = readFileSync(defaultTokenizerPath() ?? 'missing puyu-tiny.model');
+    expect(readFileSync(join(dir, 'tokenizer.model')).equals(asset)).toBe(true);
+    const s = JSON.parse((await run('model', 'inspect', dir, '--json')).out);
+    expect(s.hyperParameters.vocab_size).toBe(s.tokenizer.vocabSize);
+    expect(s.tokenizer.specialTokens['<|im_start|>']).toBeTypeOf('number');
+  });
+
   it('inspect --json reports a GGUF', async () => {
     const r = await run('model', 'inspect', gguf, '--json');
     expect(r.code).toBe(0);
     const s = JSON.parse(r.out);
     expect(s.kind).toBe('gguf');
     expect(s.architecture).toBe('internlm2');
-    expect(s.hyperParameters).toMatchObject({ embedding_length: 64, block_count: 2, 'attention.head_count_kv': 2, 'attention.layer_norm_rms_epsilon': 1e-5 });
+    expect(s.hyperParameters).toMatchObject({
+      embedding_length: 64,
+      block_count: 2,
+      'attention.head_count_kv': 2,
+      'attention.layer_norm_rms_epsilon': 1e-5,
+    });
     expect(s.tokenizer).toMatchObject({ vocabSize: 320, model: 'llama' });
     expect(s.tensors.find((t: { name: string }) => t.name === 'blk.0.ffn_up.weight').dtype).toBe('q8_0');
   });
