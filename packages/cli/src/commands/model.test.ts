@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +97,23 @@ describe('puyu model', () => {
     for (const [k, t] of a.weights)
       expect(Buffer.from((b.weights.get(k)?.data ?? new Float32Array()).buffer).equals(Buffer.from(t.data.buffer)), k).toBe(true);
     expect(readFileSync(join(back, 'tokenizer.model')).length).toBeGreaterThan(0);
+  });
+
+  it('the installed bin (bin/puyu.js → dist) runs the same commands', () => {
+    const root = join(import.meta.dirname, '..', '..', '..', '..');
+    const bin = join(root, 'packages/cli/bin/puyu.js');
+    const dir = join(tmp, 'bin');
+    const init = spawnSync(process.execPath, [bin, 'model', 'init', dir, '--vocab', '300', '--layers', '1', '-q'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(init.status, init.stderr).toBe(0);
+    const insp = spawnSync(process.execPath, [bin, 'model', 'inspect', dir, '--json'], { encoding: 'utf8', timeout: 60_000 });
+    expect(insp.status, insp.stderr).toBe(0);
+    expect(JSON.parse(insp.stdout).hyperParameters.num_hidden_layers).toBe(1);
+    const bad = spawnSync(process.execPath, [bin, 'model', 'inspect', join(tmp, 'none')], { encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('[MODEL_NOT_FOUND]');
   });
 
   it('bad input fails with a coded message, never a crash', async () => {
