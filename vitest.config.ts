@@ -16,6 +16,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'default',
+          globalSetup: ['./vitest.global-setup.ts'],
           include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: [...exclude, '**/*.model.test.ts', '**/*.slow.test.ts'],
           testTimeout: 60_000,
@@ -25,6 +26,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'model',
+          globalSetup: ['./vitest.global-setup.ts'],
           include: ['packages/*/src/**/*.model.test.ts'],
           exclude,
           testTimeout: 300_000,
@@ -36,6 +38,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'slow',
+          globalSetup: ['./vitest.global-setup.ts'],
           include: ['packages/*/src/**/*.slow.test.ts'],
           exclude,
           testTimeout: 900_000,
