@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { ModelError } from '@puyu/core';
 import {
   DEFAULT_MAX_SHARD_BYTES,
+  decodeModelProto,
   type GgufFile,
   type SafetensorsTensorInput,
   writeSafetensors,
@@ -100,8 +101,27 @@ export async function writeHfFromGguf(f: GgufFile, outDir: string, opts: GgufToH
   const dtype = opts.dtype ?? 'F32';
   const specs = internLM2TensorSpecs(c);
   // Fail on missing/mis-shaped tensors before writing anything.
-  for (const name of ggufNamesFor(c))
-    if (!f.tensor(name)) throw new ModelError('MODEL_MISSING_TENSORS', `${f.path} lacks tensor ${name}.`, { details: { missing: [name] } });
+  const ggufSpecs = internLM2GgufTensorSpecs(c);
+  const missing = ggufSpecs.filter((s) => !f.tensor(s.name)).map((s) => s.name);
+  if (missing.length > 0) {
+    throw new ModelError(
+      'MODEL_MISSING_TENSORS',
+      `${f.path} lacks tensors ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`,
+      {
+        details: { missing },
+      },
+    );
+  }
+  for (const s of ggufSpecs) checkTensorShape(s.name, [...(f.tensor(s.name)?.ne ?? [])].reverse(), s.shape);
+  if (opts.tokenizer) {
+    const pieces = decodeModelProto(opts.tokenizer).pieces.length;
+    if (pieces > c.vocab_size) {
+      throw new ModelError(
+        'MODEL_VOCAB_MISMATCH',
+        `${f.path}: the tokenizer has ${pieces} tokens but token_embd has ${c.vocab_size} rows; the file is inconsistent.`,
+      );
+    }
+  }
   await writeHfSidecars(outDir, c, opts.tokenizer, dtype);
   let done = 0;
   const tensors: SafetensorsTensorInput[] = specs.map((s) => ({
@@ -122,13 +142,31 @@ export async function writeHfFromGguf(f: GgufFile, outDir: string, opts: GgufToH
   return c;
 }
 
-function ggufNamesFor(c: InternLM2Config): string[] {
-  const names = ['token_embd.weight', 'output_norm.weight', 'output.weight'];
+/** Every GGUF tensor an InternLM2 file must hold, with its shape in PyTorch order (reversed ne). */
+export function internLM2GgufTensorSpecs(c: InternLM2Config): { name: string; shape: number[] }[] {
+  const d = internLM2Dims(c);
+  const h = c.hidden_size;
+  const ff = c.intermediate_size;
+  const specs = [
+    { name: 'token_embd.weight', shape: [c.vocab_size, h] },
+    { name: 'output_norm.weight', shape: [h] },
+    { name: 'output.weight', shape: [c.vocab_size, h] },
+  ];
   for (let i = 0; i < c.num_hidden_layers; i++) {
-    for (const t of ['attn_norm', 'attn_q', 'attn_k', 'attn_v', 'attn_output', 'ffn_norm', 'ffn_gate', 'ffn_up', 'ffn_down'])
-      names.push(`blk.${i}.${t}.weight`);
+    const p = `blk.${i}`;
+    specs.push(
+      { name: `${p}.attn_norm.weight`, shape: [h] },
+      { name: `${p}.attn_q.weight`, shape: [d.nHeads * d.headDim, h] },
+      { name: `${p}.attn_k.weight`, shape: [d.nKvHeads * d.headDim, h] },
+      { name: `${p}.attn_v.weight`, shape: [d.nKvHeads * d.headDim, h] },
+      { name: `${p}.attn_output.weight`, shape: [h, h] },
+      { name: `${p}.ffn_norm.weight`, shape: [h] },
+      { name: `${p}.ffn_gate.weight`, shape: [ff, h] },
+      { name: `${p}.ffn_up.weight`, shape: [ff, h] },
+      { name: `${p}.ffn_down.weight`, shape: [h, ff] },
+    );
   }
-  return names;
+  return specs;
 }
 
 async function readHfTensor(

@@ -134,6 +134,29 @@ describe('HF folders', () => {
     expect(existsSync(join(out, 'model.safetensors'))).toBe(false);
   });
 
+  it('a GGUF whose tensor shape disagrees with its metadata → MODEL_SHAPE_MISMATCH before anything is written', async () => {
+    const dir = join(tmp, 'ok2');
+    await saveHfModel(dir, config, weights);
+    const full = join(tmp, 'ok2.gguf');
+    await convertHfToGguf(dir, full, { type: 'f32' });
+    const f = await GgufFile.open(full);
+    const w = new GgufWriter().setAll(f.metadata);
+    for (const t of f.tensors) {
+      if (t.name === 'blk.0.ffn_down.weight')
+        w.addTensor(t.name, [32, 64], new Float32Array(32 * 64)); // transposed
+      else w.addTensorBytes(t.name, t.ne, t.type, await f.readTensorBytes(t.name));
+    }
+    await f.close();
+    const broken = join(tmp, 'transposed.gguf');
+    await w.write(broken);
+    const out = join(tmp, 'transposed-hf');
+    await expect(convertGgufToHf(broken, out)).rejects.toMatchObject({
+      code: 'MODEL_SHAPE_MISMATCH',
+      message: expect.stringContaining('blk.0.ffn_down.weight'),
+    });
+    expect(existsSync(join(out, 'config.json'))).toBe(false);
+  });
+
   it('in-memory weights with a wrong shape are refused by the reference too', () => {
     const bad = new Map(weights);
     bad.set('model.norm.weight', { shape: [31], data: new Float32Array(31) });
