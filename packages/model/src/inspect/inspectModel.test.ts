@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,23 @@ describe('inspectModel', () => {
     expect(st.kind).toBe('safetensors');
     expect(st.tensors.find((t) => t.name === 'model.layers.0.attention.wqkv.weight')).toMatchObject({ shape: [48, 32], dtype: 'BF16' });
     expect(st.notes).toContain('metadata format = pt');
+  });
+
+  it('reports (not refuses) a folder of another architecture', async () => {
+    const config = makeInternLM2Config({
+      vocab_size: 64,
+      hidden_size: 16,
+      intermediate_size: 32,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+    });
+    const dir = join(tmp, 'llama');
+    await saveHfModel(dir, config, initInternLM2(config));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ architectures: ['LlamaForCausalLM'], hidden_size: 16 }));
+    const s = await inspectModel(dir);
+    expect(s.architecture).toBe('LlamaForCausalLM');
+    expect(s.parameterCount).toBe(internLM2ParamCount(config));
+    expect(s.notes[0]).toContain('MODEL_UNKNOWN_ARCHITECTURE');
   });
 
   it('a path that does not exist → MODEL_NOT_FOUND', async () => {

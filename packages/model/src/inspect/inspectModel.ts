@@ -52,35 +52,50 @@ export async function inspectModel(path: string): Promise<ModelSummary> {
 async function inspectHfFolder(dir: string): Promise<ModelSummary> {
   const cfgPath = join(dir, 'config.json');
   if (!existsSync(cfgPath)) throw new ModelError('MODEL_NOT_FOUND', `${dir} has no config.json; it is not an HF model folder.`);
-  const raw = JSON.parse(await readFile(cfgPath, 'utf8')) as Record<string, unknown>;
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(await readFile(cfgPath, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new ModelError('MODEL_CONFIG_INVALID', `${cfgPath} is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
   const notes: string[] = [];
-  const config = parseInternLM2Config(raw, cfgPath);
-  const d = internLM2Dims(config);
+  // Inspecting is for looking: a non-InternLM2 or inconsistent config is reported, not fatal.
+  let hyperParameters: Record<string, unknown> = raw;
+  let expected: number | undefined;
+  try {
+    const config = parseInternLM2Config(raw, cfgPath);
+    hyperParameters = {
+      vocab_size: config.vocab_size,
+      hidden_size: config.hidden_size,
+      intermediate_size: config.intermediate_size,
+      num_hidden_layers: config.num_hidden_layers,
+      num_attention_heads: config.num_attention_heads,
+      num_key_value_heads: config.num_key_value_heads,
+      head_dim: internLM2Dims(config).headDim,
+      max_position_embeddings: config.max_position_embeddings,
+      rms_norm_eps: config.rms_norm_eps,
+      rope_theta: config.rope_theta,
+      rope_scaling: config.rope_scaling,
+      tie_word_embeddings: config.tie_word_embeddings,
+    };
+    expected = internLM2ParamCount(config);
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    notes.push(`not loadable as InternLM2: [${e.code}] ${e.message}`);
+  }
   const reader = await openSafetensorsModel(dir);
   try {
     const tensors = reader.tensors.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype, bytes: t.byteLength }));
     const counted = reader.tensors.reduce((a, t) => a + t.elementCount, 0);
-    const expected = internLM2ParamCount(config);
-    if (counted !== expected) notes.push(`the tensors hold ${counted} parameters but the config implies ${expected}`);
+    if (expected !== undefined && counted !== expected)
+      notes.push(`the tensors hold ${counted} parameters but the config implies ${expected}`);
     const tokPath = join(dir, 'tokenizer.model');
+    const archs = raw.architectures;
     return {
       kind: 'hf',
       path: dir,
-      architecture: (config.architectures ?? [])[0],
-      hyperParameters: {
-        vocab_size: config.vocab_size,
-        hidden_size: config.hidden_size,
-        intermediate_size: config.intermediate_size,
-        num_hidden_layers: config.num_hidden_layers,
-        num_attention_heads: config.num_attention_heads,
-        num_key_value_heads: config.num_key_value_heads,
-        head_dim: d.headDim,
-        max_position_embeddings: config.max_position_embeddings,
-        rms_norm_eps: config.rms_norm_eps,
-        rope_theta: config.rope_theta,
-        rope_scaling: config.rope_scaling,
-        tie_word_embeddings: config.tie_word_embeddings,
-      },
+      architecture: Array.isArray(archs) ? String(archs[0]) : undefined,
+      hyperParameters,
       parameterCount: counted,
       totalBytes: tensors.reduce((a, t) => a + t.bytes, 0),
       tensors,
