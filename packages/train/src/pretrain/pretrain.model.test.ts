@@ -2,7 +2,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GgufFile, trainBpe, writeSentencePieceModel } from '@puyu/formats';
-import { loadHfModel } from '@puyu/model';
+import { InternLM2Reference, loadHfModel } from '@puyu/model';
+import { getLlama, LlamaCompletion } from 'node-llama-cpp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pretrain, type StepMetrics } from './pretrain.js';
 import { parsePretrainConfig } from './pretrainConfig.js';
@@ -81,6 +82,43 @@ describe('pretrain', () => {
     await using g = await GgufFile.open(r.outputs.gguf[0]);
     expect(g.architecture).toBe('internlm2');
     expect(await readFile(r.outputs.curve, 'utf8')).toContain('<svg');
+
+    // The exported GGUF runs in llama.cpp, agrees with our reference on the exported HF weights, and generates.
+    const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' as never });
+    const model = await llama.loadModel({ modelPath: r.outputs.gguf[0] });
+    const ctx = await model.createContext({
+      contextSize: 64,
+      threads: 1,
+      flashAttention: false,
+      experimentalKvCacheKeyType: 'F32',
+      experimentalKvCacheValueType: 'F32',
+    });
+    try {
+      const prompt = model.tokenize('ada gives bob 3 apples. then bob has');
+      const seq = ctx.getSequence();
+      const out = await seq.controlledEvaluate(prompt.map((t) => [t, { generateNext: { probabilities: true } }] as never));
+      const ref = new InternLM2Reference(hf.config, hf.weights).forward(prompt.map(Number));
+      const V = hf.config.vocab_size;
+      let dp = 0;
+      for (let t = 0; t < prompt.length; t++) {
+        const row = ref.subarray(t * V, (t + 1) * V);
+        const max = row.reduce((a, b) => Math.max(a, b), -Infinity);
+        const z = row.reduce((a, b) => a + Math.exp(b - max), 0);
+        for (let id = 0; id < V; id++)
+          dp = Math.max(dp, Math.abs((out[t]?.next.probabilities?.get(id as never) ?? 0) - Math.exp(row[id] - max) / z));
+      }
+      console.log(`exported GGUF vs reference on exported HF weights: max |Δp| = ${dp.toExponential(2)}`);
+      expect(dp).toBeLessThan(1e-4);
+      await seq.clearHistory();
+      const completion = new LlamaCompletion({ contextSequence: seq });
+      const text = await completion.generateCompletion('ada gives bob', { maxTokens: 16, temperature: 0 });
+      console.log(`sample: "ada gives bob${text}"`);
+      expect(text.length).toBeGreaterThan(0);
+    } finally {
+      await ctx.dispose();
+      await model.dispose();
+      await llama.dispose();
+    }
   });
 
   it('resumes exactly: an interrupted run ends with the same losses as an uninterrupted one', async () => {
