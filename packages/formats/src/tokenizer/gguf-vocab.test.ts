@@ -74,7 +74,11 @@ describe('sentencePieceToGgufVocab on a model we trained', () => {
     expect(tokens.slice(-2)).toEqual(['[PAD1400]', '[PAD1401]']);
     expect((plain(m, 'tokenizer.ggml.token_type') as number[]).slice(-2)).toEqual([5, 5]);
     expect(() => sentencePieceToGgufVocab(proto, { vocabSize: 10 })).toThrow(expect.objectContaining({ code: 'GGUF_VOCAB_TOO_SMALL' }));
-    expect(ggufVocabCaveats(proto)).toEqual([]);
+    // The golden model has a dummy prefix and user-defined chat markers, <|im_end|> included.
+    expect(ggufVocabCaveats(proto).map((c) => c.split(':')[0])).toEqual([
+      'addDummyPrefix with special pieces',
+      'llama.cpp treats <|im_end|> as CONTROL (end of generation)',
+    ]);
     expect(ggufVocabCaveats({ ...proto, normalizerSpec: {} })[0]).toMatch(/removeExtraWhitespaces/);
   });
 
@@ -110,7 +114,8 @@ describe.skipIf(!hasHf)('sentencePieceToGgufVocab on the real InternLM2 tokenize
     expect(types.slice(92538)).toEqual(Array(6).fill(GgufTokenType.CONTROL));
     expect(scores.slice(92538)).toEqual(Array(6).fill(-1000));
     expect(tokens[354]).toBe('🐉');
-    expect(types[tokens.indexOf('[UNUSED_TOKEN_100]')]).toBe(GgufTokenType.UNUSED);
+    // InternLM2's "[UNUSED_TOKEN_n]" are user-defined pieces: they stay matchable, as in SentencePiece.
+    expect(types[tokens.indexOf('[UNUSED_TOKEN_100]')]).toBe(GgufTokenType.USER_DEFINED);
     expect(types.slice(0, 4)).toEqual([GgufTokenType.CONTROL, GgufTokenType.CONTROL, GgufTokenType.CONTROL, GgufTokenType.BYTE]);
   });
 

@@ -8,7 +8,7 @@ import { type ModelProto, ModelType, type NormalizerSpec, PieceType, type Senten
  * Export follows llama.cpp's converter for SentencePiece models (conversion/internlm.py
  * `InternLM2Model.set_vocab` and gguf-py's `SpecialVocab`): pieces become tokens with
  * their scores and types; a literal "\x00" piece is renamed 🐉 (llama.cpp reads tokens
- * as C strings); pieces named "[UNUSED…" are UNUSED; HF added tokens (added_tokens.json,
+ * as C strings); NORMAL pieces named "[UNUSED…" are UNUSED; HF added tokens (added_tokens.json,
  * tokenizer_config.json `added_tokens_decoder`, tokenizer.json `added_tokens`) overwrite
  * their ids with score -1000 and type CONTROL (special) or USER_DEFINED; special ids come
  * from config.json / tokenizer.json, else from the model's trainer_spec; a chat model's
@@ -114,7 +114,9 @@ export function sentencePieceToGgufVocab(proto: ModelProto, o: GgufVocabOptions 
       side.nulIds?.push(i);
     }
     let t = pieceType(p);
-    if (text.startsWith('[UNUSED') && t !== GgufTokenType.UNUSED) {
+    // The converter marks "[UNUSED…" pieces UNUSED; we keep USER_DEFINED ones (InternLM2's
+    // are) user-defined, so llama.cpp still matches them whole as SentencePiece does.
+    if (text.startsWith('[UNUSED') && t === GgufTokenType.NORMAL) {
       side.retyped?.push([i, t]);
       t = GgufTokenType.UNUSED;
     }
@@ -212,6 +214,13 @@ export function ggufVocabCaveats(proto: ModelProto): string[] {
   if ((ns?.precompiledCharsmap?.length ?? 0) > 0) out.push(`normalizer "${ns?.name}": llama.cpp applies no character normalization`);
   if (proto.pieces.some((p) => p.piece === '\x00'))
     out.push('a "\\x00" piece is written as 🐉, so text containing 🐉 maps to it in llama.cpp');
+  const markers = proto.pieces.filter((p) => p.type === PieceType.USER_DEFINED || p.type === PieceType.CONTROL);
+  if ((ns?.addDummyPrefix ?? true) && markers.length > 0)
+    out.push(
+      'addDummyPrefix with special pieces: llama.cpp adds a space prefix after every special token, SentencePiece only at the start',
+    );
+  if (markers.some((p) => p.type === PieceType.USER_DEFINED && p.piece === '<|im_end|>'))
+    out.push('llama.cpp treats <|im_end|> as CONTROL (end of generation): it matches it only with special-token parsing on');
   return out;
 }
 
