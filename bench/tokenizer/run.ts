@@ -35,7 +35,7 @@ function jsonl(path: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** Interleaves English and Chinese sources so neither dominates, until `targetBytes`. */
+/** Interleaves English, code and Chinese sources so none dominates, until `targetBytes`. */
 function buildLines(): string[] {
   const sources: string[][] = [];
   const gsm = join(DATA, 'gsm8k/train.jsonl');
@@ -65,14 +65,18 @@ function buildLines(): string[] {
     );
   }
   if (sources.length === 0) throw new Error(`no datasets found under ${DATA}`);
+  // No line is used twice: repeats would flatter our chunk cache (python has none).
   const lines: string[] = [];
   let bytes = 0;
   for (let i = 0; bytes < targetBytes; i++) {
+    let added = false;
     for (const s of sources) {
-      const line = s[i % s.length];
-      lines.push(line);
-      bytes += Buffer.byteLength(line);
+      if (i >= s.length) continue;
+      lines.push(s[i]);
+      bytes += Buffer.byteLength(s[i]);
+      added = true;
     }
+    if (!added) break;
   }
   return lines;
 }

@@ -1,3 +1,4 @@
+import { BpePairTable } from './bpe-pair-table.js';
 import { PieceType } from './sentencepiece-proto.js';
 import type { SentencePieceVocab } from './sentencepiece-vocab.js';
 
@@ -39,6 +40,9 @@ export class SentencePieceBpe {
   private readonly userByFirst = new Map<number, string[]>();
   private readonly cache = new Map<string, number[]>();
   private readonly chunked: boolean;
+  private readonly pairs: BpePairTable;
+  /** Symbol ids below this are pieces whose id can be emitted as is. */
+  private readonly directIdLimit: number;
 
   // Reused work buffers (grown on demand): symbols and the pair heap.
   private symStart = new Int32Array(1024);
@@ -58,6 +62,9 @@ export class SentencePieceBpe {
     this.vocab = vocab;
     this.byteFallback = byteFallback;
     this.chunked = !vocab.hasUnused;
+    this.pairs = new BpePairTable(vocab);
+    // If a reserved piece shadows a mergeable one, every id must go through PieceToId.
+    this.directIdLimit = vocab.reservedShadowsMergeable ? 0 : vocab.size;
     let dense = 0;
     const denseOf = (cp: number): number => {
       if (cp < 0x10000) {
@@ -173,6 +180,7 @@ export class SentencePieceBpe {
             this.symStart[n] = i;
             this.symEnd[n] = i + m.length;
             this.symFrozen[n] = 1;
+            this.symId[n] = -1;
             n++;
           }
           i += m.length;
@@ -197,6 +205,7 @@ export class SentencePieceBpe {
       this.symStart[n] = i;
       this.symEnd[n] = i + w;
       this.symFrozen[n] = 0;
+      this.symId[n] = this.pairs.charSymbol(cp);
       n++;
       prevD = d;
       i += w;
@@ -216,7 +225,7 @@ export class SentencePieceBpe {
   private flush(text: string, a: number, b: number, out: number[]): void {
     if (b <= a) return;
     if (b - a === 1 && this.symFrozen[a] === 0) {
-      this.emitPiece(text.slice(this.symStart[a], this.symEnd[a]), -1, out);
+      this.emitSymbol(text, a, out);
       return;
     }
     if (!this.chunked) {
@@ -257,11 +266,13 @@ export class SentencePieceBpe {
   /** Queues the pair (l, r) if their concatenation is a piece (SentencePiece's MaybeAddNewSymbolPair). */
   private push(l: number, r: number): void {
     if (l < 0 || r < 0) return;
-    const { symStart, symEnd, symFrozen, heap } = this;
-    if (symFrozen[l] === 1 || symFrozen[r] === 1) return;
-    const piece = this.text.slice(symStart[l], symEnd[r]);
-    const id = this.vocab.mergeable.get(piece);
-    if (id === undefined) return;
+    const { symStart, symEnd, symId, heap } = this;
+    // Frozen (user-defined) symbols and characters in no piece have symbol id -1.
+    const sa = symId[l];
+    const sb = symId[r];
+    if (sa < 0 || sb < 0) return;
+    const id = this.pairs.get(sa, sb);
+    if (id < 0) return;
     const e = this.entries++;
     this.hScore[e] = this.vocab.scores[id];
     this.hLeft[e] = l;
@@ -277,6 +288,7 @@ export class SentencePieceBpe {
     }
     heap[pos] = e;
     if (this.revMerge !== undefined && this.vocab.types[id] === PieceType.UNUSED) {
+      const piece = this.text.slice(symStart[l], symEnd[r]);
       this.revMerge.set(piece, [this.text.slice(symStart[l], symEnd[l]), this.text.slice(symStart[r], symEnd[r])]);
     }
   }
@@ -308,7 +320,6 @@ export class SentencePieceBpe {
     for (let k = a; k < b; k++) {
       prev[k] = k - 1;
       next[k] = k + 1 < b ? k + 1 : -1;
-      symId[k] = -2; // not known yet
     }
     prev[a] = -1;
     this.entries = 0;
@@ -334,10 +345,9 @@ export class SentencePieceBpe {
 
     const revMerge = this.revMerge;
     for (let k = a; k !== -1; k = next[k]) {
-      const piece = text.slice(symStart[k], symEnd[k]);
-      if (symFrozen[k] === 1) out.push(this.vocab.pieceToId(piece));
-      else if (revMerge !== undefined) this.resegment(piece, revMerge, out);
-      else this.emitPiece(piece, this.vocab.reservedShadowsMergeable ? -2 : symId[k], out);
+      if (symFrozen[k] === 1) out.push(this.vocab.pieceToId(text.slice(symStart[k], symEnd[k])));
+      else if (revMerge !== undefined) this.resegment(text.slice(symStart[k], symEnd[k]), revMerge, out);
+      else this.emitSymbol(text, k, out);
     }
     this.text = '';
   }
@@ -351,6 +361,13 @@ export class SentencePieceBpe {
     }
     this.resegment(split[0], revMerge, out);
     this.resegment(split[1], revMerge, out);
+  }
+
+  /** Emits final symbol k: its piece id directly when known, else by string lookup. */
+  private emitSymbol(text: string, k: number, out: number[]): void {
+    const id = this.symId[k];
+    if (id >= 0 && id < this.directIdLimit) out.push(id);
+    else this.emitPiece(text.slice(this.symStart[k], this.symEnd[k]), -1, out);
   }
 
   /** Emits a final piece; an unknown one becomes its UTF-8 bytes when byte fallback is on. */
