@@ -52,6 +52,7 @@ export function attention(
   const scale = 1 / Math.sqrt(hd);
   const out = new Float32Array(T * nHeads * hd);
   const scores = new Float64Array(past + T);
+  const acc = new Float64Array(hd);
   for (let t = 0; t < T; t++) {
     const nCtx = past + t + 1; // causal: position past+t sees itself and everything before
     for (let h = 0; h < nHeads; h++) {
@@ -72,7 +73,7 @@ export function attention(
         sum += scores[s];
       }
       const oOff = t * nHeads * hd + h * hd;
-      const acc = new Float64Array(hd);
+      acc.fill(0);
       for (let s = 0; s < nCtx; s++) {
         const p = scores[s] / sum;
         const vOff = s * rowSize + g * hd;

@@ -6,44 +6,97 @@
 
 /**
  * y[T, out] = x[T, in] · Wᵀ for a PyTorch-layout weight W[out, in] (what `nn.Linear` does).
- * Both operands are walked along contiguous rows; four weight rows share each
- * read of x so the inner loop stays in cache.
+ * Both operands are walked along contiguous rows. A 2-token × 4-row block keeps eight
+ * accumulators in registers so each loaded value is used 2–4 times (≈1.5× a
+ * 1 × 4 block measured here). Every output is still one sequential sum over `in`, so
+ * blocking does not change results.
  */
 export function linear(x: Float32Array, T: number, w: Float32Array, nOut: number, nIn: number): Float32Array {
   const y = new Float32Array(T * nOut);
-  for (let t = 0; t < T; t++) {
-    const xo = t * nIn;
-    const yo = t * nOut;
-    let o = 0;
-    for (; o + 3 < nOut; o += 4) {
+  const o4 = nOut - (nOut % 4);
+  let t = 0;
+  for (; t + 1 < T; t += 2) {
+    const xa = t * nIn;
+    const xb = xa + nIn;
+    const ya = t * nOut;
+    const yb = ya + nOut;
+    for (let o = 0; o < o4; o += 4) {
       const w0 = o * nIn;
       const w1 = w0 + nIn;
       const w2 = w1 + nIn;
       const w3 = w2 + nIn;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
       for (let i = 0; i < nIn; i++) {
-        const xv = x[xo + i];
-        s0 += xv * w[w0 + i];
-        s1 += xv * w[w1 + i];
-        s2 += xv * w[w2 + i];
-        s3 += xv * w[w3 + i];
+        const p = x[xa + i];
+        const q = x[xb + i];
+        const u0 = w[w0 + i];
+        const u1 = w[w1 + i];
+        const u2 = w[w2 + i];
+        const u3 = w[w3 + i];
+        a0 += p * u0;
+        a1 += p * u1;
+        a2 += p * u2;
+        a3 += p * u3;
+        b0 += q * u0;
+        b1 += q * u1;
+        b2 += q * u2;
+        b3 += q * u3;
       }
-      y[yo + o] = s0;
-      y[yo + o + 1] = s1;
-      y[yo + o + 2] = s2;
-      y[yo + o + 3] = s3;
+      y[ya + o] = a0;
+      y[ya + o + 1] = a1;
+      y[ya + o + 2] = a2;
+      y[ya + o + 3] = a3;
+      y[yb + o] = b0;
+      y[yb + o + 1] = b1;
+      y[yb + o + 2] = b2;
+      y[yb + o + 3] = b3;
     }
-    for (; o < nOut; o++) {
-      const wo = o * nIn;
-      let s = 0;
-      for (let i = 0; i < nIn; i++) s += x[xo + i] * w[wo + i];
-      y[yo + o] = s;
+    for (let o = o4; o < nOut; o++) {
+      y[ya + o] = dot(x, xa, w, o * nIn, nIn);
+      y[yb + o] = dot(x, xb, w, o * nIn, nIn);
     }
   }
+  // A last odd token (every decoding step): 1 × 4 blocks.
+  for (; t < T; t++) {
+    const xa = t * nIn;
+    const ya = t * nOut;
+    for (let o = 0; o < o4; o += 4) {
+      const w0 = o * nIn;
+      const w1 = w0 + nIn;
+      const w2 = w1 + nIn;
+      const w3 = w2 + nIn;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let i = 0; i < nIn; i++) {
+        const p = x[xa + i];
+        a0 += p * w[w0 + i];
+        a1 += p * w[w1 + i];
+        a2 += p * w[w2 + i];
+        a3 += p * w[w3 + i];
+      }
+      y[ya + o] = a0;
+      y[ya + o + 1] = a1;
+      y[ya + o + 2] = a2;
+      y[ya + o + 3] = a3;
+    }
+    for (let o = o4; o < nOut; o++) y[ya + o] = dot(x, xa, w, o * nIn, nIn);
+  }
   return y;
+}
+
+function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[ao + i] * b[bo + i];
+  return s;
 }
 
 /** RMSNorm per row: x / sqrt(mean(x²) + eps) · weight (InternLM2RMSNorm). */
