@@ -196,6 +196,11 @@ export function registerModelCommands(program: Command): void {
         p.finish();
         const what = r.direction === 'gguf' ? `GGUF (${o.type})` : `HF folder (${o.dtype})`;
         process.stdout.write(`converted ${input} → ${what} ${join(r.output)}; tokenizer ${r.tokenizer ? 'included' : 'absent'}\n`);
+        if (!r.tokenizer && r.direction === 'gguf') {
+          process.stderr.write(
+            'puyu: note: no tokenizer.model in the folder, so llama.cpp cannot load this GGUF; add one and convert again.\n',
+          );
+        }
       },
     );
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GgmlType, GgufFile } from '@puyu/formats';
+import { GgmlType, GgufFile, GgufWriter } from '@puyu/formats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeInternLM2Config } from '../config.js';
 import { loadHfModel, openHfModel } from '../hf/openHfModel.js';
@@ -64,6 +64,39 @@ describe('HF ⇄ GGUF', () => {
       }
     });
   }
+
+  it('a GGUF without puyu.* keys (as written by llama.cpp converter) converts back too', async () => {
+    const dir = join(fixtures, 'tiny-linear');
+    const { gguf } = await hfToGgufToHf(dir, 'plain-src');
+    const f = await GgufFile.open(gguf);
+    const w = new GgufWriter();
+    for (const [k, v] of f.metadata) if (!k.startsWith('puyu.')) w.set(k, v);
+    for (const t of f.tensors) w.addTensorBytes(t.name, t.ne, t.type, await f.readTensorBytes(t.name));
+    await f.close();
+    const plain = join(tmp, 'plain.gguf');
+    await w.write(plain);
+    const back = join(tmp, 'plain-back');
+    const g = await GgufFile.open(plain);
+    const c = await writeHfFromGguf(g, back);
+    await g.close();
+    const a = await loadHfModel(dir);
+    for (const key of [
+      'vocab_size',
+      'hidden_size',
+      'intermediate_size',
+      'num_hidden_layers',
+      'num_attention_heads',
+      'num_key_value_heads',
+      'max_position_embeddings',
+      'rms_norm_eps',
+      'rope_theta',
+      'rope_scaling',
+    ] as const) {
+      expect(c[key], key).toEqual(a.config[key]);
+    }
+    const b = await loadHfModel(back);
+    for (const [k, t] of a.weights) expect(Array.from(b.weights.get(k)?.data ?? []), k).toEqual(Array.from(t.data));
+  });
 
   it('Q/K rows are permuted in the GGUF (not a plain copy of the wqkv slice)', async () => {
     const dir = join(fixtures, 'tiny-gqa');
