@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerModelCommands } from './commands/model.js';
+import { registerQuickstartCommand } from './commands/quickstart.js';
 import { registerTokenizerCommands } from './commands/tokenizer.js';
 import { registerTrainCommands } from './commands/train.js';
 
@@ -8,4 +9,5 @@ export function registerCommands(program: Command): void {
   registerTokenizerCommands(program);
   registerModelCommands(program);
   registerTrainCommands(program);
+  registerQuickstartCommand(program);
 }

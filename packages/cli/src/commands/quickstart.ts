@@ -1,0 +1,130 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError, Progress } from '@puyu/core';
+import { loadTokenizer, TokenShardWriter } from '@puyu/formats';
+import { defaultTokenizerPath, formatModelSummary, inspectModel } from '@puyu/model';
+import { runPretrain } from '@puyu/train';
+import type { Command } from 'commander';
+import { generateSample } from './generateSample.js';
+
+interface QuickstartOptions {
+  out: string;
+  steps: number;
+  threads: number;
+  prompt: string;
+}
+
+/** The shipped public-domain corpus (see packages/model/assets/corpus/SOURCE.md). */
+function shippedCorpus(tokenizer: string): string[] {
+  const dir = join(dirname(tokenizer), 'corpus');
+  return [join(dir, 'devils-dictionary.txt'), join(dir, 'tang300-song100.txt')];
+}
+
+function step(n: number, total: number, what: string): void {
+  process.stderr.write(`\n[${n}/${total}] ${what}\n`);
+}
+
+/**
+ * The full chain on one machine in a few minutes, on embedded defaults:
+ * data (tokenize the shipped corpus into .ptok shards) → pretrain a tiny InternLM2
+ * (ggml, checkpointed) → export HF + GGUF → inspect → generate with llama.cpp.
+ * Every step writes real files a user can pick up with the other commands.
+ */
+export async function runQuickstart(o: QuickstartOptions): Promise<void> {
+  const out = resolve(o.out);
+  await mkdir(out, { recursive: true });
+  const tokPath = defaultTokenizerPath();
+  if (!tokPath)
+    throw new ConfigError(
+      'QUICKSTART_NO_TOKENIZER',
+      'the default tokenizer (packages/model/assets/puyu-tiny.model) is missing; reinstall Puyu.',
+    );
+  const total = 4;
+
+  step(1, total, "data: tokenizing the shipped public-domain corpus (Devil's Dictionary, Tang/Song poems) into a .ptok shard");
+  const tokenizer = loadTokenizer(tokPath);
+  const { readFile } = await import('node:fs/promises');
+  const shardPath = join(out, 'corpus.ptok');
+  const writer = await TokenShardWriter.create(shardPath, { vocabSize: tokenizer.vocabSize, eosId: tokenizer.eosId });
+  let docs = 0;
+  let tokens = 0;
+  for (const file of shippedCorpus(tokPath)) {
+    const blocks = (await readFile(file, 'utf8')).split(/\r?\n\s*\r?\n/).filter((b) => b.trim());
+    const bar = new Progress({ total: blocks.length, label: file.split('/').pop(), unit: 'doc' });
+    for (const b of blocks) {
+      const ids = tokenizer.encode(b.trim(), { addBos: true, addEos: true });
+      await writer.addDocument(ids);
+      docs++;
+      tokens += ids.length;
+      bar.tick();
+    }
+    bar.finish();
+  }
+  await writer.close();
+  process.stderr.write(`  ${docs} documents, ${tokens} tokens → ${shardPath}\n`);
+
+  step(2, total, `pretrain: a tiny InternLM2 (hidden 128, 4 layers, GQA 4/2) for ${o.steps} steps on ${o.threads} thread(s)`);
+  const config = {
+    tokenizer: tokPath,
+    model: {
+      hidden_size: 128,
+      num_hidden_layers: 4,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      intermediate_size: 384,
+      max_position_embeddings: 512,
+    },
+    data: { train: [shardPath], val_fraction: 0.05 },
+    train: {
+      seq_len: 128,
+      batch_size: 8,
+      steps: o.steps,
+      lr: 3e-3,
+      min_lr: 3e-4,
+      warmup_steps: Math.min(30, Math.floor(o.steps / 10)),
+      seed: 1234,
+      threads: o.threads,
+    },
+    eval: { every: Math.max(1, Math.floor(o.steps / 10)), batches: 4 },
+    checkpoint: { every: Math.max(1, Math.floor(o.steps / 4)), keep_last: 2 },
+    output: { dir: join(out, 'pretrain'), gguf: ['f32', 'q8_0'] },
+  };
+  const configPath = join(out, 'pretrain.json');
+  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  const { Checkpoints } = await import('@puyu/train');
+  const resume = (await new Checkpoints(join(out, 'pretrain', 'checkpoints')).latest()) !== undefined;
+  if (resume) process.stderr.write('  found checkpoints from an earlier run: resuming\n');
+  const r = await runPretrain(configPath, { resume });
+  process.stderr.write(
+    `  train loss ${r.finalLoss.toFixed(3)}, held-out ${r.valLoss?.toFixed(3) ?? '-'} vs unigram baseline ${r.unigramLoss.toFixed(3)} (nats/token)\n` +
+      `  loss curve: ${r.outputs.curve}\n`,
+  );
+
+  step(3, total, 'export: HF folder + GGUF, inspected');
+  const summary = await inspectModel(r.outputs.gguf[r.outputs.gguf.length - 1]);
+  process.stderr.write(`${formatModelSummary(summary, { maxTensors: 6 })}\n`);
+
+  step(4, total, `generate: llama.cpp (node-llama-cpp) on ${r.outputs.gguf[r.outputs.gguf.length - 1]}`);
+  const text = await generateSample(r.outputs.gguf[r.outputs.gguf.length - 1], o.prompt, { maxTokens: 48, threads: o.threads });
+  process.stdout.write(`\n${o.prompt}${text}\n\n`);
+  process.stderr.write(
+    [
+      'Done. Next:',
+      `  npx puyu model inspect ${r.outputs.hf}`,
+      `  npx puyu train pretrain ${configPath} --resume    # continue training (raise train.steps first)`,
+      `  npx puyu model convert ${r.outputs.hf} model-f16.gguf --type f16`,
+      '',
+    ].join('\n'),
+  );
+}
+
+export function registerQuickstartCommand(program: Command): void {
+  program
+    .command('quickstart')
+    .description('Run the chain end to end on embedded defaults: data → pretrain → export → generate')
+    .option('--out <dir>', 'output folder', 'runs/quickstart')
+    .option('--steps <n>', 'pretraining steps', (v) => Number.parseInt(v, 10), 300)
+    .option('--threads <n>', 'CPU threads', (v) => Number.parseInt(v, 10), 1)
+    .option('--prompt <text>', 'prompt for the sample generation', 'WAR, n. ')
+    .action(async (o: QuickstartOptions) => runQuickstart(o));
+}
