@@ -69,7 +69,7 @@ describe('InternLM2Reference vs PyTorch', () => {
     const model = new InternLM2Reference(config, weights);
     const cache = model.createCache();
     const got = new Float32Array(expected.length);
-    meta.tokens.forEach((t, i) => got.set(model.forward([t], cache), i * config.vocab_size));
+    for (const [i, t] of meta.tokens.entries()) got.set(model.forward([t], cache), i * config.vocab_size);
     const diff = maxAbsDiff(got, expected);
     console.log(`[reference] tiny-dynamic incremental: max |TS − torch| = ${diff.toExponential(3)}`);
     expect(diff).toBeLessThanOrEqual(1e-4);
