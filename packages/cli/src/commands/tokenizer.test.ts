@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// Runs the real `puyu` binary (built by `tsc -b`) on the real InternLM2 tokenizer.
+// Runs the real `puyu` binary (dist/ built by the suite's global setup) on the real InternLM2 tokenizer.
 const ROOT = resolve(__dirname, '../../../..');
 const HF_DIR = resolve(ROOT, '../shared/models/internlm2-tokenizer');
 const MODEL = join(HF_DIR, 'tokenizer.model');
@@ -21,8 +21,7 @@ function puyu(args: string[], input: string) {
 describe.skipIf(!hasModel)('puyu tokenizer encode/decode (real CLI)', () => {
   let tmp = '';
   beforeAll(() => {
-    const build = spawnSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
-    if (build.status !== 0) throw new Error(`tsc -b failed:\n${build.stdout}${build.stderr}`);
+    // dist/ is built once by the suite's global setup (vitest.global-setup.ts)
     tmp = mkdtempSync(join(tmpdir(), 'puyu-tok-cli-'));
   }, 300_000);
   afterAll(() => {
