@@ -48,7 +48,7 @@ export { type InitOptions, initInternLM2 } from './init/initInternLM2.js';
 export { Prng } from './init/Prng.js';
 export { formatModelSummary, inspectModel, type ModelSummary, type TensorRow, type TokenizerSummary } from './inspect/inspectModel.js';
 export { INTERNLM2_PRESETS, type InternLM2Preset } from './presets.js';
-export { InternLM2Reference } from './reference/InternLM2Reference.js';
+export { type ForwardOptions, InternLM2Reference } from './reference/InternLM2Reference.js';
 export { KvCache } from './reference/KvCache.js';
 export { BYTE_LEVEL_BASE, makeByteLevelSentencePiece } from './tokenizer/byteLevelSentencePiece.js';
 export {

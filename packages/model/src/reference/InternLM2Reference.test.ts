@@ -77,6 +77,15 @@ describe('InternLM2Reference vs PyTorch', () => {
     expect(maxAbsDiff(got, model.forward(meta.tokens))).toBeGreaterThan(1e-3);
   });
 
+  it('lastOnly returns just the last row, identical to the full forward; typed-array tokens work', () => {
+    const { config, weights } = loadHfFixture(join(fixtures, 'tiny-gqa'));
+    const model = new InternLM2Reference(config, weights);
+    const full = model.forward([5, 6, 7]);
+    const last = model.forward(Int32Array.of(5, 6, 7), undefined, { lastOnly: true });
+    expect(last.length).toBe(config.vocab_size);
+    expect(Array.from(last)).toEqual(Array.from(full.subarray(2 * config.vocab_size)));
+  });
+
   it('truncating the cache rewinds decoding', () => {
     const { config, weights } = loadHfFixture(join(fixtures, 'tiny-gqa'));
     const model = new InternLM2Reference(config, weights);

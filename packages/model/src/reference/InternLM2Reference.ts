@@ -7,6 +7,11 @@ import { addInPlace, linear, rmsNorm } from './ops.js';
 import { Rope } from './Rope.js';
 import { swiGluFfn } from './swiGluFfn.js';
 
+export interface ForwardOptions {
+  /** Return only the last position's logits ([1, vocab]), as a sampler needs. */
+  lastOnly?: boolean;
+}
+
 /**
  * The pure-TypeScript fp32 InternLM2 forward pass: the oracle every faster
  * engine (ggml graph, llama.cpp) is checked against. It reads top to bottom like
@@ -31,16 +36,18 @@ export class InternLM2Reference {
   }
 
   /**
-   * Logits for each of `tokens` as a row-major Float32Array [T, vocab]. With a
+   * Logits for each of `tokens` as a row-major Float32Array [T, vocab] ([1, vocab] with
+   * `lastOnly`). With a
    * cache, the tokens continue the cached sequence and the cache is extended, so
    * decoding one token at a time equals one forward over the whole sequence.
    */
-  forward(tokens: readonly number[], cache?: KvCache): Float32Array {
+  forward(tokens: ArrayLike<number>, cache?: KvCache, opts: ForwardOptions = {}): Float32Array {
     const c = this.config;
     const T = tokens.length;
     const h = c.hidden_size;
     if (T === 0) return new Float32Array(0);
-    for (const id of tokens) {
+    for (let t = 0; t < T; t++) {
+      const id = tokens[t];
       if (!Number.isInteger(id) || id < 0 || id >= c.vocab_size) {
         throw new ModelError('MODEL_TOKEN_RANGE', `token id ${id} is outside the vocabulary [0, ${c.vocab_size}).`);
       }
@@ -61,7 +68,10 @@ export class InternLM2Reference {
       addInPlace(x, swiGluFfn(f, T, h, c.intermediate_size, w(n.w1), w(n.w3), w(n.w2)));
     }
     kv.commit(T);
-    const out = rmsNorm(x, T, h, w(FINAL_NORM), c.rms_norm_eps);
-    return linear(out, T, lmHead(c, this.weights).data, c.vocab_size, h);
+    // Generation needs only the last row; skipping the others saves (T−1)·vocab·hidden work.
+    const rows = opts.lastOnly ? x.subarray((T - 1) * h) : x;
+    const R = opts.lastOnly ? 1 : T;
+    const out = rmsNorm(rows, R, h, w(FINAL_NORM), c.rms_norm_eps);
+    return linear(out, R, lmHead(c, this.weights).data, c.vocab_size, h);
   }
 }
