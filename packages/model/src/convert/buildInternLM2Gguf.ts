@@ -28,6 +28,7 @@ export function internLM2GgufMetadata(c: InternLM2Config, type: GgufOutputType, 
   m.set('general.architecture', gv.str(GGUF_ARCH));
   m.set('general.name', gv.str(name));
   m.set('general.file_type', gv.u32(GGUF_OUTPUT_TYPES[type].fileType));
+  m.set('general.quantization_version', gv.u32(2)); // GGML_QNT_VERSION, as llama.cpp's converter writes
   m.set(KV.contextLength, gv.u32(c.max_position_embeddings));
   m.set(KV.embeddingLength, gv.u32(c.hidden_size));
   m.set(KV.blockCount, gv.u32(c.num_hidden_layers));
