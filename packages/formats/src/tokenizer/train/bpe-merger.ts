@@ -1,3 +1,4 @@
+import { BinaryHeap } from './binary-heap.js';
 import { makePieceValidator } from './piece-validator.js';
 import { compareCodePoints, type TrainingSentence } from './sentence-loader.js';
 import type { ResolvedBpeOptions } from './trainer-options.js';
@@ -29,8 +30,12 @@ class Sym {
   /** sid * 65536 + left index; kept sorted (lazily) as std::set keeps them. */
   positions: number[] = [];
   sorted = true;
-  /** Generation of the active list this symbol is in (-1: not active). */
+  /** Generation of the active set this symbol is in (-1: not active). */
   activeGen = -1;
+  /** Activation order: among equal candidates the reference scan keeps the first one. */
+  seq = 0;
+  /** Queued for a frequency (re)computation before the next pick. */
+  dirty = false;
   constructor(
     readonly id: number,
     readonly left: Sym | null,
@@ -97,15 +102,40 @@ export function runBpeMerges(
     return -1;
   };
 
-  // The active set as a list + generation marks: scanning an array beats a Set,
-  // and removal just clears the mark (the next scan compacts the list).
-  let active: Sym[] = [];
+  // The reference scans every active pair each step, recomputing the stale (freq 0)
+  // ones. We get the same pick from a heap ordered like that scan (freq, then shorter,
+  // then smaller string, then earlier activation), fed with exactly the pairs the scan
+  // would recompute: new ones, reset ones, and freq-0 ones that gained occurrences.
+  // Entries whose freq no longer matches, or whose symbol left the active set, are stale.
   let gen = 0;
+  let seq = 0;
+  let activeCount = 0;
+  const dirty: Sym[] = [];
+  const markDirty = (s: Sym) => {
+    if (s.dirty) return;
+    s.dirty = true;
+    dirty.push(s);
+  };
   const activate = (s: Sym) => {
     if (s.activeGen === gen) return;
     s.activeGen = gen;
-    active.push(s);
+    s.seq = seq++;
+    activeCount++;
+    markDirty(s);
   };
+  const deactivate = (s: Sym) => {
+    s.activeGen = -1;
+    activeCount--;
+  };
+  type Entry = { freq: number; s: Sym };
+  const heap = new BinaryHeap<Entry>((a, b) => {
+    if (a.freq !== b.freq) return a.freq > b.freq;
+    const x = a.s;
+    const y = b.s;
+    if (x.cps.length !== y.cps.length) return x.cps.length < y.cps.length;
+    const c = x === y ? 0 : compareCodePoints(x.str, y.str);
+    return c !== 0 ? c < 0 : x.seq < y.seq;
+  });
   const addNewPair = (sid: number, left: number, right: number) => {
     if (left === -1 || right === -1) return;
     const sent = sents[sid] as (Sym | null)[];
@@ -116,12 +146,17 @@ export function runBpeMerges(
     const n = s.positions.length;
     if (n > 0 && (s.positions[n - 1] as number) > key) s.sorted = false;
     s.positions.push(key);
+    // A stale (0) count is recomputed at the next pick; a current one is not (as in the reference).
+    if (s.freq === 0) markDirty(s);
   };
   const resetFreq = (sid: number, left: number, right: number, best: Sym) => {
     if (left === -1 || right === -1) return;
     const sent = sents[sid] as (Sym | null)[];
     const s = pairSym(sent[left] as Sym | null, sent[right] as Sym | null);
-    if (s && s !== best) s.freq = 0;
+    if (s && s !== best) {
+      s.freq = 0;
+      if (s.activeGen === gen) markDirty(s);
+    }
   };
   const ensureSorted = (s: Sym) => {
     if (s.sorted) return;
@@ -172,20 +207,38 @@ export function runBpeMerges(
     }
     const size = Math.min(Math.max(1000, Math.floor((chars.size + pairs.size) * 0.05)), all.length);
     gen++;
-    active = [];
+    activeCount = 0;
+    heap.clear();
     if (size === all.length) {
       for (const s of all) activate(s);
       return;
     }
     const f = new Float64Array(all.length);
     for (let i = 0; i < all.length; i++) f[i] = (all[i] as Sym).freq;
-    f.sort();
-    const threshold = f[all.length - size] as number;
+    const threshold = kthSmallest(f, all.length - size);
     for (const s of all) if (s.freq > threshold) activate(s);
     for (const s of all) {
-      if (active.length >= size) break;
+      if (activeCount >= size) break;
       if (s.freq === threshold) activate(s);
     }
+  };
+
+  // Recomputes what the reference's scan would, and offers it to the heap.
+  const flushDirty = () => {
+    for (const s of dirty) {
+      s.dirty = false;
+      if (s.activeGen !== gen) continue;
+      if (s.freq === 0) computeFreq(s);
+      heap.push({ freq: s.freq, s });
+    }
+    dirty.length = 0;
+  };
+  const pickBest = (): Sym | null => {
+    flushDirty();
+    for (let e = heap.pop(); e !== undefined; e = heap.pop()) {
+      if (e.s.activeGen === gen && e.freq === e.s.freq) return e.s;
+    }
+    return null;
   };
 
   for (let sid = 0; sid < sentencesIn.length; sid++) {
@@ -209,30 +262,14 @@ export function runBpeMerges(
       updateActive();
       o.onProgress?.({ phase: 'merge', done: pieces.length, total: numPieces });
     }
-    let best: Sym | null = null;
-    let w = 0;
-    for (let i = 0; i < active.length; i++) {
-      const s = active[i] as Sym;
-      if (s.activeGen !== gen) continue;
-      active[w++] = s;
-      if (s.freq === 0) computeFreq(s);
-      if (
-        best === null ||
-        s.freq > best.freq ||
-        (s.freq === best.freq &&
-          (s.cps.length < best.cps.length || (s.cps.length === best.cps.length && compareCodePoints(s.str, best.str) < 0)))
-      ) {
-        best = s;
-      }
-    }
-    active.length = w;
+    const best = pickBest();
     if (best === null) {
       exhausted = true;
       break;
     }
     if (seen.has(best.str)) {
       forget(best);
-      best.activeGen = -1;
+      deactivate(best);
       continue;
     }
     seen.add(best.str);
@@ -258,7 +295,7 @@ export function runBpeMerges(
     }
     // Only now leave the cache: during the loop, "AAA" looks the pair up again and must find it.
     forget(best);
-    best.activeGen = -1;
+    deactivate(best);
     best.positions = [];
   }
   o.onProgress?.({ phase: 'merge', done: pieces.length, total: numPieces });
@@ -267,4 +304,30 @@ export function runBpeMerges(
   const alphabet = [...requiredChars.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   for (const [c] of alphabet) pieces.push({ piece: String.fromCodePoint(c), score: Math.fround(-pieces.length) });
   return { pieces, exhausted };
+}
+
+/** The k-th smallest value (0-based) of `a`, by quickselect; `a` is reordered. */
+export function kthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k] as number;
+  }
+  return a[k] as number;
 }

@@ -83,3 +83,55 @@ describe.skipIf(why !== undefined)('trainBpe ⇄ Python sentencepiece', () => {
     });
   }
 });
+
+/**
+ * Speed on ~10 MB of mixed English/Chinese/maths text (the shared benchmark datasets),
+ * 8k vocabulary with byte fallback, against spm_train on the same file; the pieces must
+ * still be identical. Prints both times.
+ */
+function tenMegabytes(): string[] | undefined {
+  const root = join(REPO_ROOT, '../shared/datasets');
+  const lines: string[] = [];
+  let bytes = 0;
+  const add = (l: string) => {
+    if (bytes >= 10_000_000) return;
+    lines.push(l);
+    bytes += Buffer.byteLength(l) + 1;
+  };
+  try {
+    for (const f of readdirSync(join(root, 'paulgraham-essays')).filter((n) => n.endsWith('.txt') && n !== 'LICENSE.txt'))
+      for (const l of readFileSync(join(root, 'paulgraham-essays', f), 'utf8').split('\n')) add(l);
+    for (const f of ['gsm8k/train.jsonl', 'math/test.jsonl'])
+      for (const rec of readFileSync(join(root, f), 'utf8').split('\n').filter(Boolean))
+        for (const v of Object.values(JSON.parse(rec) as Record<string, unknown>))
+          if (typeof v === 'string') for (const l of v.split('\n')) add(l);
+    for (const d of ['cmmlu/test', 'mmlu/test'])
+      for (const f of readdirSync(join(root, d)).sort()) for (const l of readFileSync(join(root, d, f), 'utf8').split('\n')) add(l);
+  } catch {
+    return undefined;
+  }
+  return bytes >= 9_000_000 ? lines : undefined;
+}
+
+const big = why === undefined ? tenMegabytes() : undefined;
+if (why === undefined && !big) console.warn('skipping the 10 MB trainer benchmark: ../shared/datasets not found');
+
+describe.skipIf(!big)('trainBpe speed (10 MB, 8k vocab)', () => {
+  it('trains well under a minute, with the pieces spm_train learns', async () => {
+    const lines = big as string[];
+    const dir = mkdtempSync(join(tmpdir(), 'puyu-spm-big-'));
+    const input = join(dir, 'corpus.txt');
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    const t0 = performance.now();
+    const { model, stats } = await trainBpe(lines, { vocabSize: 8000, byteFallback: true });
+    const ours = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const ref = pythonTrain(input, join(dir, 'ref'), { vocab_size: 8000, byte_fallback: true });
+    const spm = (performance.now() - t1) / 1000;
+    console.log(
+      `10 MB / 8k BPE: ours ${ours.toFixed(1)} s, spm_train (1 thread) ${spm.toFixed(1)} s; ${stats.uniqueWords} distinct words, ${stats.learnedPieces} merges`,
+    );
+    expect(model.pieces.map((p) => p.piece)).toEqual(ref.map((r) => r[0]));
+    expect(ours).toBeLessThan(60);
+  });
+});

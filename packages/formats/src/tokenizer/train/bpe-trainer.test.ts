@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeModelProto, encodeModelProto, PieceType } from '../sentencepiece-proto.js';
 import { SentencePieceTokenizer } from '../sentencepiece-tokenizer.js';
+import { kthSmallest } from './bpe-merger.js';
 import { trainBpe } from './bpe-trainer.js';
 import { FIXTURE_DIR, GOLDEN_OPTIONS, goldenCorpus } from './golden-spec.js';
 
@@ -100,5 +101,19 @@ describe('trainBpe', () => {
     const { stats } = await trainBpe([long, ...corpus], { vocabSize: 40, hardVocabLimit: false, maxLines: 2 });
     expect(stats.linesSkippedTooLong).toBe(1);
     expect(stats.linesRead).toBe(2);
+  });
+});
+
+describe('kthSmallest', () => {
+  it('agrees with sorting, duplicates included', () => {
+    let seed = 7;
+    for (let n = 1; n < 60; n += 7) {
+      const a = Float64Array.from({ length: n }, () => {
+        seed = (seed * 16807) % 2147483647;
+        return seed % 5;
+      });
+      const sorted = Float64Array.from(a).sort();
+      for (let k = 0; k < n; k++) expect(kthSmallest(Float64Array.from(a), k)).toBe(sorted[k]);
+    }
   });
 });
