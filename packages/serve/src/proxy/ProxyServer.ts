@@ -16,7 +16,10 @@ export interface ProxyOptions {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return res.destroy();
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -81,11 +84,19 @@ export class ProxyServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const path = url.pathname;
-    if (path === '/health') return sendJson(res, this.registry.list().some((n) => n.healthy) ? 200 : 503, { nodes: this.registry.list().map(publicNode) });
+    if (path === '/health')
+      return sendJson(res, this.registry.list().some((n) => n.healthy) ? 200 : 503, { nodes: this.registry.list().map(publicNode) });
     if (!this.authorized(req)) return sendError(res, 401, 'missing or wrong API key: send Authorization: Bearer <key>', 'invalid_api_key');
     if (path === '/nodes') return this.handleNodes(req, res, url);
     if (path === '/v1/models' && req.method === 'GET') {
-      const ids = [...new Set(this.registry.list().filter((n) => n.healthy).flatMap((n) => n.models))];
+      const ids = [
+        ...new Set(
+          this.registry
+            .list()
+            .filter((n) => n.healthy)
+            .flatMap((n) => n.models),
+        ),
+      ];
       return sendJson(res, 200, { object: 'list', data: ids.map((id) => ({ id, object: 'model', owned_by: 'puyu-proxy' })) });
     }
     if (!path.startsWith('/v1/')) return sendError(res, 404, `no route ${req.method} ${path}`, 'not_found');
@@ -115,7 +126,14 @@ export class ProxyServer {
     });
     for (;;) {
       const node = this.registry.pick(model, tried);
-      if (!node) return sendError(res, 503, tried.size ? `every node failed (${[...tried].join(', ')})` : 'no healthy node to route to', 'no_healthy_node', 'server_error');
+      if (!node)
+        return sendError(
+          res,
+          503,
+          tried.size ? `every node failed (${[...tried].join(', ')})` : 'no healthy node to route to',
+          'no_healthy_node',
+          'server_error',
+        );
       tried.add(node.url);
       this.registry.started(node);
       const t0 = performance.now();
@@ -155,7 +173,8 @@ export class ProxyServer {
   }
 
   private async handleNodes(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method === 'GET') return sendJson(res, 200, { strategy: this.opts.strategy ?? 'least-outstanding', nodes: this.registry.list().map(publicNode) });
+    if (req.method === 'GET')
+      return sendJson(res, 200, { strategy: this.opts.strategy ?? 'least-outstanding', nodes: this.registry.list().map(publicNode) });
     let cfg: ProxyNodeConfig | undefined;
     if (req.method === 'POST' || req.method === 'DELETE') {
       const raw = (await readBody(req, 65536)).toString('utf8');
@@ -165,14 +184,17 @@ export class ProxyServer {
         return sendError(res, 400, 'body must be JSON like {"url": "http://host:port", "weight": 1}', 'invalid_json');
       }
     }
-    if (!cfg || typeof cfg.url !== 'string' || !cfg.url) return sendError(res, 400, 'give the node as {"url": "http://host:port"}', 'missing_url');
+    if (!cfg || typeof cfg.url !== 'string' || !cfg.url)
+      return sendError(res, 400, 'give the node as {"url": "http://host:port"}', 'missing_url');
     try {
       if (req.method === 'POST') {
         const n = this.registry.add(cfg);
         await this.registry.checkAll();
         return sendJson(res, 201, publicNode(n));
       }
-      return this.registry.remove(cfg.url) ? sendJson(res, 200, { removed: cfg.url }) : sendError(res, 404, `no node ${cfg.url}`, 'node_not_found');
+      return this.registry.remove(cfg.url)
+        ? sendJson(res, 200, { removed: cfg.url })
+        : sendError(res, 404, `no node ${cfg.url}`, 'node_not_found');
     } catch (e) {
       return sendError(res, 400, (e as Error).message, (e as { code?: string }).code ?? 'bad_node');
     }

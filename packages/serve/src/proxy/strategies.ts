@@ -17,7 +17,11 @@ export const ROUTING_STRATEGIES: readonly RoutingStrategy[] = ['random', 'least-
  * weight; `min-latency` takes the lowest observed latency, trying unmeasured nodes
  * first so every node gets measured. Ties go to the earlier node.
  */
-export function pickNode<N extends RoutableNode>(nodes: readonly N[], strategy: RoutingStrategy, random: () => number = Math.random): N | undefined {
+export function pickNode<N extends RoutableNode>(
+  nodes: readonly N[],
+  strategy: RoutingStrategy,
+  random: () => number = Math.random,
+): N | undefined {
   if (nodes.length === 0) return undefined;
   if (strategy === 'random') {
     const total = nodes.reduce((a, n) => a + Math.max(0, n.weight), 0);
