@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeModelProto, PieceType, SentencePieceTokenizer, trainBpe } from '@puyu/formats';
-import { describe, expect, it } from 'vitest';
-import { runTokenizerTrain } from './tokenizer-train.js';
+import { Command } from 'commander';
+import { describe, expect, it, vi } from 'vitest';
+import { registerTokenizerTrain, runTokenizerTrain } from './tokenizer-train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'puyu-tok-train-'));
 const text = ['the cat sat on the mat', 'the dog sat on the log 2024', '猫坐在垫子上', '<|im_start|>user hi<|im_end|>'];
@@ -54,5 +55,51 @@ describe('puyu tokenizer train', () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"text": "ok"}\n{oops\n');
     await expect(runTokenizerTrain({ ...base, input: [bad], modelType: 'bpe' })).rejects.toMatchObject({ code: 'CORPUS_BAD_JSONL' });
+  });
+});
+
+describe('puyu tokenizer train (argument parsing)', () => {
+  it('maps the flags onto the trainer and prints a summary', async () => {
+    const txt = join(dir, 'argv.txt');
+    writeFileSync(txt, `${text.join('\n')}\n`);
+    const out = join(dir, 'argv.model');
+    const program = new Command().exitOverride();
+    registerTokenizerTrain(program.command('tokenizer'));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await program.parseAsync(
+        [
+          'tokenizer',
+          'train',
+          '--input',
+          txt,
+          '--vocab-size',
+          '300',
+          '--output',
+          out,
+          '--byte-fallback',
+          '--split-digits',
+          '--user-defined-symbols',
+          '<|im_start|>,<|im_end|>',
+          '--character-coverage',
+          '1',
+          '--no-dummy-prefix',
+          '--keep-extra-whitespace',
+          '--max-lines',
+          '3',
+          '--quiet',
+        ],
+        { from: 'user' },
+      );
+      expect(String(log.mock.calls[0]?.[0])).toMatch(/300 pieces .* from 3 lines/);
+    } finally {
+      log.mockRestore();
+    }
+    const proto = decodeModelProto(readFileSync(out));
+    expect(proto.trainerSpec).toMatchObject({ vocabSize: 300, byteFallback: true, splitDigits: true, inputSentenceSize: 3 });
+    expect(proto.normalizerSpec).toMatchObject({ addDummyPrefix: false, removeExtraWhitespaces: false });
+    await expect(
+      program.parseAsync(['tokenizer', 'train', '--input', txt, '--vocab-size', 'x', '--output', out], { from: 'user' }),
+    ).rejects.toMatchObject({ code: 'CLI_BAD_OPTION' });
   });
 });
