@@ -1,0 +1,200 @@
+import { basename } from 'node:path';
+import {
+  type BatchItem,
+  getLlama,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaEmbeddingContext,
+  type LlamaGrammar,
+  LlamaLogLevel,
+  type LlamaModel,
+  type PrioritizedBatchItem,
+  type Token,
+} from 'node-llama-cpp';
+import { ServeError } from '../ServeError.js';
+import { resolveModelPath } from './resolveModelPath.js';
+
+export type KvCacheType = 'f16' | 'q8_0' | 'q4_0' | 'f32';
+const KV_TYPES: Record<KvCacheType, 'F16' | 'Q8_0' | 'Q4_0' | 'F32'> = { f16: 'F16', q8_0: 'Q8_0', q4_0: 'Q4_0', f32: 'F32' };
+
+export interface EngineOptions {
+  /** A .gguf file or an HF InternLM2 folder (converted once and cached). */
+  model: string;
+  /** Name reported by /v1/models and echoed in responses (default: the file or folder name). */
+  modelName?: string;
+  /** Parallel sequences in the context = requests decoded together (default 4). */
+  sequences?: number;
+  /** Context length of each sequence in tokens (default 2048). */
+  contextSize?: number;
+  /** Tokens per llama_decode call (default min(contextSize·sequences, 512)). */
+  batchSize?: number;
+  /** CPU threads (default 1: on shared machines more threads can spin-wait far slower). */
+  threads?: number;
+  /** KV-cache element type (default f16). Quantized types need flash attention, so it is turned on for them. */
+  kvCacheType?: KvCacheType;
+  flashAttention?: boolean;
+  /** Use a GPU backend when node-llama-cpp has one (default false). */
+  gpu?: boolean;
+  cacheDir?: string;
+}
+
+/** Decode batches seen by the context: how many, and how many sequence evaluations they carried. */
+export interface BatchStats {
+  batches: number;
+  items: number;
+  maxItems: number;
+}
+
+/**
+ * The native side of the server: one llama.cpp model and one context with N sequences.
+ * node-llama-cpp gathers the pending evaluations of all sequences into one llama_decode per
+ * cycle; our prioritisation strategy (node-llama-cpp's "maximum parallelism", re-implemented so
+ * it can count) records each batch, which is how tests prove requests are really decoded together.
+ */
+export class Engine {
+  private embeddingContext?: Promise<LlamaEmbeddingContext>;
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+
+  private constructor(
+    readonly llama: Llama,
+    readonly model: LlamaModel,
+    readonly context: LlamaContext,
+    readonly sequences: LlamaContextSequence[],
+    readonly modelName: string,
+    readonly modelPath: string,
+    private readonly threads: number,
+    readonly batchStats: BatchStats,
+  ) {}
+
+  static async load(opts: EngineOptions): Promise<Engine> {
+    const { path } = await resolveModelPath(opts.model, { cacheDir: opts.cacheDir });
+    const kv = opts.kvCacheType ?? 'f16';
+    if (!(kv in KV_TYPES))
+      throw new ServeError('SERVE_BAD_KV_TYPE', `kv cache type must be one of ${Object.keys(KV_TYPES).join(', ')}, not "${kv}".`);
+    const quantizedKv = kv === 'q8_0' || kv === 'q4_0';
+    if (quantizedKv && opts.flashAttention === false) {
+      throw new ServeError(
+        'SERVE_BAD_KV_TYPE',
+        `a ${kv} KV cache needs flash attention (llama.cpp cannot quantize V otherwise); drop --no-flash-attention.`,
+      );
+    }
+    const llama = await getLlama({ gpu: opts.gpu ? 'auto' : false, build: 'never', logLevel: LlamaLogLevel.error });
+    const threads = opts.threads ?? 1;
+    const n = opts.sequences ?? 4;
+    const stats: BatchStats = { batches: 0, items: 0, maxItems: 0 };
+    let model: LlamaModel | undefined;
+    try {
+      model = await llama.loadModel({ modelPath: path });
+      const context = await model.createContext({
+        sequences: n,
+        contextSize: opts.contextSize ?? 2048,
+        batchSize: opts.batchSize,
+        threads,
+        flashAttention: opts.flashAttention ?? quantizedKv,
+        experimentalKvCacheKeyType: KV_TYPES[kv],
+        experimentalKvCacheValueType: KV_TYPES[kv],
+        batching: { itemPrioritizationStrategy: countingStrategy(stats) },
+      });
+      const sequences = Array.from({ length: n }, () => context.getSequence());
+      const name = opts.modelName ?? basename(opts.model).replace(/\.gguf$/, '');
+      return new Engine(llama, model, context, sequences, name, path, threads, stats);
+    } catch (e) {
+      await model?.dispose();
+      await llama.dispose();
+      if (e instanceof ServeError) throw e;
+      throw new ServeError('SERVE_MODEL_LOAD', `cannot load ${path}: ${(e as Error).message}`, { status: 500, cause: e });
+    }
+  }
+
+  private _vocabSize?: number;
+  get vocabSize(): number {
+    if (this._vocabSize === undefined) {
+      let n = 0;
+      for (const _ of this.model.iterateAllTokens()) n++;
+      this._vocabSize = n;
+    }
+    return this._vocabSize;
+  }
+
+  get contextSize(): number {
+    return this.context.contextSize;
+  }
+
+  tokenize(text: string, specialTokens = true): Token[] {
+    return this.model.tokenize(text, specialTokens);
+  }
+
+  detokenize(tokens: readonly Token[], specialTokens = true): string {
+    return this.model.detokenize(tokens, specialTokens);
+  }
+
+  /** The id of a text that is exactly one special token (e.g. `<|action_end|>`), if the vocabulary has it. */
+  specialTokenId(text: string): Token | undefined {
+    const ids = this.model.tokenize(text, true);
+    return ids.length === 1 ? ids[0] : undefined;
+  }
+
+  /** A grammar for a JSON schema (or any JSON when `schema` is undefined), compiled once per schema. */
+  grammarFor(schema: object | undefined): Promise<LlamaGrammar> {
+    const key = schema === undefined ? '' : JSON.stringify(schema);
+    let g = this.grammars.get(key);
+    if (!g) {
+      g = (
+        schema === undefined ? this.llama.getGrammarFor('json') : this.llama.createGrammarForJsonSchema(schema as never)
+      ) as Promise<LlamaGrammar>;
+      g.catch(() => this.grammars.delete(key));
+      if (this.grammars.size > 64) this.grammars.clear(); // schemas come from clients: bound the cache
+      this.grammars.set(key, g);
+    }
+    return g;
+  }
+
+  /**
+   * The embedding of `tokens`. Embeddings come from a second, lazily created context so they never
+   * take a generation sequence; it has one sequence, so calls are run one after another.
+   */
+  embed(tokens: Token[]): Promise<readonly number[]> {
+    this.embeddingContext ??= this.model.createEmbeddingContext({ contextSize: Math.min(this.contextSize, 2048), threads: this.threads });
+    const ctx = this.embeddingContext;
+    const run = this.embedQueue.then(async () => (await (await ctx).getEmbeddingFor(tokens)).vector);
+    this.embedQueue = run.catch(() => undefined);
+    return run;
+  }
+  private embedQueue: Promise<unknown> = Promise.resolve();
+
+  async dispose(): Promise<void> {
+    if (this.embeddingContext) await (await this.embeddingContext.catch(() => undefined))?.dispose();
+    await this.context.dispose();
+    await this.model.dispose();
+    await this.llama.dispose();
+  }
+}
+
+/**
+ * node-llama-cpp's default "maximum parallelism" batching (every pending sequence gets an equal
+ * share of the batch, leftovers go to the clipped ones), plus counting of each dispatched batch.
+ */
+function countingStrategy(stats: BatchStats) {
+  return ({ items, size }: { items: readonly BatchItem[]; size: number }): PrioritizedBatchItem[] => {
+    let left = size;
+    const share = Math.max(1, Math.floor(size / Math.max(1, items.length)));
+    const res: PrioritizedBatchItem[] = [];
+    for (const item of items) {
+      if (left === 0) break;
+      const processAmount = Math.min(item.tokens.length, left, share);
+      res.push({ item, processAmount });
+      left -= processAmount;
+    }
+    for (const p of res) {
+      if (left === 0) break;
+      const more = Math.min(p.item.tokens.length - p.processAmount, left);
+      p.processAmount += more;
+      left -= more;
+    }
+    stats.batches++;
+    stats.items += res.length;
+    stats.maxItems = Math.max(stats.maxItems, res.length);
+    return res;
+  };
+}

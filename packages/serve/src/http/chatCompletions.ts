@@ -1,0 +1,223 @@
+import {
+  ACTION_END,
+  ACTION_START,
+  type ChatStreamEvent,
+  fromOpenAIMessages,
+  fromOpenAITools,
+  IM_END,
+  InternLM2StreamParser,
+  type OpenAIChatMessage,
+  type OpenAITool,
+  PLUGIN,
+  renderInternLM2Chat,
+  type ToolCall,
+  toOpenAIToolCalls,
+} from '@puyu/formats';
+import type { Context } from 'hono';
+import type { LlamaGrammar, Token } from 'node-llama-cpp';
+import type { FinishReason } from '../engine/Scheduler.js';
+import { ServeError } from '../ServeError.js';
+import { TokenTextStreamer } from '../text/TokenTextStreamer.js';
+import {
+  allOrAbort,
+  checkPromptLength,
+  newId,
+  nowSeconds,
+  parseBody,
+  type RouteContext,
+  samplingFrom,
+  sseResponse,
+  stopList,
+  tokenLogprob,
+} from './common.js';
+import { type ChatRequest, chatRequestSchema } from './schemas.js';
+
+type OpenAIFinish = 'stop' | 'length' | 'tool_calls';
+type TokenLogprob = ReturnType<typeof tokenLogprob> & { top_logprobs: ReturnType<typeof tokenLogprob>[] };
+
+/** What one choice produces as it runs: content text, finished tool calls, logprobs. */
+interface ChoiceSink {
+  content(text: string): void;
+  toolCall(call: ReturnType<typeof toOpenAIToolCalls>[number], index: number): void;
+  logprobs(entries: TokenLogprob[]): void;
+}
+
+interface PreparedChat {
+  prompt: Token[];
+  /** Text already placed at the start of the assistant turn (forced tool calls); the parser sees it first. */
+  prefill: string;
+  parseTools: boolean;
+  grammar?: LlamaGrammar;
+  stops: string[];
+  stopTokens: Token[];
+}
+
+/** OpenAI chat request → InternLM2 prompt, tool protocol and constraints. */
+async function prepare(rc: RouteContext, req: ChatRequest): Promise<PreparedChat> {
+  const messages = fromOpenAIMessages(req.messages as OpenAIChatMessage[]);
+  const choice = req.tool_choice ?? 'auto';
+  const useTools = (req.tools?.length ?? 0) > 0 && choice !== 'none';
+  const { tools, interpreter } = useTools ? fromOpenAITools(req.tools as OpenAITool[]) : { tools: [], interpreter: false };
+  let prefill = '';
+  if (useTools && choice !== 'auto') {
+    // InternLM2 has no "must call" switch; starting the assistant turn with the call markers (and
+    // the function name when one is named) forces the model into the plugin protocol.
+    prefill = `${ACTION_START}${PLUGIN}\n`;
+    if (typeof choice === 'object') {
+      if (!tools.some((t) => t.name === choice.function.name)) {
+        throw new ServeError('SERVE_UNKNOWN_TOOL', `tool_choice names "${choice.function.name}", which is not in tools.`, {
+          param: 'tool_choice',
+        });
+      }
+      prefill += `{"name": ${JSON.stringify(choice.function.name)}, "parameters": `;
+    }
+  }
+  const text = renderInternLM2Chat(messages, { tools, interpreter }) + prefill;
+  const prompt = rc.engine.tokenize(text, true);
+  checkPromptLength(rc, prompt, 'messages');
+  let grammar: LlamaGrammar | undefined;
+  const rf = req.response_format;
+  if (rf?.type === 'json_object') grammar = await rc.engine.grammarFor(undefined);
+  if (rf?.type === 'json_schema') grammar = await rc.engine.grammarFor(rf.json_schema.schema ?? {});
+  const stopTokens = [IM_END, ...(useTools ? [ACTION_END] : [])]
+    .map((s) => rc.engine.specialTokenId(s))
+    .filter((t): t is Token => t !== undefined);
+  return { prompt, prefill, parseTools: useTools && !grammar, grammar, stops: stopList(req.stop), stopTokens };
+}
+
+/** Runs one choice to the end, reporting to `sink`; returns the OpenAI finish reason and token count. */
+async function runChoice(
+  rc: RouteContext,
+  req: ChatRequest,
+  p: PreparedChat,
+  index: number,
+  sink: ChoiceSink,
+  signal: AbortSignal,
+): Promise<{ finish: OpenAIFinish; tokens: number }> {
+  const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? rc.engine.contextSize;
+  const wantLogprobs = req.logprobs === true;
+  const opts = {
+    ...samplingFrom(req, maxTokens),
+    // Different choices of one request must differ: offset the seed per choice.
+    seed: req.seed == null ? undefined : req.seed + index,
+    grammar: p.grammar,
+    stopTokens: p.stopTokens,
+    logprobs: wantLogprobs ? (req.top_logprobs ?? 0) : undefined,
+  };
+  const streamer = new TokenTextStreamer((t) => rc.engine.detokenize(t as Token[]), p.stops);
+  const parser = p.parseTools ? new InternLM2StreamParser() : undefined;
+  let calls = 0;
+  const onEvents = (events: ChatStreamEvent[]) => {
+    for (const e of events) {
+      if (e.type === 'text' && e.text) sink.content(e.text);
+      else if (e.type === 'tool_call') for (const c of toOpenAIToolCalls([e.call as ToolCall])) sink.toolCall(c, calls++);
+      else if (e.type === 'error') sink.content(e.raw); // a malformed call is returned as text, not dropped
+    }
+  };
+  const emit = (text: string) => {
+    if (!text) return;
+    if (parser) onEvents(parser.push(text));
+    else sink.content(text);
+  };
+  if (parser && p.prefill) onEvents(parser.push(p.prefill));
+  let tokens = 0;
+  const gen = rc.scheduler.generate(p.prompt, opts, signal);
+  let finish: FinishReason = 'stop';
+  try {
+    for (;;) {
+      const r = await gen.next();
+      if (r.done) {
+        finish = r.value;
+        break;
+      }
+      tokens++;
+      const step = streamer.push(r.value.token);
+      if (wantLogprobs) {
+        const entry = tokenLogprob(rc.engine, r.value.token, r.value.logprob ?? 0);
+        sink.logprobs([{ ...entry, top_logprobs: (r.value.top ?? []).map((t) => tokenLogprob(rc.engine, t.token, t.logprob)) }]);
+      }
+      emit(step.text);
+      if (step.stop !== undefined) break;
+    }
+  } finally {
+    // Frees the sequence however the loop ended (stop string, sink error); a no-op once finished.
+    await gen.return('stop');
+  }
+  emit(streamer.finish().text);
+  if (parser) onEvents(parser.end());
+  return { finish: calls > 0 ? 'tool_calls' : finish, tokens };
+}
+
+/** POST /v1/chat/completions */
+export async function chatCompletions(c: Context, rc: RouteContext): Promise<Response> {
+  const req = await parseBody(c, chatRequestSchema);
+  const p = await prepare(rc, req);
+  const n = req.n ?? 1;
+  const id = newId('chatcmpl');
+  const created = nowSeconds();
+  const model = rc.engine.modelName;
+  if (req.stream) {
+    return sseResponse(c, async (send, clientSignal) => {
+      const signal = rc.scheduler.requestSignal(clientSignal);
+      const chunk = (index: number, delta: object, finish: OpenAIFinish | null = null, logprobs: object | null = null) =>
+        send({ id, object: 'chat.completion.chunk', created, model, choices: [{ index, delta, logprobs, finish_reason: finish }] });
+      const results = await allOrAbort(
+        Array.from({ length: n }, (_, index) => async (s: AbortSignal) => {
+          chunk(index, { role: 'assistant', content: '' });
+          const r = await runChoice(
+            rc,
+            req,
+            p,
+            index,
+            {
+              content: (text) => chunk(index, { content: text }),
+              toolCall: (call, i) => chunk(index, { tool_calls: [{ index: i, ...call }] }),
+              logprobs: (entries) => chunk(index, {}, null, { content: entries }),
+            },
+            s,
+          );
+          chunk(index, {}, r.finish);
+          return r;
+        }),
+        signal,
+      );
+      if (req.stream_options?.include_usage) {
+        const completion = results.reduce((a, r) => a + r.tokens, 0);
+        send({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage(p.prompt.length, completion) });
+      }
+    });
+  }
+  const signal = rc.scheduler.requestSignal(c.req.raw.signal);
+  const choices = await allOrAbort(
+    Array.from({ length: n }, (_, index) => async (s: AbortSignal) => {
+      let content = '';
+      const toolCalls: object[] = [];
+      const logprobs: TokenLogprob[] = [];
+      const r = await runChoice(
+        rc,
+        req,
+        p,
+        index,
+        { content: (t) => (content += t), toolCall: (call) => toolCalls.push(call), logprobs: (e) => logprobs.push(...e) },
+        s,
+      );
+      const message: Record<string, unknown> = { role: 'assistant', content: toolCalls.length > 0 && content === '' ? null : content };
+      if (toolCalls.length > 0) message.tool_calls = toolCalls;
+      return { index, message, logprobs: req.logprobs ? { content: logprobs } : null, finish_reason: r.finish, tokens: r.tokens };
+    }),
+    signal,
+  );
+  const completion = choices.reduce((a, ch) => a + ch.tokens, 0);
+  return c.json({
+    id,
+    object: 'chat.completion',
+    created,
+    model,
+    choices: choices.map(({ tokens: _, ...ch }) => ch),
+    usage: usage(p.prompt.length, completion),
+  });
+}
+
+export function usage(prompt: number, completion: number) {
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}

@@ -1,0 +1,185 @@
+import type { Context } from 'hono';
+import type { Token } from 'node-llama-cpp';
+import { ServeError } from '../ServeError.js';
+import { TokenTextStreamer } from '../text/TokenTextStreamer.js';
+import { usage } from './chatCompletions.js';
+import {
+  allOrAbort,
+  checkPromptLength,
+  newId,
+  nowSeconds,
+  parseBody,
+  type RouteContext,
+  samplingFrom,
+  sseResponse,
+  stopList,
+} from './common.js';
+import { type CompletionRequest, completionRequestSchema } from './schemas.js';
+
+/** Legacy OpenAI logprobs: parallel arrays over tokens. */
+interface LegacyLogprobs {
+  tokens: string[];
+  token_logprobs: (number | null)[];
+  top_logprobs: (Record<string, number> | null)[];
+  text_offset: number[];
+}
+
+function promptsOf(rc: RouteContext, req: CompletionRequest): { tokens: Token[]; text: string }[] {
+  const p = req.prompt;
+  const list: (string | number[])[] =
+    typeof p === 'string' ? [p] : typeof p[0] === 'number' ? [p as number[]] : (p as (string | number[])[]);
+  return list.map((x) => {
+    if (typeof x === 'string') return { tokens: rc.engine.tokenize(x, true), text: x };
+    // An out-of-range id would read past llama.cpp's embedding table: refuse it here.
+    const bad = x.find((t) => t >= rc.engine.vocabSize);
+    if (bad !== undefined)
+      throw new ServeError('SERVE_BAD_TOKEN', `token id ${bad} is outside the vocabulary (${rc.engine.vocabSize}).`, { param: 'prompt' });
+    return { tokens: x as Token[], text: rc.engine.detokenize(x as Token[]) };
+  });
+}
+
+/** Appends tokens to legacy logprobs, tracking each token's character offset in the choice text. */
+function pushLogprobs(
+  rc: RouteContext,
+  lp: LegacyLogprobs,
+  offset: { at: number },
+  token: Token,
+  logprob: number | null,
+  top: { token: Token; logprob: number }[] | null | undefined,
+): void {
+  const text = rc.engine.detokenize([token]);
+  lp.tokens.push(text);
+  lp.token_logprobs.push(logprob);
+  lp.top_logprobs.push(top ? Object.fromEntries(top.map((t) => [rc.engine.detokenize([t.token]), t.logprob])) : null);
+  lp.text_offset.push(offset.at);
+  offset.at += text.length;
+}
+
+/** POST /v1/completions: plain text continuation; `echo` + `logprobs` score the prompt itself. */
+export async function completions(c: Context, rc: RouteContext): Promise<Response> {
+  const req = await parseBody(c, completionRequestSchema);
+  if (req.suffix)
+    throw new ServeError('SERVE_UNSUPPORTED', 'suffix (fill-in-the-middle) is not supported by this model.', { param: 'suffix' });
+  const prompts = promptsOf(rc, req);
+  for (const p of prompts) checkPromptLength(rc, p.tokens, 'prompt');
+  const n = req.n ?? 1;
+  const maxTokens = req.max_tokens ?? 16; // OpenAI's default for completions
+  const id = newId('cmpl');
+  const created = nowSeconds();
+  const model = rc.engine.modelName;
+  const stops = stopList(req.stop);
+  const wantLogprobs = req.logprobs != null;
+  if (req.stream && req.echo && wantLogprobs) {
+    throw new ServeError('SERVE_UNSUPPORTED', 'echo with logprobs is only supported without streaming.', { param: 'stream' });
+  }
+
+  const runOne = async (
+    p: { tokens: Token[]; text: string },
+    index: number,
+    signal: AbortSignal,
+    onText: (text: string, lp: LegacyLogprobs | null) => void,
+  ): Promise<{ finish: string; tokens: number; text: string; logprobs: LegacyLogprobs | null }> => {
+    let text = '';
+    const lp: LegacyLogprobs | null = wantLogprobs ? { tokens: [], token_logprobs: [], top_logprobs: [], text_offset: [] } : null;
+    const offset = { at: 0 };
+    if (req.echo) {
+      text = p.text;
+      if (lp) {
+        const scored = await rc.scheduler.promptLogprobs(p.tokens, req.logprobs ?? 0, signal);
+        for (const [i, t] of p.tokens.entries()) pushLogprobs(rc, lp, offset, t, scored[i].logprob, scored[i].top);
+      }
+      offset.at = text.length;
+      onText(text, null);
+    }
+    if (maxTokens === 0) return { finish: 'length', tokens: 0, text, logprobs: lp };
+    const opts = {
+      ...samplingFrom(req, maxTokens),
+      seed: req.seed == null ? undefined : req.seed + index,
+      logprobs: req.logprobs ?? undefined,
+    };
+    const streamer = new TokenTextStreamer((t) => rc.engine.detokenize(t as Token[], false), stops);
+    const gen = rc.scheduler.generate(p.tokens, opts, signal);
+    let finish = 'stop';
+    let tokens = 0;
+    try {
+      for (;;) {
+        const r = await gen.next();
+        if (r.done) {
+          finish = r.value;
+          break;
+        }
+        tokens++;
+        const step = streamer.push(r.value.token);
+        let delta: LegacyLogprobs | null = null;
+        if (lp) {
+          delta = { tokens: [], token_logprobs: [], top_logprobs: [], text_offset: [] };
+          pushLogprobs(rc, delta, offset, r.value.token, r.value.logprob ?? null, r.value.top);
+          for (const k of Object.keys(delta) as (keyof LegacyLogprobs)[]) (lp[k] as unknown[]).push(...(delta[k] as unknown[]));
+        }
+        text += step.text;
+        if (step.text || delta) onText(step.text, delta);
+        if (step.stop !== undefined) break;
+      }
+    } finally {
+      await gen.return('stop');
+    }
+    const tail = streamer.finish().text;
+    text += tail;
+    if (tail) onText(tail, null);
+    return { finish, tokens, text, logprobs: lp };
+  };
+
+  const jobs = prompts.flatMap((p, pi) => Array.from({ length: n }, (_, k) => ({ p, index: pi * n + k })));
+  if (req.stream) {
+    return sseResponse(c, async (send, clientSignal) => {
+      const signal = rc.scheduler.requestSignal(clientSignal);
+      const results = await allOrAbort(
+        jobs.map((j) => async (s: AbortSignal) => {
+          const r = await runOne(j.p, j.index, s, (text, logprobs) =>
+            send({ id, object: 'text_completion', created, model, choices: [{ index: j.index, text, logprobs, finish_reason: null }] }),
+          );
+          send({
+            id,
+            object: 'text_completion',
+            created,
+            model,
+            choices: [{ index: j.index, text: '', logprobs: null, finish_reason: r.finish }],
+          });
+          return r;
+        }),
+        signal,
+      );
+      if (req.stream_options?.include_usage) {
+        const prompt = prompts.reduce((a, p) => a + p.tokens.length, 0);
+        send({
+          id,
+          object: 'text_completion',
+          created,
+          model,
+          choices: [],
+          usage: usage(
+            prompt,
+            results.reduce((a, r) => a + r.tokens, 0),
+          ),
+        });
+      }
+    });
+  }
+  const signal = rc.scheduler.requestSignal(c.req.raw.signal);
+  const results = await allOrAbort(
+    jobs.map((j) => (s: AbortSignal) => runOne(j.p, j.index, s, () => {})),
+    signal,
+  );
+  const promptTokens = prompts.reduce((a, p) => a + p.tokens.length, 0);
+  return c.json({
+    id,
+    object: 'text_completion',
+    created,
+    model,
+    choices: results.map((r, index) => ({ index, text: r.text, logprobs: r.logprobs, finish_reason: r.finish })),
+    usage: usage(
+      promptTokens,
+      results.reduce((a, r) => a + r.tokens, 0),
+    ),
+  });
+}

@@ -1,0 +1,17 @@
+// @puyu/serve: OpenAI-compatible serving of InternLM2 GGUF models through llama.cpp.
+export { type BatchStats, Engine, type EngineOptions, type KvCacheType } from './engine/Engine.js';
+export { defaultServeCacheDir, hfFolderKey, resolveModelPath } from './engine/resolveModelPath.js';
+export {
+  commonPrefixLength,
+  type FinishReason,
+  type GeneratedToken,
+  type SamplingOptions,
+  Scheduler,
+  type SchedulerOptions,
+} from './engine/Scheduler.js';
+export type { RouteContext } from './http/common.js';
+export { type AppOptions, createApp } from './http/createApp.js';
+export { Metrics } from './Metrics.js';
+export { type OpenAIErrorType, openAIErrorBody, ServeError } from './ServeError.js';
+export { type RunningServer, type ServeOptions, startServer } from './startServer.js';
+export { type Detokenize, heldSuffixLength, type StreamerStep, TokenTextStreamer } from './text/TokenTextStreamer.js';
