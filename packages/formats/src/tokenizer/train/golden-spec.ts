@@ -50,6 +50,7 @@ export function goldenCorpus(): { train: string[]; heldOut: string[] } {
 /** Lines the corpus never shows: code, digits, emoji, odd whitespace, chat markup, rare scripts. */
 export const EXTRA_LINES = [
   'def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source code as test text
   'for (let i = 0; i < 10; i++) { console.log(`#${i}`); }',
   'The year 2024 had 366 days; π ≈ 3.14159.',
   'Emoji: 😀🎉👍🏽 and 🇨🇳 flags',
