@@ -45,6 +45,11 @@ describe('readCorpusLines', () => {
     expect(lines).toHaveLength(800);
     expect(lines.every((l) => l === line)).toBe(true);
   });
+  it('refuses directories', async () => {
+    await expect(async () => {
+      for await (const _ of readCorpusLines([dir])) void _;
+    }).rejects.toMatchObject({ code: 'CORPUS_NOT_A_FILE' });
+  });
   it('reports JSONL records without the field', async () => {
     const p = join(dir, 'c.jsonl');
     writeFileSync(p, '{"body":"x"}\n');

@@ -62,11 +62,15 @@ export async function* readCorpusLines(paths: string[], options: CorpusOptions =
   const field = options.jsonlField ?? 'text';
   let total = 0;
   for (const p of paths) {
+    let st: Awaited<ReturnType<typeof stat>>;
     try {
-      total += (await stat(p)).size;
+      st = await stat(p);
     } catch (e) {
       throw new FormatError('CORPUS_NOT_FOUND', `Cannot read corpus file ${p}: check the path.`, { cause: e });
     }
+    if (!st.isFile())
+      throw new FormatError('CORPUS_NOT_A_FILE', `Corpus input ${p} is not a file; list the text or .jsonl files themselves.`);
+    total += st.size;
   }
   let done = 0;
   for (const p of paths) {
