@@ -5,7 +5,7 @@ import { decodeModelProto, encodeModelProto, PieceType } from '../sentencepiece-
 import { SentencePieceTokenizer } from '../sentencepiece-tokenizer.js';
 import { kthSmallest } from './bpe-merger.js';
 import { trainBpe } from './bpe-trainer.js';
-import { FIXTURE_DIR, GOLDEN_OPTIONS, goldenCorpus } from './golden-spec.js';
+import { FIXTURE_DIR, GOLDEN_OPTIONS, goldenCorpus, QUIRK_CASES } from './golden-spec.js';
 
 interface Golden {
   refPieces: [string, number][];
@@ -28,6 +28,19 @@ describe('trainBpe against the SentencePiece 0.1.97 goldens', () => {
     expect(golden.cases.length).toBeGreaterThanOrEqual(200);
     for (const c of golden.cases) expect(tok.encode(c.text), JSON.stringify(c.text)).toEqual(c.ids);
   });
+});
+
+describe('trainBpe on corner-case corpora (frozen spm_train output)', () => {
+  const quirks = (
+    JSON.parse(readFileSync(join(FIXTURE_DIR, 'golden-quirks.json'), 'utf8')) as { quirks: { name: string; pieces: [string, number][] }[] }
+  ).quirks;
+  for (const c of QUIRK_CASES) {
+    it(c.name, async () => {
+      const { model } = await trainBpe(c.lines, c.ours);
+      const ref = quirks.find((q) => q.name === c.name);
+      expect(model.pieces.map((p) => [p.piece, (p.score ?? 0) + 0])).toEqual(ref?.pieces);
+    });
+  }
 });
 
 describe('trainBpe', () => {

@@ -71,3 +71,57 @@ export const EXTRA_LINES = [
   '"Quotes" — dashes – and … ellipses',
   '床前明月光，疑是地上霜。举头望明月，低头思故乡。',
 ];
+
+/** Small corpora that hit the reference trainer's corner cases, frozen with its output in fixtures/golden-quirks.json. */
+export interface QuirkCase {
+  name: string;
+  lines: string[];
+  ours: BpeTrainerOptions;
+  spm: Record<string, unknown>;
+}
+
+const rep = (n: number, lines: string[]) => Array.from({ length: n }, () => lines).flat();
+
+export const QUIRK_CASES: QuirkCase[] = [
+  {
+    name: 'overlapping and duplicate pairs',
+    lines: rep(3, ['aaaa aaa aa a', 'abab ababab abba', 'aaab baaa', 'xyzxyz zyx']),
+    ours: { vocabSize: 40, hardVocabLimit: false },
+    spm: { vocab_size: 40, hard_vocab_limit: false },
+  },
+  {
+    name: 'scripts, combining marks, kana, digits',
+    lines: rep(2, [
+      'café naïve cafe\u0301 e\u0301te\u0301',
+      '日本語のテキスト カタカナー ひらがな',
+      '한국어 문장 123 4567 x1 1x',
+      'Ωmega ωmega αβγ',
+    ]),
+    ours: { vocabSize: 90, hardVocabLimit: false, characterCoverage: 1 },
+    spm: { vocab_size: 90, hard_vocab_limit: false, character_coverage: 1.0 },
+  },
+  {
+    name: 'no whitespace split, whitespace-only pieces, kept spaces',
+    lines: rep(3, ['the  cat   sat', '   indented code', 'a b c d e f', 'end  ']),
+    ours: {
+      vocabSize: 60,
+      hardVocabLimit: false,
+      splitByWhitespace: false,
+      allowWhitespaceOnlyPieces: true,
+      removeExtraWhitespaces: false,
+    },
+    spm: {
+      vocab_size: 60,
+      hard_vocab_limit: false,
+      split_by_whitespace: false,
+      allow_whitespace_only_pieces: true,
+      remove_extra_whitespaces: false,
+    },
+  },
+  {
+    name: 'meta pieces in the text, control symbols, custom ids',
+    lines: rep(3, ['<s>hello</s> <pad> world', '[CTRL]x[CTRL]y <unk>z', 'hello world hello']),
+    ours: { vocabSize: 50, hardVocabLimit: false, controlSymbols: ['[CTRL]'], padId: 3, unkId: 1, bosId: 0, eosId: 2 },
+    spm: { vocab_size: 50, hard_vocab_limit: false, control_symbols: ['[CTRL]'], pad_id: 3, unk_id: 1, bos_id: 0, eos_id: 2 },
+  },
+];
