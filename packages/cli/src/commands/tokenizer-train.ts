@@ -14,6 +14,7 @@ export interface TokenizerTrainFlags {
   splitDigits?: boolean;
   maxLines?: number;
   jsonlField?: string;
+  inputFormat?: string;
   keepExtraWhitespace?: boolean;
   dummyPrefix?: boolean;
   maxPieceLength?: number;
@@ -53,8 +54,12 @@ export async function runTokenizerTrain(f: TokenizerTrainFlags): Promise<string>
       readBar.update(done);
     },
   });
+  if (f.inputFormat !== undefined && f.inputFormat !== 'text' && f.inputFormat !== 'tsv') {
+    throw new ConfigError('CLI_BAD_OPTION', `--input-format must be "text" or "tsv", got "${f.inputFormat}".`);
+  }
   const options: BpeTrainerOptions = {
     vocabSize: f.vocabSize,
+    inputFormat: f.inputFormat as 'text' | 'tsv' | undefined,
     characterCoverage: f.characterCoverage,
     byteFallback: f.byteFallback,
     userDefinedSymbols: list(f.userDefinedSymbols),
@@ -100,6 +105,7 @@ export function registerTokenizerTrain(tok: Command): void {
     .option('--split-digits', 'every digit is its own piece')
     .option('--max-lines <n>', 'read at most this many lines (0 = all)', integer('--max-lines', 0))
     .option('--jsonl-field <name>', 'text field of .jsonl inputs', 'text')
+    .option('--input-format <format>', '"text" (a sentence per line) or "tsv" (sentence<TAB>count per line)', 'text')
     .option('--keep-extra-whitespace', 'keep repeated, leading and trailing spaces (as InternLM2 does)')
     .option('--no-dummy-prefix', 'do not prepend a space to each sentence')
     .option('--max-piece-length <n>', 'longest piece in characters (default 16)', integer('--max-piece-length', 1))

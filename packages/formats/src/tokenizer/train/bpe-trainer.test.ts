@@ -107,6 +107,8 @@ describe('trainBpe', () => {
       code: 'TRAIN_BAD_SPECIAL_PIECES',
     });
     await expect(trainBpe(corpus, { vocabSize: 100, bosId: 0 })).rejects.toMatchObject({ code: 'TRAIN_BAD_SPECIAL_PIECES' });
+    await expect(trainBpe(['word\t2', 'oops'], { vocabSize: 100, inputFormat: 'tsv' })).rejects.toMatchObject({ code: 'TRAIN_BAD_TSV' });
+    await expect(trainBpe(['word\t0'], { vocabSize: 100, inputFormat: 'tsv' })).rejects.toMatchObject({ code: 'TRAIN_BAD_TSV' });
   });
 
   it('skips over-long lines and respects maxLines', async () => {

@@ -124,4 +124,10 @@ export const QUIRK_CASES: QuirkCase[] = [
     ours: { vocabSize: 50, hardVocabLimit: false, controlSymbols: ['[CTRL]'], padId: 3, unkId: 1, bosId: 0, eosId: 2 },
     spm: { vocab_size: 50, hard_vocab_limit: false, control_symbols: ['[CTRL]'], pad_id: 3, unk_id: 1, bos_id: 0, eos_id: 2 },
   },
+  {
+    name: 'TSV word counts',
+    lines: ['hello\t5', 'help\t3', 'world\t4', 'wor ld\t2', 'low\t7', 'lower\t1'],
+    ours: { vocabSize: 30, hardVocabLimit: false, inputFormat: 'tsv' },
+    spm: { vocab_size: 30, hard_vocab_limit: false, input_format: 'tsv' },
+  },
 ];

@@ -52,7 +52,23 @@ export async function loadSentences(
   let linesRead = 0;
   let tooLong = 0;
   let reserved = 0;
-  for await (const line of lines) {
+  let lineNo = 0;
+  for await (const raw of lines) {
+    lineNo++;
+    let line = raw;
+    let weight = 1;
+    if (o.inputFormat === 'tsv') {
+      const parts = raw.split('\t');
+      const n = Number(parts[1]);
+      if (parts.length !== 2 || !Number.isSafeInteger(n) || n < 1) {
+        throw new TokenizerError(
+          'TRAIN_BAD_TSV',
+          `TSV line ${lineNo} must be "sentence<TAB>count" with a count >= 1 (got ${JSON.stringify(raw.slice(0, 80))}).`,
+        );
+      }
+      line = parts[0] as string;
+      weight = n;
+    }
     if (line.length === 0) continue;
     // Cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
     if (line.length * 3 > o.maxSentenceLength && utf8.encode(line).length > o.maxSentenceLength) {
@@ -67,8 +83,8 @@ export async function loadSentences(
     const s = matcher.replace(normalizeForTraining(line, o));
     if (s.length > 0) {
       if (o.splitByWhitespace) {
-        for (const w of splitIntoWords(s, o.allowWhitespaceOnlyPieces)) counts.set(w, (counts.get(w) ?? 0) + 1);
-      } else counts.set(s, (counts.get(s) ?? 0) + 1);
+        for (const w of splitIntoWords(s, o.allowWhitespaceOnlyPieces)) counts.set(w, (counts.get(w) ?? 0) + weight);
+      } else counts.set(s, (counts.get(s) ?? 0) + weight);
     }
     if (linesRead % 10000 === 0) o.onProgress?.({ phase: 'read', done: linesRead, total: o.maxLines || linesRead });
     if (o.maxLines > 0 && linesRead >= o.maxLines) break;

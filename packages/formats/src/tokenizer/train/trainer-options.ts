@@ -53,6 +53,8 @@ export interface BpeTrainerOptions {
   maxSentenceLength?: number;
   /** Longest piece in characters (default 16). */
   maxSentencepieceLength?: number;
+  /** "text" (default): one sentence per line; "tsv": `sentence<TAB>count` per line (pre-counted words). */
+  inputFormat?: 'text' | 'tsv';
   /** Read at most this many non-empty lines; 0 = all (spm's input_sentence_size without shuffling). */
   maxLines?: number;
   /** Fail when fewer pieces than vocabSize can be learned (default true), else shrink vocabSize. */
@@ -66,6 +68,7 @@ export type ResolvedBpeOptions = Required<Omit<BpeTrainerOptions, 'onProgress'>>
 export function resolveBpeOptions(o: BpeTrainerOptions): ResolvedBpeOptions {
   const r: ResolvedBpeOptions = {
     normalization: 'identity',
+    inputFormat: 'text',
     addDummyPrefix: true,
     removeExtraWhitespaces: true,
     splitByWhitespace: true,
@@ -105,6 +108,8 @@ export function resolveBpeOptions(o: BpeTrainerOptions): ResolvedBpeOptions {
   if (!Number.isInteger(r.maxSentenceLength) || r.maxSentenceLength < 10)
     bad(`maxSentenceLength must be an integer >= 10 (got ${r.maxSentenceLength})`);
   if (!Number.isInteger(r.maxLines) || r.maxLines < 0) bad(`maxLines must be a non-negative integer (got ${r.maxLines})`);
+  if (r.inputFormat !== 'text' && r.inputFormat !== 'tsv')
+    bad(`inputFormat must be "text" or "tsv" (got ${JSON.stringify(r.inputFormat)})`);
   if (r.normalization !== 'identity')
     bad(`normalization must be "identity" (got ${JSON.stringify(r.normalization)}); NFKC-normalize the corpus beforehand instead`);
   for (const s of [...r.userDefinedSymbols, ...r.controlSymbols]) {
@@ -125,7 +130,7 @@ export function toTrainerSpec(r: ResolvedBpeOptions, input: string[], vocabSize:
     modelType: ModelType.BPE,
     vocabSize,
     selfTestSampleSize: 0,
-    inputFormat: '',
+    inputFormat: r.inputFormat === 'tsv' ? 'tsv' : '',
     characterCoverage: r.characterCoverage,
     inputSentenceSize: r.maxLines,
     seedSentencepieceSize: 1000000,
