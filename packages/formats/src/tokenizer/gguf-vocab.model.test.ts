@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { getLlama, type Llama, type LlamaModel } from 'node-llama-cpp';
+import { getLlama, type Llama, LlamaLogLevel, type LlamaModel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GgufWriter } from '../gguf/GgufWriter.js';
 import { type GgufMetadata, gv } from '../gguf/types.js';
@@ -84,7 +84,7 @@ describe('llama.cpp tokenizes our GGUF vocabularies exactly like our tokenizer',
   const models: LlamaModel[] = [];
 
   beforeAll(async () => {
-    llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' as never });
+    llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
   });
   afterAll(async () => {
     for (const m of models) await m.dispose();
