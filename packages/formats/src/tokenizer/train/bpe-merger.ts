@@ -1,3 +1,4 @@
+import { TokenizerError } from '@puyu/core';
 import { BinaryHeap } from './binary-heap.js';
 import { makePieceValidator } from './piece-validator.js';
 import { compareCodePoints, type TrainingSentence } from './sentence-loader.js';
@@ -86,6 +87,13 @@ export function runBpeMerges(
     if (!isValid(cps)) {
       invalidPairs.add(key);
       return null;
+    }
+    // Pair keys pack two ids into a double's 52-bit mantissa.
+    if (nextId >= PAIR_SHIFT) {
+      throw new TokenizerError(
+        'TRAIN_TOO_MANY_SYMBOLS',
+        'The corpus yields over 67 million distinct pairs; train on fewer lines (maxLines).',
+      );
     }
     const s = new Sym(nextId++, l, r, cps, l.str + r.str, false);
     pairs.set(key, s);
