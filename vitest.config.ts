@@ -9,6 +9,9 @@ const shared = {
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
 };
+// Third-party packages that also publish a `source` export (TypeScript) are inlined, so Vite
+// transforms the .ts that condition resolves to instead of handing it to Node.
+const server = { deps: { inline: ['eventsource-parser', /@ai-sdk\//, /node_modules\/ai\//] } };
 export default defineConfig({
   test: {
     projects: [
@@ -17,6 +20,7 @@ export default defineConfig({
         test: {
           name: 'default',
           globalSetup: ['./vitest.global-setup.ts'],
+          server,
           include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: [...exclude, '**/*.model.test.ts', '**/*.slow.test.ts'],
           testTimeout: 60_000,
@@ -27,6 +31,7 @@ export default defineConfig({
         test: {
           name: 'model',
           globalSetup: ['./vitest.global-setup.ts'],
+          server,
           include: ['packages/*/src/**/*.model.test.ts'],
           exclude,
           testTimeout: 300_000,
@@ -39,6 +44,7 @@ export default defineConfig({
         test: {
           name: 'slow',
           globalSetup: ['./vitest.global-setup.ts'],
+          server,
           include: ['packages/*/src/**/*.slow.test.ts'],
           exclude,
           testTimeout: 900_000,

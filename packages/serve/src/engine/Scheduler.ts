@@ -15,6 +15,12 @@ export interface SamplingOptions {
   grammar?: LlamaGrammar;
   /** Tokens that end generation without being yielded (beyond the model's end-of-generation tokens). */
   stopTokens?: readonly Token[];
+  /**
+   * Do not end on an end-of-generation token: it is yielded like any other and generation goes on
+   * (vLLM's `ignore_eos`; benchmarks need fixed lengths). node-llama-cpp ignores a "never" bias
+   * on EOS/EOT, so the token cannot simply be banned.
+   */
+  ignoreEos?: boolean;
   /** Report the chosen token's log-probability, and this many alternatives (0 = just the chosen one). */
   logprobs?: number;
 }
@@ -119,8 +125,9 @@ export class Scheduler {
         { confidence: wantLogprobs, probabilities: (opts.logprobs ?? 0) > 0 },
         {
           temperature: opts.temperature,
-          topP: opts.topP,
-          topK: opts.topK,
+          // node-llama-cpp defaults to top-k 40 / top-p 0.95; OpenAI's defaults are "off".
+          topP: opts.topP ?? 1,
+          topK: opts.topK ?? 0,
           minP: opts.minP,
           seed: opts.seed,
           repeatPenalty: penalize
@@ -131,6 +138,7 @@ export class Scheduler {
                 frequencyPenalty: opts.frequencyPenalty,
               }
             : undefined,
+          yieldEogToken: opts.ignoreEos === true,
           grammarEvaluationState: opts.grammar
             ? new LlamaGrammarEvaluationState({ model: this.engine.model, grammar: opts.grammar })
             : undefined,

@@ -101,7 +101,7 @@ async function runChoice(
     // Different choices of one request must differ: offset the seed per choice.
     seed: req.seed == null ? undefined : req.seed + index,
     grammar: p.grammar,
-    stopTokens: p.stopTokens,
+    stopTokens: req.ignore_eos ? [] : p.stopTokens,
     logprobs: wantLogprobs ? (req.top_logprobs ?? 0) : undefined,
   };
   const streamer = new TokenTextStreamer((t) => rc.engine.detokenize(t as Token[]), p.stops);

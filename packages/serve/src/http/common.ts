@@ -51,6 +51,7 @@ export function samplingFrom(
     seed?: number | null;
     presence_penalty?: number | null;
     frequency_penalty?: number | null;
+    ignore_eos?: boolean | null;
   },
   maxTokens: number,
 ): SamplingOptions {
@@ -64,6 +65,7 @@ export function samplingFrom(
     seed: req.seed ?? undefined,
     presencePenalty: req.presence_penalty ?? undefined,
     frequencyPenalty: req.frequency_penalty ?? undefined,
+    ignoreEos: req.ignore_eos ?? undefined,
   };
 }
 

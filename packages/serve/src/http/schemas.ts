@@ -18,6 +18,8 @@ const sampling = {
   presence_penalty: z.number().min(-2).max(2).nullish(),
   frequency_penalty: z.number().min(-2).max(2).nullish(),
   stream: z.boolean().nullish(),
+  // vLLM extension: keep generating through end-of-generation tokens (fixed-length benchmarks).
+  ignore_eos: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
   user: z.string().optional(),
 };

@@ -58,7 +58,7 @@ export interface ToolModel {
 
 export async function makeToolModel(): Promise<ToolModel> {
   const docs = transcripts();
-  const recipe = { docs, v: 1, steps: 300 };
+  const recipe = { docs, v: 2, steps: 300 };
   const key = createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
   const dir = join(tmpdir(), `puyu-serve-tool-model-${key}`);
   const out = { gguf: join(dir, 'out', 'model-f32.gguf'), hf: join(dir, 'out', 'hf') };
@@ -78,8 +78,9 @@ export async function makeToolModel(): Promise<ToolModel> {
       model: {
         hidden_size: 64,
         num_hidden_layers: 2,
-        num_attention_heads: 4,
-        num_key_value_heads: 2,
+        // head_dim 32: quantized KV caches (q8_0/q4_0 blocks of 32) need it; 2 query heads per KV head (GQA).
+        num_attention_heads: 2,
+        num_key_value_heads: 1,
         intermediate_size: 128,
         max_position_embeddings: 512,
       },
