@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerModelCommands } from './commands/model.js';
+import { registerQuantizeCommand } from './commands/quantize.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerTokenizerCommands } from './commands/tokenizer.js';
 import { registerTrainCommands } from './commands/train.js';
 
@@ -10,4 +12,6 @@ export function registerCommands(program: Command): void {
   registerModelCommands(program);
   registerTrainCommands(program);
   registerQuickstartCommand(program);
+  registerServeCommand(program);
+  registerQuantizeCommand(program);
 }

@@ -84,7 +84,9 @@ describe('scheduler', () => {
     // Decoding four streams one by one would take ≥ 4·N decodes; batched, far fewer.
     expect(quadBatches).toBeLessThan(2 * N);
     expect(perBatch).toBeGreaterThan(2);
-    // Requests arrive a few ms apart over HTTP, so the widest batch is usually all 4, at least 3.
+    // node-llama-cpp samples each sequence after the decode, chained, and dispatches the next decode
+    // as soon as the others have queued: on a model this small one sequence's sampling overlaps the
+    // next decode, so batches measured here carry 3 of the 4 streams in steady state (pipelining).
     expect(b2.maxItems).toBeGreaterThanOrEqual(3);
   });
 

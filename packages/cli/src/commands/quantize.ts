@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { ConfigError } from '@puyu/core';
+import { LLAMA_FTYPE, quantizeGgufModel } from '@puyu/ggml';
+import type { Command } from 'commander';
+
+type QuantType = keyof typeof LLAMA_FTYPE;
+
+/** `puyu quantize in.gguf out.gguf --type q4_k_m` through libllama's own llama_model_quantize. */
+export function registerQuantizeCommand(program: Command): void {
+  program
+    .command('quantize')
+    .description('Quantize a GGUF model with llama.cpp (q8_0, q4_0, q4_k_m, q5_k_m, q6_k, …)')
+    .argument('<input>', 'GGUF model (f32/f16/bf16)')
+    .argument('<output>', 'GGUF file to write')
+    .requiredOption('--type <type>', `target type: ${Object.keys(LLAMA_FTYPE).join(', ')}`)
+    .option('--threads <n>', 'CPU threads', (v) => Number.parseInt(v, 10), 1)
+    .option('--force', 'overwrite the output file')
+    .action(async (input: string, output: string, o: { type: string; threads: number; force?: boolean }) => {
+      const type = o.type.toLowerCase();
+      if (!(type in LLAMA_FTYPE)) {
+        throw new ConfigError('CLI_BAD_OPTION', `--type must be one of ${Object.keys(LLAMA_FTYPE).join(', ')}, got "${o.type}".`);
+      }
+      if (!existsSync(input)) throw new ConfigError('CLI_INPUT_NOT_FOUND', `${input} does not exist.`);
+      if (existsSync(output) && !o.force) throw new ConfigError('CLI_OUTPUT_EXISTS', `${output} exists; pass --force to overwrite it.`);
+      if (!Number.isInteger(o.threads) || o.threads < 1) throw new ConfigError('CLI_BAD_OPTION', '--threads must be a positive integer.');
+      const t0 = performance.now();
+      quantizeGgufModel(input, output, type as QuantType, { threads: o.threads });
+      const [a, b] = await Promise.all([stat(input), stat(output)]);
+      const mb = (n: number) => (n / 1024 / 1024).toFixed(2);
+      process.stdout.write(
+        `${output}: ${type}, ${mb(b.size)} MiB (from ${mb(a.size)} MiB, ×${(a.size / b.size).toFixed(2)} smaller) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+      );
+    });
+}

@@ -1,0 +1,100 @@
+import { ConfigError } from '@puyu/core';
+import { type KvCacheType, startServer } from '@puyu/serve';
+import type { Command } from 'commander';
+
+function int(name: string, min = 1) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new ConfigError('CLI_BAD_OPTION', `${name} must be an integer ≥ ${min}, got "${v}".`);
+    return n;
+  };
+}
+
+function kvType(v: string): KvCacheType {
+  const t = v.toLowerCase();
+  if (t === 'f16' || t === 'f32' || t === 'q8_0' || t === 'q4_0') return t;
+  throw new ConfigError('CLI_BAD_OPTION', `--kv-cache-type must be f16, f32, q8_0 or q4_0, got "${v}".`);
+}
+
+interface ServeCliOptions {
+  host: string;
+  port: number;
+  name?: string;
+  sequences: number;
+  ctxSize: number;
+  batchSize?: number;
+  threads: number;
+  kvCacheType: KvCacheType;
+  flashAttention?: boolean;
+  gpu?: boolean;
+  maxQueue: number;
+  timeout: number;
+  apiKey: string[];
+  cors?: string;
+  maxBody: number;
+  maxPromptTokens?: number;
+  cacheDir?: string;
+}
+
+/** `puyu serve MODEL`: the OpenAI-compatible server (LMDeploy's `api_server`). Runs until SIGINT/SIGTERM. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve a GGUF file or HF InternLM2 folder over an OpenAI-compatible HTTP API (continuous batching)')
+    .argument('<model>', '.gguf file, or HF folder (converted to GGUF once and cached)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0 = any free port)', int('--port', 0), 8000)
+    .option('--name <name>', 'model name reported by /v1/models (default: file or folder name)')
+    .option('--sequences <n>', 'requests decoded together (sequences of the context)', int('--sequences'), 4)
+    .option('--ctx-size <n>', 'context length of each sequence, tokens', int('--ctx-size', 16), 2048)
+    .option('--batch-size <n>', 'tokens per decode call', int('--batch-size'))
+    .option('--threads <n>', 'CPU threads', int('--threads'), 1)
+    .option('--kv-cache-type <type>', 'KV cache type: f16, f32, q8_0, q4_0 (quantized types turn on flash attention)', kvType, 'f16')
+    .option('--flash-attention', 'use flash attention')
+    .option('--no-flash-attention', 'never use flash attention')
+    .option('--gpu', 'use a GPU backend when node-llama-cpp has one')
+    .option('--max-queue <n>', 'requests allowed to wait for a sequence before 429', int('--max-queue', 0), 64)
+    .option('--timeout <seconds>', 'per-request time limit', int('--timeout'), 600)
+    .option('--api-key <key>', 'accepted Bearer key (repeatable; also PUYU_API_KEYS=k1,k2)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--cors <origins>', 'allowed CORS origins, comma-separated ("*" for any)')
+    .option('--max-body <bytes>', 'largest request body', int('--max-body'), 4 * 1024 * 1024)
+    .option('--max-prompt-tokens <n>', 'longest prompt accepted (default: context size − 1)', int('--max-prompt-tokens'))
+    .option('--cache-dir <dir>', 'where converted HF folders are cached (default ~/.cache/puyu/serve)')
+    .action(async (model: string, o: ServeCliOptions) => {
+      const apiKeys = [...o.apiKey, ...(process.env.PUYU_API_KEYS ?? '').split(',').filter(Boolean)];
+      const server = await startServer({
+        model,
+        modelName: o.name,
+        host: o.host,
+        port: o.port,
+        sequences: o.sequences,
+        contextSize: o.ctxSize,
+        batchSize: o.batchSize,
+        threads: o.threads,
+        kvCacheType: o.kvCacheType,
+        flashAttention: o.flashAttention,
+        gpu: o.gpu,
+        maxQueue: o.maxQueue,
+        timeoutMs: o.timeout * 1000,
+        apiKeys,
+        corsOrigins: o.cors?.split(',').map((s) => s.trim()),
+        maxBodyBytes: o.maxBody,
+        maxPromptTokens: o.maxPromptTokens,
+        cacheDir: o.cacheDir,
+      });
+      process.stdout.write(
+        `serving ${server.engine.modelName} (${server.engine.modelPath}) on ${server.url}/v1 — ${o.sequences} sequences × ${server.engine.contextSize} tokens, ${o.threads} thread(s), KV ${o.kvCacheType}${apiKeys.length ? ', API keys on' : ''}\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      process.stderr.write('shutting down…\n');
+      await server.close();
+    });
+}
