@@ -1,0 +1,65 @@
+/**
+ * The provider contract: one model behind one endpoint, asked one request at a time.
+ * Failures come back as data (`ok: false`), never as exceptions, so one bad sample,
+ * a flaky endpoint or a timeout is recorded in the predictions and the run goes on
+ * (promptfoo's rule; OpenCompass runs die on the first API error instead).
+ */
+
+import type { ChatMessage } from '../types.js';
+
+export type { ChatMessage };
+
+/** Sampling parameters: part of the cache key, so two runs with different settings never share answers. */
+export interface GenParams {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
+  /** Number of completions per request (self-consistency). */
+  n?: number;
+  seed?: number;
+}
+
+export type ProviderRequest =
+  | { kind: 'chat'; messages: ChatMessage[]; params?: GenParams }
+  | { kind: 'completion'; prompt: string; params?: GenParams }
+  /** log P(continuation | context), lm-eval's `loglikelihood` request. */
+  | { kind: 'loglikelihood'; context: string; continuation: string };
+
+export interface ProviderErrorInfo {
+  /** Stable code: PROVIDER_HTTP_<status>, PROVIDER_TIMEOUT, PROVIDER_NETWORK, PROVIDER_BAD_RESPONSE, PROVIDER_ABORTED, PROVIDER_UNSUPPORTED. */
+  code: string;
+  message: string;
+  status?: number;
+  /** Whether another attempt could succeed (429, 5xx, network, timeout). */
+  retryable: boolean;
+}
+
+export interface TokenUsage {
+  promptTokens?: number;
+  completionTokens?: number;
+}
+
+export type ProviderResult =
+  | {
+      ok: true;
+      /** One text per requested sample (`n`); for loglikelihood, empty. */
+      texts: string[];
+      /** Sum of continuation-token log-probabilities (loglikelihood requests only). */
+      logprob?: number;
+      /** Whether every continuation token was the model's top-1 choice (lm-eval's `is_greedy`). */
+      isGreedy?: boolean;
+      usage?: TokenUsage;
+      attempts: number;
+      latencyMs: number;
+    }
+  | { ok: false; error: ProviderErrorInfo; attempts: number; latencyMs: number };
+
+export interface Provider {
+  /** Label used in reports, e.g. `internlm2@http://127.0.0.1:8000`. */
+  readonly id: string;
+  /** Model name sent to the endpoint: the cache keys on it (not on the URL), so replicas share answers. */
+  readonly model: string;
+  call(request: ProviderRequest, signal?: AbortSignal): Promise<ProviderResult>;
+  close?(): Promise<void>;
+}
