@@ -60,7 +60,7 @@ describe('OpenAIProvider', () => {
   });
 
   it('times out a hanging attempt, retries network failures, and reports an unreachable server', async () => {
-    peer = await startOpenAIPeer((r) => (r.seen === 1 ? { delayMs: 500, then: 'late' } : r.seen === 2 ? { hangUp: true } : 'ok'));
+    peer = await startOpenAIPeer((r) => (r.seen === 1 ? { delayMs: 500, reply: 'late' } : r.seen === 2 ? { hangUp: true } : 'ok'));
     const p = new OpenAIProvider({ baseUrl: peer.url, model: 'm', timeoutMs: 100, backoff: fast });
     expect(await p.call({ kind: 'completion', prompt: 'q' })).toMatchObject({ ok: true, texts: ['ok'], attempts: 3 });
     const gone = new OpenAIProvider({ baseUrl: 'http://127.0.0.1:9', model: 'm', maxRetries: 1, backoff: fast });

@@ -22,7 +22,7 @@ export type PeerReply =
   | string[]
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { logprobs: { tokens: string[]; token_logprobs: (number | null)[]; top_logprobs?: Record<string, number>[]; text_offset: number[] } }
-  | { delayMs: number; then: PeerReply }
+  | { delayMs: number; reply: PeerReply }
   | { hangUp: true };
 
 export interface OpenAIPeer {
@@ -69,7 +69,7 @@ export async function startOpenAIPeer(answer: (r: PeerRequest) => PeerReply | Pr
     let reply = await answer(r);
     while (typeof reply === 'object' && 'delayMs' in reply) {
       await new Promise((ok) => setTimeout(ok, (reply as { delayMs: number }).delayMs));
-      reply = reply.then;
+      reply = reply.reply;
     }
     if (typeof reply === 'object' && 'hangUp' in reply) {
       req.socket.destroy();
