@@ -1,8 +1,9 @@
 // @puyu/serve: OpenAI-compatible serving of InternLM2 GGUF models through llama.cpp.
+
+export { commonPrefixLength } from './engine/commonPrefixLength.js';
 export { type BatchStats, Engine, type EngineOptions, type KvCacheType } from './engine/Engine.js';
 export { defaultServeCacheDir, hfFolderKey, resolveModelPath } from './engine/resolveModelPath.js';
 export {
-  commonPrefixLength,
   type FinishReason,
   type GeneratedToken,
   type SamplingOptions,

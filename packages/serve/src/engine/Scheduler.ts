@@ -1,6 +1,7 @@
 import { type LlamaContextSequence, type LlamaGrammar, LlamaGrammarEvaluationState, type Token } from 'node-llama-cpp';
 import type { Metrics } from '../Metrics.js';
 import { ServeError } from '../ServeError.js';
+import { commonPrefixLength } from './commonPrefixLength.js';
 import type { Engine } from './Engine.js';
 
 export interface SamplingOptions {
@@ -49,14 +50,6 @@ interface Waiter {
   prompt: readonly Token[];
   resolve: (slot: Slot) => void;
   reject: (e: unknown) => void;
-}
-
-/** Length of the common prefix of two token lists. */
-export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a[i] === b[i]) i++;
-  return i;
 }
 
 /**
