@@ -134,6 +134,25 @@ describe('openai client', () => {
     const call = r.choices[0].message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall | undefined;
     expect(call?.function.name).toBe('get_weather');
     expect(JSON.parse(call?.function.arguments ?? '{}')).toEqual({ location: 'Shanghai' });
+    // "required": the assistant turn starts with the plugin markers, the model writes the call.
+    const req = await client.chat.completions.create({
+      model: 'puyu-tool-tiny',
+      messages: weather('Beijing'),
+      tools,
+      tool_choice: 'required',
+      temperature: 0,
+    });
+    expect(req.choices[0].finish_reason).toBe('tool_calls');
+    // "none": tools are not offered, so no call can be parsed out.
+    const none = await client.chat.completions.create({
+      model: 'puyu-tool-tiny',
+      messages: weather('Beijing'),
+      tools,
+      tool_choice: 'none',
+      temperature: 0,
+      max_tokens: 30,
+    });
+    expect(none.choices[0].message.tool_calls ?? []).toEqual([]);
   });
 
   it('response_format json_schema: output parses and matches the schema', async () => {
