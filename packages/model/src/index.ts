@@ -39,7 +39,7 @@ export {
   tensorTypeFor,
 } from './convert/gguf-names.js';
 export { packWqkv, permuteForLlamaRope, splitWqkv, unpermuteFromLlamaRope } from './convert/qkv.js';
-export { sentencePieceFromGguf, tokenizerGgufMetadata } from './convert/tokenizer-gguf.js';
+export { tokenizerGgufMetadata } from './convert/tokenizer-gguf.js';
 export { type GgufToHfOptions, internLM2ConfigFromGguf, shortestF32, writeHfFromGguf } from './convert/writeHfFromGguf.js';
 export { INTERNLM2_CHAT_TOKENS, internLM2TokenizerConfig } from './hf/internlm2-special-tokens.js';
 export { type HfModelSource, loadHfModel, openHfModel } from './hf/openHfModel.js';

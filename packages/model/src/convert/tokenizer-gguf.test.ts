@@ -33,6 +33,17 @@ describe('InternLM2 tokenizer ⇄ GGUF metadata', () => {
     expect(meta.get('tokenizer.ggml.scores')?.type).toBe(GgufValueType.ARRAY);
   });
 
+  it('keeps user-defined pieces user-defined, so llama.cpp matches them whole like SentencePiece', () => {
+    // Deliberate difference from llama.cpp's converter (which writes NORMAL): see @puyu/formats gguf-vocab.ts.
+    const types = get('tokenizer.ggml.token_type') as number[];
+    const tokens = get('tokenizer.ggml.tokens') as string[];
+    const userDefined = decodeModelProto(modelBytes)
+      .pieces.map((p, id) => ({ id, p }))
+      .filter(({ id, p }) => p.type === 4 && tokens[id] === p.piece);
+    expect(userDefined.length).toBeGreaterThan(100);
+    for (const { id } of userDefined) expect(types[id], tokens[id]).toBe(4);
+  });
+
   it('rebuilds a tokenizer.model that encodes text exactly like the original', () => {
     const rebuilt = sentencePieceFromGguf(meta);
     const a = decodeModelProto(modelBytes);
@@ -42,6 +53,9 @@ describe('InternLM2 tokenizer ⇄ GGUF metadata', () => {
     expect(b.trainerSpec?.byteFallback).toBe(true);
     expect(b.trainerSpec?.eosId).toBe(2); // SentencePiece's own EOS, not the chat one
     expect(b.normalizerSpec?.addDummyPrefix).toBe(false);
+    // The pieces the chat tokens overlay ([UNUSED_TOKEN_145] under <|im_end|>, …) come back too.
+    const norm = (p: { piece?: string; score?: number; type?: number }) => [p.piece, p.score ?? 0, p.type ?? 1];
+    expect(b.pieces.map(norm)).toEqual(a.pieces.map(norm));
     const ta = SentencePieceTokenizer.load(modelBytes);
     const tb = SentencePieceTokenizer.load(rebuilt);
     for (const text of ['Hello world, 你好世界! 12345', '  spaces  and\ttabs\n', 'emoji 🐉 and bytes \u0001']) {
