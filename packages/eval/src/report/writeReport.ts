@@ -1,0 +1,100 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatDuration } from '@puyu/core';
+import type { RunSummary } from '../runner/runEval.js';
+import type { ScoredSample } from '../types.js';
+import { summaryCsv, summaryGrid, summaryMarkdown } from './summaryTable.js';
+import { escapeHtml, groupedBarChart } from './svg.js';
+
+/** Shared page chrome: one inline stylesheet, no external fetches, so the file opens anywhere (and offline). */
+export function htmlPage(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#222}
+table{border-collapse:collapse;margin:8px 0 20px}th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}
+th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
+details{margin:4px 0}summary{cursor:pointer}pre{white-space:pre-wrap;background:#f8f8f8;padding:6px;font-size:12px;max-height:240px;overflow:auto}
+.ok{color:#1a7f37}.bad{color:#c62828}.muted{color:#777}
+</style></head><body>
+${body}
+</body></html>
+`;
+}
+
+function readScored(path: string, limit: number): ScoredSample[] {
+  if (!existsSync(path)) return [];
+  const out: ScoredSample[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line) continue;
+    out.push(JSON.parse(line) as ScoredSample);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/** Writes summary.md, summary.csv and report.html into the run folder. */
+export async function writeReport(outDir: string, summary: RunSummary, opts: { samplesPerUnit?: number } = {}): Promise<void> {
+  const grid = summaryGrid(summary.results);
+  writeFileSync(join(outDir, 'summary.md'), summaryMarkdown(grid));
+  writeFileSync(join(outDir, 'summary.csv'), summaryCsv(grid));
+  writeFileSync(join(outDir, 'report.html'), reportHtml(outDir, summary, opts.samplesPerUnit ?? 20));
+}
+
+export function reportHtml(outDir: string, summary: RunSummary, samplesPerUnit: number): string {
+  const grid = summaryGrid(summary.results);
+  const fmt = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
+  const table = [
+    '<table><thead><tr><th>dataset</th><th>metric</th><th>mode</th><th>n</th>',
+    ...grid.models.map((m) => `<th>${escapeHtml(m)}</th>`),
+    '</tr></thead><tbody>',
+    ...grid.rows.map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.dataset)}</td><td>${escapeHtml(r.metric)}</td><td>${escapeHtml(r.mode)}</td><td class="num">${r.samples}</td>${r.scores
+          .map((s) => `<td class="num">${fmt(s)}</td>`)
+          .join('')}</tr>`,
+    ),
+    grid.rows.length > 1
+      ? `<tr><th colspan="4">average</th>${grid.average.map((s) => `<th class="num">${fmt(s)}</th>`).join('')}</tr>`
+      : '',
+    '</tbody></table>',
+  ].join('');
+  const chart = groupedBarChart(
+    grid.rows.map((r) => ({ label: r.dataset, values: r.scores })),
+    grid.models,
+    { title: 'Score by dataset (%)' },
+  );
+  const units = summary.results
+    .map((u) => {
+      const samples = readScored(join(outDir, u.scoredFile), samplesPerUnit);
+      const metrics = Object.entries(u.metrics)
+        .map(([k, v]) => `${escapeHtml(k)} ${v.toFixed(2)}`)
+        .join(' · ');
+      const rows = samples
+        .map(
+          (s) =>
+            `<details><summary><span class="${s.correct ? 'ok' : 'bad'}">${s.correct ? '✓' : '✗'}</span> ${escapeHtml(s.id)} — extracted <code>${escapeHtml(
+              String(s.extracted),
+            )}</code>, gold <code>${escapeHtml(s.gold.slice(0, 80))}</code></summary><pre>${escapeHtml(s.output)}</pre></details>`,
+        )
+        .join('');
+      return `<h3>${escapeHtml(u.model)} · ${escapeHtml(u.dataset)}</h3><p>${metrics} · ${u.samples} samples · ${
+        u.errors ? `<span class="bad">${u.errors} provider errors</span>` : '0 errors'
+      } · <span class="muted">${escapeHtml(u.predictionsFile)}</span></p>${rows}`;
+    })
+    .join('');
+  const tasks = summary.tasks
+    .map(
+      (t) =>
+        `<tr><td>${escapeHtml(t.id)}</td><td class="num">${t.samples}</td><td class="num">${t.cached}</td><td class="num">${t.errors}</td><td class="num">${(t.wallMs / 1000).toFixed(2)}</td></tr>`,
+    )
+    .join('');
+  const body = `<h1>Evaluation report</h1>
+<p class="muted">${escapeHtml(outDir)} · ${summary.status} · wall ${formatDuration(summary.wallMs / 1000)} · ${summary.requests.sent} requests sent, ${summary.requests.cached} answered from cache</p>
+<h2>Summary</h2>${table}
+<figure>${chart}</figure>
+<h2>Samples</h2><p class="muted">First ${samplesPerUnit} samples of each model × dataset; click a row for the raw output.</p>${units}
+<h2>Tasks</h2><table><thead><tr><th>task</th><th>samples</th><th>cached</th><th>errors</th><th>busy s (sum)</th></tr></thead><tbody>${tasks}</tbody></table>`;
+  return htmlPage('Puyu evaluation report', body);
+}

@@ -1,0 +1,222 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, Progress, type ProgressOptions } from '@puyu/core';
+import type { InferContext } from '../inferencers/callCached.js';
+import { GenInferencer } from '../inferencers/GenInferencer.js';
+import type { Inferencer, InferredPrediction } from '../inferencers/Inferencer.js';
+import { majorityVote } from '../inferencers/majorityVote.js';
+import { PplInferencer } from '../inferencers/PplInferencer.js';
+import { SelfConsistencyInferencer } from '../inferencers/SelfConsistencyInferencer.js';
+import { writeReport } from '../report/writeReport.js';
+import type { DatasetDef, EvalResult, EvalSample, FewShotConfig } from '../types.js';
+import { partitionTasks, safeName } from './partition.js';
+import type { DatasetConfig, RunConfig } from './RunConfig.js';
+import { type LocalModelStarter, type ResolvedModel, resolveModels } from './resolveModels.js';
+import { SampleCache } from './SampleCache.js';
+
+/** Picks in-context exemplars for one sample (the prompts module's retrievers). */
+export type ShotSelector = (args: {
+  def: DatasetDef;
+  pool: readonly EvalSample[];
+  sample: EvalSample;
+  fewShot: FewShotConfig;
+}) => EvalSample[];
+
+export interface RunOptions {
+  resolveDataset(name: string): DatasetDef;
+  selectShots?: ShotSelector;
+  signal?: AbortSignal;
+  startLocal?: LocalModelStarter;
+  progress?: Omit<ProgressOptions, 'total'>;
+}
+
+/** One model × dataset result, as summaries and leaderboards read it. */
+export interface UnitResult {
+  model: string;
+  dataset: string;
+  inferencer: string;
+  /** The headline metric's name and value (percent). */
+  metric: string;
+  score: number;
+  metrics: Record<string, number>;
+  samples: number;
+  errors: number;
+  /** Relative paths inside the run folder. */
+  predictionsFile: string;
+  scoredFile: string;
+}
+
+export interface TaskRecord {
+  id: string;
+  samples: number;
+  errors: number;
+  cached: number;
+  wallMs: number;
+}
+
+export interface RunSummary {
+  outDir: string;
+  status: 'done' | 'aborted';
+  results: UnitResult[];
+  tasks: TaskRecord[];
+  requests: { sent: number; cached: number };
+  wallMs: number;
+}
+
+interface LoadedDataset {
+  name: string;
+  def: DatasetDef;
+  cfg: Exclude<DatasetConfig, string>;
+  samples: EvalSample[];
+  pool: EvalSample[];
+  fewShot: FewShotConfig;
+  inferencer: Inferencer;
+}
+
+function inferencerFor(def: DatasetDef, cfg: Exclude<DatasetConfig, string>): Inferencer {
+  const kind = cfg.inferencer ?? 'gen';
+  if (kind === 'ppl') {
+    if (def.kind !== 'mcq') throw new ConfigError('EVAL_BAD_INFERENCER', `${def.name}: ppl inference needs a multiple-choice dataset.`);
+    return new PplInferencer();
+  }
+  if (kind === 'sc') return new SelfConsistencyInferencer({ n: cfg.n ?? 5, temperature: cfg.temperature, maxTokens: cfg.maxTokens });
+  return new GenInferencer({ maxTokens: cfg.maxTokens, temperature: cfg.temperature });
+}
+
+async function loadDatasets(config: RunConfig, opts: RunOptions): Promise<LoadedDataset[]> {
+  const out: LoadedDataset[] = [];
+  for (const entry of config.datasets) {
+    const cfg = typeof entry === 'string' ? { name: entry } : entry;
+    const def = opts.resolveDataset(cfg.name);
+    const load = { root: config.dataRoot, subsets: cfg.subsets, split: cfg.split, limit: cfg.limit ?? config.limit };
+    const samples = await def.load(load);
+    const fewShot = cfg.fewShot ?? def.fewShot;
+    const wantsShots = fewShot.retriever !== 'zero' && fewShot.k > 0;
+    const pool = wantsShots && def.loadFewShotPool ? await def.loadFewShotPool({ ...load, limit: undefined }) : [];
+    out.push({ name: def.name, def, cfg, samples, pool, fewShot, inferencer: inferencerFor(def, cfg) });
+  }
+  return out;
+}
+
+/**
+ * Runs every model on every dataset: partition into shards, infer with a global
+ * concurrency limit (each endpoint adds its own), cache every answer as it arrives,
+ * then score, write predictions/results and the summary + HTML report. Aborting (the
+ * signal) stops dispatch, lets in-flight requests fail as data, keeps the cache and
+ * returns `status: 'aborted'`; running the same config again resumes from the cache.
+ */
+export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunSummary> {
+  const t0 = performance.now();
+  const outDir = resolve(config.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const datasets = await loadDatasets(config, opts);
+  const models = await resolveModels(config, opts.startLocal);
+  const cache = new SampleCache(config.cache ? resolve(config.cache) : join(outDir, 'cache.jsonl'));
+  try {
+    const tasks = partitionTasks(
+      models.map((m) => m.label),
+      datasets,
+      config.shardSize,
+    );
+    const shotsFor = (ds: LoadedDataset, sample: EvalSample): EvalSample[] =>
+      ds.pool.length && opts.selectShots ? opts.selectShots({ def: ds.def, pool: ds.pool, sample, fewShot: ds.fewShot }) : [];
+    const items = tasks.flatMap((task, t) => task.samples.map((sample) => ({ t, sample })));
+    const style = (m: ResolvedModel, ds: LoadedDataset) => (ds.inferencer.name === 'ppl' ? 'base' : m.style);
+    const total = items.reduce((n, it) => {
+      const task = tasks[it.t];
+      const ds = datasets[task.dataset];
+      return (
+        n +
+        ds.inferencer.requestsPerSample({ sample: it.sample, shots: [], template: ds.def.template, style: style(models[task.model], ds) })
+      );
+    }, 0);
+    const progress = new Progress({ label: 'eval', unit: 'req', ...opts.progress, total });
+    const predictions = new Map<string, InferredPrediction>();
+    const records: TaskRecord[] = tasks.map((t) => ({ id: t.id, samples: 0, errors: 0, cached: 0, wallMs: 0 }));
+    const requests = { sent: 0, cached: 0 };
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length && !opts.signal?.aborted) {
+        const { t, sample } = items[next++];
+        const task = tasks[t];
+        const model = models[task.model];
+        const ds = datasets[task.dataset];
+        const ctx: InferContext = {
+          provider: model.provider,
+          cache,
+          signal: opts.signal,
+          onRequest: (fromCache) => {
+            if (fromCache) requests.cached++;
+            else requests.sent++;
+            progress.tick(1, `${requests.cached} cached`);
+          },
+        };
+        const started = performance.now();
+        const p = await ds.inferencer.infer(
+          { sample, shots: shotsFor(ds, sample), template: ds.def.template, style: style(model, ds) },
+          ctx,
+        );
+        if (opts.signal?.aborted && p.error) break; // an answer cut off by the abort is not a result
+        predictions.set(`${t}\u0000${sample.id}`, p);
+        const rec = records[t];
+        rec.samples++;
+        rec.wallMs += performance.now() - started;
+        if (p.error) rec.errors++;
+        if (p.cached) rec.cached++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(config.concurrency, Math.max(1, items.length)) }, worker));
+    progress.finish(`${requests.sent} sent, ${requests.cached} cached`);
+    if (opts.signal?.aborted) {
+      const summary: RunSummary = { outDir, status: 'aborted', results: [], tasks: records, requests, wallMs: performance.now() - t0 };
+      writeFileSync(join(outDir, 'run.json'), `${JSON.stringify({ ...summary, config }, null, 2)}\n`);
+      return summary;
+    }
+    const results: UnitResult[] = [];
+    for (const [d, ds] of datasets.entries()) {
+      for (const [m, model] of models.entries()) {
+        const preds = tasks
+          .map((task, t) => ({ task, t }))
+          .filter(({ task }) => task.model === m && task.dataset === d)
+          .flatMap(({ task, t }) => task.samples.map((s) => predictions.get(`${t}\u0000${s.id}`)!));
+        results.push(await scoreUnit(outDir, model.label, ds, preds));
+      }
+    }
+    const summary: RunSummary = { outDir, status: 'done', results, tasks: records, requests, wallMs: performance.now() - t0 };
+    writeFileSync(join(outDir, 'run.json'), `${JSON.stringify({ ...summary, config, finishedAt: new Date().toISOString() }, null, 2)}\n`);
+    await writeReport(outDir, summary);
+    return summary;
+  } finally {
+    cache.close();
+    await Promise.all(models.map((m) => m.provider.close?.()));
+  }
+}
+
+/** Writes one model × dataset's predictions and scored samples; returns its headline numbers. */
+async function scoreUnit(outDir: string, label: string, ds: LoadedDataset, preds: InferredPrediction[]): Promise<UnitResult> {
+  const dir = safeName(label);
+  const predictionsFile = join('predictions', dir, `${ds.name}.jsonl`);
+  const scoredFile = join('results', dir, `${ds.name}.jsonl`);
+  mkdirSync(join(outDir, 'predictions', dir), { recursive: true });
+  mkdirSync(join(outDir, 'results', dir), { recursive: true });
+  writeFileSync(join(outDir, predictionsFile), preds.map((p) => `${JSON.stringify({ ...p, cached: undefined })}\n`).join(''));
+  const evaluator = ds.def.evaluator();
+  const result: EvalResult =
+    ds.inferencer.name === 'sc' && ds.def.kind !== 'code'
+      ? await majorityVote(evaluator, ds.samples, preds)
+      : await evaluator.score(ds.samples, preds);
+  writeFileSync(join(outDir, scoredFile), result.samples.map((s) => `${JSON.stringify(s)}\n`).join(''));
+  const metric = 'accuracy' in result.metrics ? 'accuracy' : (Object.keys(result.metrics)[0] ?? 'accuracy');
+  return {
+    model: label,
+    dataset: ds.name,
+    inferencer: ds.inferencer.name,
+    metric,
+    score: result.metrics[metric] ?? 0,
+    metrics: result.metrics,
+    samples: preds.length,
+    errors: preds.filter((p) => p.error).length,
+    predictionsFile,
+    scoredFile,
+  };
+}
