@@ -1,7 +1,7 @@
 /**
  * Makes packages/formats/src/gguf/fixtures/tiny-internlm2-q4_k_m.gguf: a tiny random
  * InternLM2 model written as F32 by our GgufWriter, then quantized to Q4_K_M by llama.cpp's
- * own `llama_model_quantize` (libllama from @node-llama-cpp/linux-x64, through koffi).
+ * own `llama_model_quantize` (libllama from @node-llama-cpp/linux-x64, through @puyu/ggml).
  * The result is a GGUF file produced by llama.cpp, which the default test suite opens.
  *
  *   npx tsx scripts/make-q4km-fixture.ts [outPath]
@@ -13,19 +13,17 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import koffi from 'koffi';
 import { describeGguf } from '../packages/formats/src/gguf/describeGguf.js';
 import { GgufFile } from '../packages/formats/src/gguf/GgufFile.js';
 import { GgufWriter } from '../packages/formats/src/gguf/GgufWriter.js';
 import { GgmlType } from '../packages/formats/src/gguf/ggml-type.js';
 import { GgufValueType, gv } from '../packages/formats/src/gguf/types.js';
+import { quantizeGgufModel } from '../packages/ggml/src/quantize.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(ROOT, 'node_modules/@node-llama-cpp/linux-x64/bins/linux-x64');
 const OUT = resolve(process.argv[2] ?? join(ROOT, 'packages/formats/src/gguf/fixtures/tiny-internlm2-q4_k_m.gguf'));
 
 const cfg = { nEmbd: 256, nHead: 4, nHeadKv: 2, nFf: 256, nLayer: 2, nVocab: 512, nCtx: 512 };
-const LLAMA_FTYPE_MOSTLY_Q4_K_M = 15;
 
 /** Deterministic weights (xorshift32), uniform in ±scale: the fixture must be reproducible. */
 function weights(n: number, seed: number, scale = 0.05): Float32Array {
@@ -101,49 +99,12 @@ async function writeF32(path: string): Promise<void> {
   await w.write(path);
 }
 
-function quantize(input: string, output: string): void {
-  koffi.load(join(BIN, 'libggml-base.so'));
-  const ggml = koffi.load(join(BIN, 'libggml.v0.4.0.so'));
-  const llama = koffi.load(join(BIN, 'libllama.v0.4.0.so'));
-  ggml.func('void ggml_backend_load_all_from_path(const char *dir)')(BIN);
-  llama.func('void llama_backend_init()')();
-  // Field order and types from include/llama.h (llama_model_quantize_params); 64 bytes on x86-64.
-  const Params = koffi.struct('llama_model_quantize_params', {
-    nthread: 'int32_t',
-    ftype: 'int',
-    output_tensor_type: 'int',
-    token_embedding_type: 'int',
-    allow_requantize: 'bool',
-    quantize_output_tensor: 'bool',
-    only_copy: 'bool',
-    pure: 'bool',
-    keep_split: 'bool',
-    dry_run: 'bool',
-    imatrix: 'void *',
-    kv_overrides: 'void *',
-    tt_overrides: 'void *',
-    prune_layers: 'void *',
-    max_buf_size: 'size_t',
-  });
-  if (koffi.sizeof(Params) !== 64) throw new Error(`llama_model_quantize_params is ${koffi.sizeof(Params)} bytes, expected 64`);
-  const defaults = llama.func('llama_model_quantize_params llama_model_quantize_default_params()');
-  const run = llama.func('uint32_t llama_model_quantize(const char *inp, const char *out, const llama_model_quantize_params *params)');
-  const params = defaults() as Record<string, unknown>;
-  if (params.ftype !== 7 || params.quantize_output_tensor !== true) {
-    // Default ftype is MOSTLY_Q8_0 (7) with output quantization on; anything else means the layout is off.
-    throw new Error(`unexpected llama_model_quantize_default_params(): ${JSON.stringify(params)}`);
-  }
-  params.ftype = LLAMA_FTYPE_MOSTLY_Q4_K_M;
-  params.nthread = 1;
-  const rc = run(input, output, params);
-  if (rc !== 0) throw new Error(`llama_model_quantize failed with code ${rc}`);
-}
-
 const tmp = await mkdtemp(join(tmpdir(), 'puyu-q4km-'));
 try {
   const f32 = join(tmp, 'tiny-f32.gguf');
   await writeF32(f32);
-  quantize(f32, OUT);
+  // libllama's own quantizer (through @puyu/ggml), so the K-quants are exactly llama.cpp's
+  quantizeGgufModel(f32, OUT, 'q4_k_m', { threads: 1 });
 } finally {
   await rm(tmp, { recursive: true, force: true });
 }
