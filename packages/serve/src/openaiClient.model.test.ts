@@ -260,6 +260,30 @@ describe('openai client', () => {
   });
 });
 
+describe('openai client: streaming completions', () => {
+  it('streams text that concatenates to the non-streaming completion, with usage', async () => {
+    const prompt = `<s><|im_start|>system\n${SYSTEM}<|im_end|>\n<|im_start|>user\n${GREETING}<|im_end|>\n<|im_start|>assistant\n`;
+    const whole = await client.completions.create({ model: 'puyu-tool-tiny', prompt, max_tokens: 20, temperature: 0 });
+    const stream = await client.completions.create({
+      model: 'puyu-tool-tiny',
+      prompt,
+      max_tokens: 20,
+      temperature: 0,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.text ?? '';
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe(whole.choices[0].text);
+    expect(text.startsWith(GREETING_REPLY)).toBe(true);
+    expect(usage?.completion_tokens).toBe(whole.usage?.completion_tokens);
+  });
+});
+
 describe('AI SDK (@ai-sdk/openai-compatible)', () => {
   it('generateText and streamText with a tool', async () => {
     const provider = createOpenAICompatible({ name: 'puyu', baseURL: `${server.url}/v1`, apiKey: 'sk-test' });
