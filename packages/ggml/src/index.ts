@@ -6,5 +6,6 @@ export { defaultThreads, GgmlCpuBackend } from './GgmlCpuBackend.js';
 export { findGgmlBinaries, type GgmlBinaries, platformPackage } from './native/binaries.js';
 export { type GgmlFunctions, type GgmlLibrary, loadGgmlLibrary, type Ptr, setBackendThreads } from './native/ggml-lib.js';
 export type { GgmlOptOptimizerParams, LlamaModelQuantizeParams } from './native/structs.js';
+export { outProdToMulMat } from './outProdToMulMat.js';
 export { LLAMA_FTYPE, quantizeGgufModel } from './quantize.js';
 export { type NativeJobOptions, type NativeJobResult, runNativeJob } from './runNativeJob.js';

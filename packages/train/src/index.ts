@@ -13,6 +13,7 @@ export {
 } from './graph/buildInternLM2Graph.js';
 export { GgmlInternLM2 } from './graph/GgmlInternLM2.js';
 export { InternLM2Params } from './graph/InternLM2Params.js';
+export { type BackwardMatmul, LossGraph, type LossGraphShape } from './graph/LossGraph.js';
 export { buildMaskedCrossEntropy, type LossPlan, planMaskedLoss } from './graph/maskedCrossEntropy.js';
 export { AdamW, type AdamWOptions, decaysMatrices } from './optim/AdamW.js';
 export { clipGradNorm } from './optim/clipGradNorm.js';

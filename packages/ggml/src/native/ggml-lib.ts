@@ -5,6 +5,8 @@ import {
   ggml_init_params,
   ggml_opt_optimizer_params,
   ggml_opt_params,
+  llama_batch,
+  llama_context_params,
   llama_model_params,
   llama_model_quantize_params,
   llama_opt_params,
@@ -36,6 +38,7 @@ const BASE = {
   ggml_set_input: 'void ggml_set_input(void* t)',
   ggml_set_output: 'void ggml_set_output(void* t)',
   ggml_mul_mat: 'void* ggml_mul_mat(void* ctx, void* a, void* b)',
+  ggml_out_prod: 'void* ggml_out_prod(void* ctx, void* a, void* b)',
   ggml_add: 'void* ggml_add(void* ctx, void* a, void* b)',
   ggml_mul: 'void* ggml_mul(void* ctx, void* a, void* b)',
   ggml_scale: 'void* ggml_scale(void* ctx, void* a, float s)',
@@ -66,9 +69,21 @@ const BASE = {
   ggml_graph_n_nodes: 'int ggml_graph_n_nodes(void* cgraph)',
   ggml_graph_node: 'void* ggml_graph_node(void* cgraph, int i)',
   ggml_graph_get_grad: 'void* ggml_graph_get_grad(void* cgraph, void* node)',
+  ggml_graph_get_grad_acc: 'void* ggml_graph_get_grad_acc(void* cgraph, void* node)',
   ggml_graph_reset: 'void ggml_graph_reset(void* cgraph)',
   ggml_opt_get_default_optimizer_params: 'ggml_opt_optimizer_params ggml_opt_get_default_optimizer_params(void* userdata)',
   ggml_opt_default_params: 'ggml_opt_params ggml_opt_default_params(void* backend_sched, int loss_type)',
+  ggml_get_data: 'void* ggml_get_data(void* t)',
+  ggml_op_name: 'const char* ggml_op_name(int op)',
+  ggml_opt_dataset_init:
+    'void* ggml_opt_dataset_init(int type_data, int type_label, int64_t ne_datapoint, int64_t ne_label, int64_t ndata, int64_t ndata_shard)',
+  ggml_opt_dataset_free: 'void ggml_opt_dataset_free(void* dataset)',
+  ggml_opt_dataset_data: 'void* ggml_opt_dataset_data(void* dataset)',
+  ggml_opt_dataset_labels: 'void* ggml_opt_dataset_labels(void* dataset)',
+  ggml_opt_result_init: 'void* ggml_opt_result_init()',
+  ggml_opt_result_free: 'void ggml_opt_result_free(void* result)',
+  ggml_opt_result_reset: 'void ggml_opt_result_reset(void* result)',
+  ggml_opt_result_loss: 'void ggml_opt_result_loss(void* result, _Out_ double* loss, _Out_ double* unc)',
 } as const;
 
 const GGML = {
@@ -90,6 +105,13 @@ const GGML = {
   ggml_gallocr_new: 'void* ggml_gallocr_new(void* buft)',
   ggml_gallocr_free: 'void ggml_gallocr_free(void* galloc)',
   ggml_gallocr_alloc_graph: 'bool ggml_gallocr_alloc_graph(void* galloc, void* graph)',
+  ggml_backend_sched_new:
+    'void* ggml_backend_sched_new(void** backends, void** bufts, int n_backends, size_t graph_size, bool parallel, bool op_offload)',
+  ggml_backend_sched_free: 'void ggml_backend_sched_free(void* sched)',
+  ggml_backend_sched_set_eval_callback: 'void ggml_backend_sched_set_eval_callback(void* sched, void* callback, void* user_data)',
+  ggml_backend_sched_alloc_graph: 'bool ggml_backend_sched_alloc_graph(void* sched, void* graph)',
+  ggml_backend_sched_graph_compute: 'int ggml_backend_sched_graph_compute(void* sched, void* graph)',
+  ggml_backend_sched_reset: 'void ggml_backend_sched_reset(void* sched)',
 } as const;
 
 const LLAMA = {
@@ -98,6 +120,19 @@ const LLAMA = {
   llama_model_quantize:
     'uint32_t llama_model_quantize(const char* fname_inp, const char* fname_out, const llama_model_quantize_params* params)',
   llama_backend_init: 'void llama_backend_init()',
+  llama_context_default_params: 'llama_context_params llama_context_default_params()',
+  llama_model_load_from_file: 'void* llama_model_load_from_file(const char* path_model, llama_model_params params)',
+  llama_model_free: 'void llama_model_free(void* model)',
+  llama_init_from_model: 'void* llama_init_from_model(void* model, llama_context_params params)',
+  llama_free: 'void llama_free(void* ctx)',
+  llama_n_ctx: 'uint32_t llama_n_ctx(void* ctx)',
+  llama_batch_get_one: 'llama_batch llama_batch_get_one(int32_t* tokens, int32_t n_tokens)',
+  llama_decode: 'int32_t llama_decode(void* ctx, llama_batch batch)',
+  llama_get_memory: 'void* llama_get_memory(void* ctx)',
+  llama_memory_clear: 'void llama_memory_clear(void* mem, bool data)',
+  llama_opt_init: 'void llama_opt_init(void* lctx, void* model, llama_opt_params lopt_params)',
+  llama_opt_epoch:
+    'void llama_opt_epoch(void* lctx, void* dataset, void* result_train, void* result_eval, int64_t idata_split, void* callback_train, void* callback_eval)',
 } as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: koffi functions are variadic at the type level; callers go through typed wrappers
@@ -120,7 +155,16 @@ let loaded: GgmlLibrary | undefined;
 export function loadGgmlLibrary(): GgmlLibrary {
   if (loaded) return loaded;
   // referenced so koffi registers the named struct types before prototypes use them
-  void [ggml_init_params, ggml_opt_optimizer_params, ggml_opt_params, llama_model_params, llama_model_quantize_params, llama_opt_params];
+  void [
+    ggml_init_params,
+    ggml_opt_optimizer_params,
+    ggml_opt_params,
+    llama_batch,
+    llama_context_params,
+    llama_model_params,
+    llama_model_quantize_params,
+    llama_opt_params,
+  ];
   const binaries = findGgmlBinaries();
   let libs: { base: LibraryHandle; ggml: LibraryHandle; llama: LibraryHandle };
   try {

@@ -4,6 +4,8 @@ import { loadGgmlLibrary } from './ggml-lib.js';
 import {
   ggml_opt_optimizer_params,
   ggml_opt_params,
+  llama_batch,
+  llama_context_params,
   llama_model_params,
   llama_model_quantize_params,
   llama_opt_params,
@@ -17,6 +19,8 @@ describe('struct layouts match the bundled llama.cpp headers', () => {
 
   it('has the expected sizes', () => {
     expect(koffi.sizeof(llama_model_params)).toBe(80);
+    expect(koffi.sizeof(llama_context_params)).toBe(160);
+    expect(koffi.sizeof(llama_batch)).toBe(56);
     expect(koffi.sizeof(ggml_opt_params)).toBe(72);
     expect(koffi.sizeof(ggml_opt_optimizer_params)).toBe(28);
     expect(koffi.sizeof(llama_opt_params)).toBe(48);
@@ -59,6 +63,51 @@ describe('struct layouts match the bundled llama.cpp headers', () => {
     expect(p.use_extra_bufts).toBe(true);
     expect(p.no_host).toBe(false);
     expect(p.load_mtp).toBe(false);
+  });
+
+  it('llama_context_default_params', () => {
+    const p = lib.fn.llama_context_default_params();
+    expect(p.n_ctx).toBe(512);
+    expect(p.n_batch).toBe(2048);
+    expect(p.n_ubatch).toBe(512);
+    expect(p.n_seq_max).toBe(1);
+    expect(p.n_rs_seq).toBe(0);
+    expect(p.n_outputs_max).toBe(0);
+    expect(p.n_outputs_max_per_seq).toBe(1);
+    expect(p.n_threads).toBe(4); // GGML_DEFAULT_N_THREADS
+    expect(p.n_threads_batch).toBe(4);
+    expect(p.ctx_type).toBe(0);
+    expect(p.rope_scaling_type).toBe(-1); // LLAMA_ROPE_SCALING_TYPE_UNSPECIFIED
+    expect(p.pooling_type).toBe(-1);
+    expect(p.attention_type).toBe(-1);
+    expect(p.flash_attn_type).toBe(-1); // LLAMA_FLASH_ATTN_TYPE_AUTO
+    expect(p.rope_freq_base).toBe(0);
+    expect(p.yarn_ext_factor).toBe(-1);
+    expect(p.yarn_beta_slow).toBe(-1);
+    expect(p.yarn_orig_ctx).toBe(0);
+    expect(p.defrag_thold).toBe(-1);
+    expect(p.cb_eval).toBeNull();
+    expect(p.type_k).toBe(1); // GGML_TYPE_F16
+    expect(p.type_v).toBe(1);
+    expect(p.abort_callback_data).toBeNull();
+    expect([p.embeddings, p.offload_kqv, p.no_perf, p.op_offload, p.swa_full, p.kv_unified]).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(p.samplers).toBeNull();
+    expect(Number(p.n_samplers)).toBe(0);
+    expect(p.ctx_other).toBeNull();
+  });
+
+  it('llama_batch_get_one', () => {
+    const b = lib.fn.llama_batch_get_one(Int32Array.from([1, 2, 3]), 3);
+    expect(b.n_tokens).toBe(3);
+    expect(typeof b.token).toBe('bigint');
+    expect([b.embd, b.pos, b.n_seq_id, b.seq_id, b.logits]).toEqual([null, null, null, null, null]);
   });
 
   it('llama_model_quantize_default_params', () => {

@@ -3,24 +3,32 @@ import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlContext, GgmlCpuBackend, type Ptr } f
 import type { InternLM2Config, InternLM2Weights } from '@puyu/model';
 import { buildInternLM2Hidden, lmHead, packedCausalMask, packedPositions } from './buildInternLM2Graph.js';
 import { InternLM2Params } from './InternLM2Params.js';
-import { buildMaskedCrossEntropy, planMaskedLoss } from './maskedCrossEntropy.js';
+import { type BackwardMatmul, LossGraph, type LossGraphShape } from './LossGraph.js';
+import { type LossPlan, planMaskedLoss } from './maskedCrossEntropy.js';
 
 const GRAPH_SIZE = 16_384;
 
 /**
- * InternLM2 evaluated by ggml on the CPU: the same graph the trainer differentiates,
- * used here for forward passes (parity with the pure-TS reference).
+ * InternLM2 evaluated by ggml on the CPU: logits (`forward`), the masked loss (`loss`)
+ * and its gradients (`lossAndGrads`). The loss graphs are built once per batch shape and
+ * kept with their allocator (see LossGraph), so a training loop rebuilds nothing per step;
+ * `backwardMatmul` picks how the backward computes its matrix products (default
+ * `mul_mat`, ~1.5× faster per step than ggml's OUT_PROD; bench/train/README.md).
  */
 export class GgmlInternLM2 {
   readonly backend: GgmlCpuBackend;
   readonly params: InternLM2Params;
+  readonly backwardMatmul: BackwardMatmul;
+  private graphs: [LossGraph | undefined, LossGraph | undefined] = [undefined, undefined];
+  private causalMask?: { B: number; T: number; mask: Float32Array };
 
   constructor(
     readonly config: InternLM2Config,
     weights: InternLM2Weights,
-    opts: { threads?: number; trainable?: boolean } = {},
+    opts: { threads?: number; trainable?: boolean; backwardMatmul?: BackwardMatmul } = {},
   ) {
     this.backend = GgmlCpuBackend.create({ threads: opts.threads });
+    this.backwardMatmul = opts.backwardMatmul ?? 'mul_mat';
     this.params = new InternLM2Params(this.backend, config, { trainable: opts.trainable });
     this.params.upload(weights);
   }
@@ -98,49 +106,55 @@ export class GgmlInternLM2 {
       throw new EngineError('GGML_BAD_BATCH', 'a batch needs equal-length, non-empty rows.');
     const plan = planMaskedLoss(targets, weights, this.config.vocab_size);
     if (plan.rows.length === 0) throw new EngineError('TRAIN_EMPTY_LOSS', 'every loss weight in this batch is 0; nothing to learn from.');
+    const shape: LossGraphShape = {
+      B,
+      T,
+      M: plan.rows.length,
+      uniform: plan.uniform,
+      weightSum: plan.weightSum,
+      withGrads,
+      backwardMatmul: this.backwardMatmul,
+    };
+    const g = this.lossGraph(shape, plan);
+    const ids = Int32Array.from(rows.flat());
+    g.setInputs(ids, packedPositions(B, T, docIds), this.maskFor(B, T, docIds), plan);
+    const loss = g.compute();
+    if (!withGrads) return { loss };
     const f = this.backend.lib.fn;
-    using ctx = new GgmlContext({ maxTensors: GRAPH_SIZE * 2, graphSize: GRAPH_SIZE, grads: withGrads });
-    const tokens = ctx.tensor(GGML_TYPE_I32, [B * T], 'tokens');
-    const positions = ctx.tensor(GGML_TYPE_I32, [B * T], 'positions');
-    const mask = ctx.tensor(GGML_TYPE_F32, [T, T, this.config.num_attention_heads * B], 'mask');
-    for (const t of [tokens, positions, mask]) f.ggml_set_input(t);
-    const hidden = buildInternLM2Hidden(f, ctx.ptr, this.params, { tokens, positions, mask }, B, T);
-    const lossT = buildMaskedCrossEntropy(f, ctx, this.params, hidden, plan);
-    const graph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, withGrads);
-    f.ggml_build_forward_expand(graph, lossT.loss);
-    if (withGrads) f.ggml_build_backward_expand(ctx.ptr, graph, null);
-    const galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.backend.ptr)) as Ptr;
-    try {
-      if (!f.ggml_gallocr_alloc_graph(galloc, graph)) throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the training graph.');
-      const ids = Int32Array.from(rows.flat());
-      const pos = packedPositions(B, T, docIds);
-      const m = packedCausalMask(B, T, this.config.num_attention_heads, docIds);
-      f.ggml_backend_tensor_set(tokens, ids, 0, ids.byteLength);
-      f.ggml_backend_tensor_set(positions, pos, 0, pos.byteLength);
-      f.ggml_backend_tensor_set(mask, m, 0, m.byteLength);
-      f.ggml_backend_tensor_set(lossT.rows, plan.rows, 0, plan.rows.byteLength);
-      f.ggml_backend_tensor_set(lossT.targets, plan.targets, 0, plan.targets.byteLength);
-      if (withGrads) f.ggml_graph_reset(graph); // d(loss) = 1, every other gradient 0
-      const status = f.ggml_backend_graph_compute(this.backend.ptr, graph) as number;
-      if (status !== 0) throw new EngineError('GGML_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
-      const lossV = new Float32Array(1);
-      f.ggml_backend_tensor_get(lossT.loss, lossV, 0, 4);
-      if (!withGrads) return { loss: lossV[0] };
-      const grads: InternLM2Weights = new Map();
-      for (const [name, t] of this.params.tensors) {
-        const shape = this.params.shapes.get(name) as number[];
-        const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-        const g = f.ggml_graph_get_grad(graph, t) as Ptr;
-        if (g) f.ggml_backend_tensor_get(g, data, 0, data.byteLength);
-        grads.set(name, { shape, data });
-      }
-      return { loss: lossV[0], grads };
-    } finally {
-      f.ggml_gallocr_free(galloc);
+    const grads: InternLM2Weights = new Map();
+    for (const [name, t] of this.params.tensors) {
+      const shape = this.params.shapes.get(name) as number[];
+      const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      const gt = g.grad(t);
+      if (gt) f.ggml_backend_tensor_get(gt, data, 0, data.byteLength);
+      grads.set(name, { shape, data });
     }
+    return { loss, grads };
+  }
+
+  /** The cached graph for this shape (one for training, one for evaluation), rebuilt when the shape changes. */
+  private lossGraph(shape: LossGraphShape, plan: LossPlan): LossGraph {
+    const slot = shape.withGrads ? 1 : 0;
+    const cached = this.graphs[slot];
+    if (cached?.sameShape(shape)) return cached;
+    cached?.free();
+    const g = new LossGraph(this.params, shape, plan);
+    this.graphs[slot] = g;
+    g.allocate();
+    return g;
+  }
+
+  /** Unpacked batches share one causal mask per shape; packed ones get their own. */
+  private maskFor(B: number, T: number, docIds: ArrayLike<number> | undefined): Float32Array {
+    if (docIds) return packedCausalMask(B, T, this.config.num_attention_heads, docIds);
+    if (this.causalMask?.B !== B || this.causalMask.T !== T)
+      this.causalMask = { B, T, mask: packedCausalMask(B, T, this.config.num_attention_heads) };
+    return this.causalMask.mask;
   }
 
   free(): void {
+    for (const g of this.graphs) g?.free();
+    this.graphs = [undefined, undefined];
     this.params.free();
     this.backend.free();
   }

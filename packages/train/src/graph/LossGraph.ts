@@ -1,0 +1,130 @@
+import { EngineError } from '@puyu/core';
+import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlContext, outProdToMulMat, type Ptr } from '@puyu/ggml';
+import { buildInternLM2Hidden } from './buildInternLM2Graph.js';
+import type { InternLM2Params } from './InternLM2Params.js';
+import { buildMaskedCrossEntropy, type LossPlan } from './maskedCrossEntropy.js';
+
+const GRAPH_SIZE = 16_384;
+
+/**
+ * How the backward pass computes its matrix products: `mul_mat` rewrites ggml's
+ * OUT_PROD gradient nodes into MUL_MAT over transposes (same values, ~3× faster on
+ * CPU: bench/train/profile.ts); `out_prod` keeps ggml's autograd graph as built.
+ */
+export type BackwardMatmul = 'mul_mat' | 'out_prod';
+
+export interface LossGraphShape {
+  B: number;
+  T: number;
+  /** Rows the loss keeps (non-zero weights). */
+  M: number;
+  /** All kept weights are 1 (fused cross-entropy). */
+  uniform: boolean;
+  /** Σ kept weights: the weighted loss bakes 1/Σw into the graph as a constant. */
+  weightSum: number;
+  withGrads: boolean;
+  backwardMatmul: BackwardMatmul;
+}
+
+/**
+ * The masked-loss graph (forward, and backward when asked) for one batch shape, built
+ * once and evaluated many times: its structure depends only on the shape, so a training
+ * loop rebuilds nothing per step and the allocator keeps its buffer. Inputs must be set
+ * before every compute — the allocator reuses input memory once the graph has read it.
+ */
+export class LossGraph {
+  readonly ctx: GgmlContext;
+  /** The graph to compute. */
+  readonly graph: Ptr;
+  /** The graph ggml's autograd built: owns the gradient bookkeeping (grads, reset). */
+  readonly gradGraph: Ptr;
+  readonly tokens: Ptr;
+  readonly positions: Ptr;
+  readonly mask: Ptr;
+  readonly lossRows: Ptr;
+  readonly lossTargets: Ptr;
+  readonly loss: Ptr;
+  private galloc: Ptr = 0n;
+  private freed = false;
+
+  constructor(
+    readonly params: InternLM2Params,
+    readonly shape: LossGraphShape,
+    plan: LossPlan,
+  ) {
+    const f = params.backend.lib.fn;
+    const { B, T, withGrads } = shape;
+    // room for the autograd graph, the rewritten copy, and the transposes it adds
+    this.ctx = new GgmlContext({ maxTensors: GRAPH_SIZE * 3, graphSize: GRAPH_SIZE, grads: withGrads });
+    const ctx = this.ctx;
+    this.tokens = ctx.tensor(GGML_TYPE_I32, [B * T], 'tokens');
+    this.positions = ctx.tensor(GGML_TYPE_I32, [B * T], 'positions');
+    this.mask = ctx.tensor(GGML_TYPE_F32, [T, T, params.config.num_attention_heads * B], 'mask');
+    for (const t of [this.tokens, this.positions, this.mask]) f.ggml_set_input(t);
+    const hidden = buildInternLM2Hidden(f, ctx.ptr, params, { tokens: this.tokens, positions: this.positions, mask: this.mask }, B, T);
+    const lossT = buildMaskedCrossEntropy(f, ctx, params, hidden, plan);
+    this.loss = lossT.loss;
+    this.lossRows = lossT.rows;
+    this.lossTargets = lossT.targets;
+    this.gradGraph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, withGrads) as Ptr;
+    f.ggml_build_forward_expand(this.gradGraph, this.loss);
+    this.graph = this.gradGraph;
+    if (withGrads) {
+      f.ggml_build_backward_expand(ctx.ptr, this.gradGraph, null);
+      if (shape.backwardMatmul === 'mul_mat') this.graph = outProdToMulMat(f, ctx.ptr, this.gradGraph, GRAPH_SIZE).graph;
+    }
+  }
+
+  /** Allocates every intermediate in one backend buffer, kept for later computes. */
+  allocate(): void {
+    const f = this.params.backend.lib.fn;
+    if (!this.galloc) this.galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.params.backend.ptr)) as Ptr;
+    if (!f.ggml_gallocr_alloc_graph(this.galloc, this.graph))
+      throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the training graph (out of memory?).');
+  }
+
+  /** Copies a batch into the input tensors and, with grads, zeroes the gradients (d loss = 1). */
+  setInputs(ids: Int32Array, positions: Int32Array, mask: Float32Array, plan: LossPlan): void {
+    const f = this.params.backend.lib.fn;
+    f.ggml_backend_tensor_set(this.tokens, ids, 0, ids.byteLength);
+    f.ggml_backend_tensor_set(this.positions, positions, 0, positions.byteLength);
+    f.ggml_backend_tensor_set(this.mask, mask, 0, mask.byteLength);
+    f.ggml_backend_tensor_set(this.lossRows, plan.rows, 0, plan.rows.byteLength);
+    f.ggml_backend_tensor_set(this.lossTargets, plan.targets, 0, plan.targets.byteLength);
+    if (this.shape.withGrads) f.ggml_graph_reset(this.gradGraph);
+  }
+
+  compute(): number {
+    const f = this.params.backend.lib.fn;
+    const status = f.ggml_backend_graph_compute(this.params.backend.ptr, this.graph) as number;
+    if (status !== 0) throw new EngineError('GGML_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
+    const lossV = new Float32Array(1);
+    f.ggml_backend_tensor_get(this.loss, lossV, 0, 4);
+    return lossV[0];
+  }
+
+  /** The gradient tensor of a parameter after compute (0n when it gets none). */
+  grad(param: Ptr): Ptr {
+    return this.params.backend.lib.fn.ggml_graph_get_grad(this.gradGraph, param) as Ptr;
+  }
+
+  sameShape(s: LossGraphShape): boolean {
+    const a = this.shape;
+    return (
+      a.B === s.B &&
+      a.T === s.T &&
+      a.M === s.M &&
+      a.uniform === s.uniform &&
+      a.weightSum === s.weightSum &&
+      a.withGrads === s.withGrads &&
+      a.backwardMatmul === s.backwardMatmul
+    );
+  }
+
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    if (this.galloc) this.params.backend.lib.fn.ggml_gallocr_free(this.galloc);
+    this.ctx.free();
+  }
+}
