@@ -1,0 +1,49 @@
+/**
+ * Our training step, exactly what `pretrain` does per step: GgmlInternLM2.lossAndGrads
+ * (ggml forward + autograd backward) → clip by global norm → host AdamW → upload.
+ * Child of run.ts; prints one PeerResult JSON line.
+ *
+ *   tsx --conditions=source bench/train/oursPeer.ts <hfDir> <tokens.bin> <steps> <B> <T> <threads> [mul_mat|out_prod]
+ *
+ * The last argument picks how the backward computes matrix products (GgmlInternLM2's
+ * `backwardMatmul`): `out_prod` is ggml's autograd graph unchanged, the baseline.
+ */
+import { readFileSync } from 'node:fs';
+import { loadHfModel } from '@puyu/model';
+import { AdamW, type BackwardMatmul, clipGradNorm, decaysMatrices, GgmlInternLM2 } from '@puyu/train';
+import { OPTIM, type PeerResult, stepRows } from './benchSetup.js';
+
+const [hfDir, tokensPath, stepsArg, bArg, tArg, threadsArg, backwardArg = 'mul_mat'] = process.argv.slice(2);
+const backwardMatmul = backwardArg as BackwardMatmul;
+const steps = Number(stepsArg);
+const B = Number(bArg);
+const T = Number(tArg);
+const stream = new Int32Array(new Uint8Array(readFileSync(tokensPath)).buffer);
+const { config, weights } = await loadHfModel(hfDir);
+const shapes = new Map([...weights].map(([n, t]) => [n, t.shape]));
+const adam = new AdamW({ beta1: OPTIM.beta1, beta2: OPTIM.beta2, eps: OPTIM.eps, weightDecay: OPTIM.weightDecay }, decaysMatrices(shapes));
+const params = new Map([...weights].map(([n, t]) => [n, t.data]));
+using model = new GgmlInternLM2(config, weights, { threads: Number(threadsArg), trainable: true, backwardMatmul });
+const ones = new Float32Array(B * T).fill(1);
+const result: PeerResult = {
+  peer: backwardMatmul === 'mul_mat' ? 'ours' : 'ours_outprod',
+  stepMs: [],
+  tokensPerStep: B * T,
+  losses: [],
+  hostMs: [],
+};
+for (let s = 0; s < steps; s++) {
+  const { rows, targets } = stepRows(stream, s, B, T);
+  const t0 = performance.now();
+  const { loss, grads } = model.lossAndGrads(rows, targets, ones);
+  const t1 = performance.now();
+  const g = new Map([...grads].map(([n, t]) => [n, t.data]));
+  clipGradNorm(g.values(), OPTIM.clip);
+  adam.step(params, g, OPTIM.lr);
+  model.params.upload(weights);
+  const t2 = performance.now();
+  result.stepMs.push(t2 - t0);
+  result.hostMs?.push(t2 - t1);
+  result.losses.push(loss);
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
