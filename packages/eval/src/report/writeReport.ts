@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration } from '@puyu/core';
+import { needleGrids, needleHeatmapPng, needleHeatmapSvg } from '../needlebench/needleHeatmap.js';
+import { safeName } from '../runner/partition.js';
 import type { RunSummary } from '../runner/runEval.js';
 import type { ScoredSample } from '../types.js';
 import { summaryCsv, summaryGrid, summaryMarkdown } from './summaryTable.js';
@@ -39,10 +41,28 @@ export async function writeReport(outDir: string, summary: RunSummary, opts: { s
   const grid = summaryGrid(summary.results);
   writeFileSync(join(outDir, 'summary.md'), summaryMarkdown(grid));
   writeFileSync(join(outDir, 'summary.csv'), summaryCsv(grid));
-  writeFileSync(join(outDir, 'report.html'), reportHtml(outDir, summary, opts.samplesPerUnit ?? 20));
+  const heatmaps = writeNeedleHeatmaps(outDir, summary);
+  writeFileSync(join(outDir, 'report.html'), reportHtml(outDir, summary, opts.samplesPerUnit ?? 20, heatmaps));
 }
 
-export function reportHtml(outDir: string, summary: RunSummary, samplesPerUnit: number): string {
+/** For NeedleBench results: one SVG + PNG heatmap per model × kind × language under `heatmaps/`; returns the SVGs to embed. */
+export function writeNeedleHeatmaps(outDir: string, summary: RunSummary): string[] {
+  const svgs: string[] = [];
+  for (const u of summary.results.filter((r) => r.dataset === 'needlebench')) {
+    const dir = join(outDir, 'heatmaps', safeName(u.model));
+    mkdirSync(dir, { recursive: true });
+    for (const g of needleGrids(readScored(join(outDir, u.scoredFile), Number.POSITIVE_INFINITY), u.model)) {
+      const name = safeName(g.title.split('NeedleBench ').at(-1)!);
+      const svg = needleHeatmapSvg(g);
+      writeFileSync(join(dir, `${name}.svg`), svg);
+      writeFileSync(join(dir, `${name}.png`), needleHeatmapPng(g));
+      svgs.push(svg);
+    }
+  }
+  return svgs;
+}
+
+export function reportHtml(outDir: string, summary: RunSummary, samplesPerUnit: number, heatmaps: string[] = []): string {
   const grid = summaryGrid(summary.results);
   const fmt = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
   const table = [
@@ -94,6 +114,7 @@ export function reportHtml(outDir: string, summary: RunSummary, samplesPerUnit: 
 <p class="muted">${escapeHtml(outDir)} · ${summary.status} · wall ${formatDuration(summary.wallMs / 1000)} · ${summary.requests.sent} requests sent, ${summary.requests.cached} answered from cache</p>
 <h2>Summary</h2>${table}
 <figure>${chart}</figure>
+${heatmaps.length ? `<h2>NeedleBench</h2>${heatmaps.map((h) => `<figure>${h}</figure>`).join('')}` : ''}
 <h2>Samples</h2><p class="muted">First ${samplesPerUnit} samples of each model × dataset; click a row for the raw output.</p>${units}
 <h2>Tasks</h2><table><thead><tr><th>task</th><th>samples</th><th>cached</th><th>errors</th><th>busy s (sum)</th></tr></thead><tbody>${tasks}</tbody></table>`;
   return htmlPage('Puyu evaluation report', body);
