@@ -77,8 +77,16 @@ async function prepare(rc: RouteContext, req: ChatRequest): Promise<PreparedChat
   checkPromptLength(rc, prompt, 'messages');
   let grammar: LlamaGrammar | undefined;
   const rf = req.response_format;
-  if (rf?.type === 'json_object') grammar = await rc.engine.grammarFor(undefined);
-  if (rf?.type === 'json_schema') grammar = await rc.engine.grammarFor(rf.json_schema.schema ?? {});
+  try {
+    if (rf?.type === 'json_object') grammar = await rc.engine.grammarFor(undefined);
+    if (rf?.type === 'json_schema') grammar = await rc.engine.grammarFor(rf.json_schema.schema ?? {});
+  } catch (e) {
+    // A schema the grammar compiler cannot handle is the client's problem, not a server fault.
+    throw new ServeError('SERVE_BAD_SCHEMA', `response_format schema is not supported: ${(e as Error).message}`, {
+      param: 'response_format',
+      cause: e,
+    });
+  }
   const stopTokens = [IM_END, ...(useTools ? [ACTION_END] : [])]
     .map((s) => rc.engine.specialTokenId(s))
     .filter((t): t is Token => t !== undefined);
