@@ -69,7 +69,10 @@ export interface PromptTemplate {
    * likelihood after the rendered base prompt is compared, one per choice in `sample.choices` order.
    */
   continuations?(sample: EvalSample): string[];
-  /** Stop strings for generation (e.g. `\n\nQuestion:` for base models). */
+  /**
+   * Stop strings for base-style (completion) generation, e.g. `\nQuestion:`. Chat models end at
+   * their end-of-turn; do not send these with chat requests (HumanEval's `\ndef` would cut code).
+   */
   stop?: readonly string[];
   /** Default generation budget. */
   maxTokens?: number;

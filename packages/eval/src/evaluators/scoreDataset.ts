@@ -1,0 +1,74 @@
+/**
+ * OpenCompass's eval-only mode: score predictions that already exist (a predictions JSONL from a
+ * previous run, or from another harness) against a dataset, returning per-sample records with the
+ * extracted answer and correctness plus the aggregate metrics.
+ */
+import { readJsonl } from '@puyu/core';
+import { z } from 'zod';
+import { getDataset } from '../datasets/registry.js';
+import { type EvalResult, type EvalSample, EvaluationError, type Evaluator, type Prediction } from '../types.js';
+import { CircularEvaluator, circularExpand } from './circular.js';
+
+/** One line of a predictions file (the `Prediction` type, validated). */
+export const predictionSchema = z.object({
+  id: z.string().min(1),
+  output: z.string(),
+  outputs: z.array(z.string()).optional(),
+  choiceLogprobs: z.array(z.number()).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+/** Reads and validates a predictions JSONL file. */
+export async function readPredictions(path: string): Promise<Prediction[]> {
+  const out: Prediction[] = [];
+  let line = 0;
+  for await (const row of readJsonl(path)) {
+    line++;
+    const r = predictionSchema.safeParse(row);
+    if (!r.success) {
+      throw new EvaluationError(
+        'EVAL_BAD_PREDICTION',
+        `${path}: record ${line} is not a prediction (${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}). Each line needs {"id": string, "output": string}.`,
+      );
+    }
+    out.push(r.data);
+  }
+  return out;
+}
+
+export interface ScoreDatasetOptions {
+  /** Data root holding the dataset's folder. */
+  root: string;
+  subsets?: readonly string[];
+  split?: string;
+  /** Score as circular evaluation; prediction ids must be the rotated ids (`<id>@circular:BCDA`). */
+  circular?: boolean;
+  /** Overrides the dataset's default evaluator. */
+  evaluator?: Evaluator;
+}
+
+/**
+ * Scores the predictions whose ids belong to the dataset. Samples without a prediction are left
+ * out (eval-only mode scores what was predicted); a prediction id the dataset does not have is
+ * an error, since it usually means the wrong dataset, split or subset was named.
+ */
+export async function scoreDataset(name: string, predictions: readonly Prediction[], opts: ScoreDatasetOptions): Promise<EvalResult> {
+  const def = getDataset(name);
+  let samples: EvalSample[] = await def.load({ root: opts.root, subsets: opts.subsets, split: opts.split });
+  if (opts.circular) samples = circularExpand(samples);
+  const wanted = new Set(predictions.map((p) => p.id));
+  const known = new Set(samples.map((s) => s.id));
+  const unknown = [...wanted].filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new EvaluationError(
+      'EVAL_UNKNOWN_PREDICTION_IDS',
+      `${unknown.length} prediction id(s) are not in ${name}${opts.split ? ` (${opts.split})` : ''}: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}. Check --dataset, --split and --subsets${opts.circular ? '' : ' (circular ids need --circular)'}.`,
+      { details: { unknown: unknown.slice(0, 100) } },
+    );
+  }
+  const chosen = samples.filter((s) => wanted.has(s.id));
+  const base = opts.evaluator ?? def.evaluator();
+  const evaluator = opts.circular ? new CircularEvaluator(base) : base;
+  const result = await evaluator.score(chosen, predictions);
+  return { ...result, dataset: name };
+}
