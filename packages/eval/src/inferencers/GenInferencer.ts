@@ -20,7 +20,8 @@ export class GenInferencer implements Inferencer {
 
   async infer(input: InferInput, ctx: InferContext): Promise<InferredPrediction> {
     const prompt = input.template.render({ sample: input.sample, shots: input.shots, style: input.style });
-    const stop = this.opts.stop ?? (input.template.stop ? [...input.template.stop] : undefined);
+    // Template stops are for completion-style prompts; a chat model ends at its own end-of-turn.
+    const stop = this.opts.stop ?? (prompt.style === 'base' && input.template.stop ? [...input.template.stop] : undefined);
     const params = { maxTokens: this.opts.maxTokens ?? input.template.maxTokens ?? 512, temperature: this.opts.temperature ?? 0, stop };
     const r = await callCached(ctx, requestFor(prompt, params));
     if (!r.ok) return { id: input.sample.id, output: '', error: { code: r.error.code, message: r.error.message }, prompt };

@@ -27,7 +27,7 @@ export class SelfConsistencyInferencer implements Inferencer {
 
   async infer(input: InferInput, ctx: InferContext): Promise<InferredPrediction> {
     const prompt = input.template.render({ sample: input.sample, shots: input.shots, style: input.style });
-    const stop = input.template.stop ? [...input.template.stop] : undefined;
+    const stop = prompt.style === 'base' && input.template.stop ? [...input.template.stop] : undefined;
     const base = {
       maxTokens: this.opts.maxTokens ?? input.template.maxTokens ?? 512,
       temperature: this.opts.temperature ?? 0.7,

@@ -96,7 +96,7 @@ export const needleBenchEvaluator: Evaluator = {
     const metrics: Record<string, number> = { score: mean(scored) };
     for (const s of samples) {
       const key = `${s.meta.kind}-${s.meta.language}`;
-      if (!(key in metrics)) metrics[key] = mean(scored.filter((x, i) => `${samples[i].meta.kind}-${samples[i].meta.language}` === key));
+      if (!(key in metrics)) metrics[key] = mean(scored.filter((_, i) => `${samples[i].meta.kind}-${samples[i].meta.language}` === key));
     }
     return { dataset: 'needlebench', evaluator: 'needlebench', metrics, samples: scored };
   },

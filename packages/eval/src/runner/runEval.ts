@@ -1,12 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, Progress, type ProgressOptions } from '@puyu/core';
+import { getDataset } from '../datasets/registry.js';
 import type { InferContext } from '../inferencers/callCached.js';
 import { GenInferencer } from '../inferencers/GenInferencer.js';
 import type { Inferencer, InferredPrediction } from '../inferencers/Inferencer.js';
 import { majorityVote } from '../inferencers/majorityVote.js';
 import { PplInferencer } from '../inferencers/PplInferencer.js';
 import { SelfConsistencyInferencer } from '../inferencers/SelfConsistencyInferencer.js';
+import { selectShots as defaultSelectShots } from '../prompts/retrievers.js';
 import { writeReport } from '../report/writeReport.js';
 import type { DatasetDef, EvalResult, EvalSample, FewShotConfig } from '../types.js';
 import { partitionTasks, safeName } from './partition.js';
@@ -23,7 +25,9 @@ export type ShotSelector = (args: {
 }) => EvalSample[];
 
 export interface RunOptions {
-  resolveDataset(name: string): DatasetDef;
+  /** Dataset lookup (default: the built-in registry). */
+  resolveDataset?(name: string): DatasetDef;
+  /** Few-shot retrieval (default: the prompts module's zero/fixed/random/bm25 retrievers). */
   selectShots?: ShotSelector;
   signal?: AbortSignal;
   startLocal?: LocalModelStarter;
@@ -87,7 +91,7 @@ async function loadDatasets(config: RunConfig, opts: RunOptions): Promise<Loaded
   const out: LoadedDataset[] = [];
   for (const entry of config.datasets) {
     const cfg = typeof entry === 'string' ? { name: entry } : entry;
-    const def = opts.resolveDataset(cfg.name);
+    const def = (opts.resolveDataset ?? getDataset)(cfg.name);
     const load = { root: config.dataRoot, subsets: cfg.subsets, split: cfg.split, limit: cfg.limit ?? config.limit };
     const samples = await def.load(load);
     const fewShot = cfg.fewShot ?? def.fewShot;
@@ -118,8 +122,9 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
       datasets,
       config.shardSize,
     );
+    const select: ShotSelector = opts.selectShots ?? ((a) => defaultSelectShots(a.sample, a.pool, a.fewShot));
     const shotsFor = (ds: LoadedDataset, sample: EvalSample): EvalSample[] =>
-      ds.pool.length && opts.selectShots ? opts.selectShots({ def: ds.def, pool: ds.pool, sample, fewShot: ds.fewShot }) : [];
+      ds.pool.length ? select({ def: ds.def, pool: ds.pool, sample, fewShot: ds.fewShot }) : [];
     const items = tasks.flatMap((task, t) => task.samples.map((sample) => ({ t, sample })));
     const style = (m: ResolvedModel, ds: LoadedDataset) => (ds.inferencer.name === 'ppl' ? 'base' : m.style);
     const total = items.reduce((n, it) => {
