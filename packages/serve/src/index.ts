@@ -13,6 +13,9 @@ export {
 export type { RouteContext } from './http/common.js';
 export { type AppOptions, createApp } from './http/createApp.js';
 export { Metrics } from './Metrics.js';
+export { NodeRegistry, normalizeNodeUrl, type ProxyNode, type ProxyNodeConfig } from './proxy/NodeRegistry.js';
+export { type ProxyOptions, ProxyServer } from './proxy/ProxyServer.js';
+export { pickNode, ROUTING_STRATEGIES, type RoutableNode, type RoutingStrategy, updateLatency } from './proxy/strategies.js';
 export { type OpenAIErrorType, openAIErrorBody, ServeError } from './ServeError.js';
 export { type RunningServer, type ServeOptions, startServer } from './startServer.js';
 export { type Detokenize, heldSuffixLength, type StreamerStep, TokenTextStreamer } from './text/TokenTextStreamer.js';

@@ -1,6 +1,7 @@
 import { ConfigError } from '@puyu/core';
 import { type KvCacheType, startServer } from '@puyu/serve';
 import type { Command } from 'commander';
+import { registerServeProxy } from './serve-proxy.js';
 
 function int(name: string, min = 1) {
   return (v: string): number => {
@@ -38,7 +39,7 @@ interface ServeCliOptions {
 
 /** `puyu serve MODEL`: the OpenAI-compatible server (LMDeploy's `api_server`). Runs until SIGINT/SIGTERM. */
 export function registerServeCommand(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('Serve a GGUF file or HF InternLM2 folder over an OpenAI-compatible HTTP API (continuous batching)')
     .argument('<model>', '.gguf file, or HF folder (converted to GGUF once and cached)')
@@ -97,4 +98,5 @@ export function registerServeCommand(program: Command): void {
       process.stderr.write('shutting down…\n');
       await server.close();
     });
+  registerServeProxy(serve);
 }

@@ -20,7 +20,10 @@ describe('routing strategies', () => {
     expect(counts.a / 20000).toBeCloseTo(0.2, 1);
   });
   it('least-outstanding uses in-flight requests per weight', () => {
-    expect(pickNode(nodes(), 'least-outstanding')!.url).toBe('c'); // 1/1 < 3/3 < 3/1
+    expect(pickNode(nodes(), 'least-outstanding')!.url).toBe('b'); // b 3/3 = c 1/1 < a 3/1: the tie goes to the earlier node
+    const idle = nodes();
+    idle[2].outstanding = 0;
+    expect(pickNode(idle, 'least-outstanding')!.url).toBe('c');
     const n = nodes();
     n[2].outstanding = 5;
     expect(pickNode(n, 'least-outstanding')!.url).toBe('b');
