@@ -51,13 +51,18 @@ export function mathEvaluator(): AnswerEvaluator {
   return new AnswerEvaluator({ name: 'math', extract: (o) => mathExtract(o) || null, equal: (p, s) => mathEquiv(p, s.gold) });
 }
 
-/** BBH: the task's kind (`meta.bbhKind`) picks the mcq or free-form rule; gold "(B)" compares as "B". */
+/**
+ * BBH: the task's kind (`meta.bbhKind`) picks the mcq or free-form rule; gold "(B)" compares as "B".
+ * A few multiple-choice items carry the option text as their target (ruin_names has two:
+ * "dearth, wind, & fire"); OpenCompass's mcq rule can then only match an output without a final
+ * period. We score those items with the free-form rule instead (ours; noted in the extraction table).
+ */
 export function bbhEvaluator(): AnswerEvaluator {
-  const isMcq = (s: EvalSample) => s.meta.bbhKind === 'mcq';
+  const useMcq = (s: EvalSample) => s.meta.bbhKind === 'mcq' && /^\([A-Z]\)$/.test(s.gold);
   return new AnswerEvaluator({
     name: 'bbh',
     metric: 'score',
-    extract: (o, s) => (isMcq(s) ? bbhMcq(o) : bbhFreeform(o)) || null,
-    equal: (p, s) => p !== null && p === (isMcq(s) ? bbhMcq(s.gold) : s.gold),
+    extract: (o, s) => (useMcq(s) ? bbhMcq(o) : bbhFreeform(o)) || null,
+    equal: (p, s) => p !== null && p === (useMcq(s) ? bbhMcq(s.gold) : s.gold),
   });
 }

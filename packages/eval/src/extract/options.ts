@@ -99,14 +99,16 @@ export function lastOption(text: string, options = 'ABCD'): string {
 /**
  * Matches an answer given as the option's text instead of its letter ("The answer is
  * photosynthesis."). Ours, not OpenCompass's: it returns a letter only when exactly one option's
- * text occurs in the output (case-insensitive, whole words in alphabetic scripts), so it never guesses.
+ * text occurs in the output (case-insensitive, whole words in alphabetic scripts, options of at
+ * least two characters), so it never guesses.
  */
 export function optionTextMatch(text: string, choices: readonly string[], options = 'ABCD'): string {
   const hay = ` ${text.toLowerCase().replace(/\s+/g, ' ')} `;
   const hits: number[] = [];
   choices.forEach((choice, i) => {
     const needle = choice.trim().toLowerCase().replace(/\s+/g, ' ');
-    if (!needle) return;
+    // One-character options ("c", "2", "C") would match letters and numbers everywhere.
+    if ([...needle].length < 2) return;
     const at = hay.indexOf(needle);
     if (at < 0) return;
     // Word boundaries only make sense for alphabetic scripts; Chinese text has no spaces.
@@ -122,14 +124,22 @@ export function optionTextMatch(text: string, choices: readonly string[], option
   return distinct.length === 1 && distinct[0] < options.length ? options[distinct[0]] : '';
 }
 
+/** Parenthesised letters OpenCompass leaves to its cushion ("The answer is (C)", an output starting "(C)"). */
+const PAREN_ANSWER = [/[Aa]nswer\s*(?:is|:)\s*:?\s*(?:option\s*)?\(([A-Z])\)/, /^\s*\(([A-Z])\)/];
+
 /**
  * The extractor used for multiple-choice datasets: OpenCompass's patterns without the cushion
- * (a stray capital anywhere), then the option-text match, then the cushion. Putting the text match
- * before the cushion is our one change to the order; it only fires when no explicit pattern did.
+ * (a stray capital anywhere), then two parenthesised-letter patterns and the option-text match
+ * (ours), then the cushion. Ours only run when no OpenCompass pattern did, and they stop the
+ * cushion from taking the "B" of "Based on this, the answer is (C)".
  */
 export function extractChoice(text: string, choices: readonly string[] | undefined, options = 'ABCD'): string {
   const strict = firstOption(text, options, false);
   if (strict) return strict;
+  for (const re of PAREN_ANSWER) {
+    const m = re.exec(text);
+    if (m && options.includes(m[1])) return m[1];
+  }
   if (choices?.length) {
     const byText = optionTextMatch(text, choices, options);
     if (byText) return byText;
