@@ -31,6 +31,35 @@ export { gsm8kEqual, gsm8kExtract, gsm8kGold } from './extract/numbers.js';
 export { extractChoice, firstCapital, firstOption, lastOption, optionTextMatch } from './extract/options.js';
 export { EXTRACTION_RULES, type ExtractContext, type ExtractionRule, extractAnswer } from './extract/rules.js';
 export { exactMatch, generalPostprocess, normalizeAnswer, substringMatch } from './extract/text.js';
+export { type CallOutcome, callCached, type InferContext } from './inferencers/callCached.js';
+export { GenInferencer, type GenOptions } from './inferencers/GenInferencer.js';
+export { type Inferencer, type InferInput, type InferredPrediction, requestFor } from './inferencers/Inferencer.js';
+export { majorityVote } from './inferencers/majorityVote.js';
+export { PplInferencer } from './inferencers/PplInferencer.js';
+export { SelfConsistencyInferencer, type SelfConsistencyOptions } from './inferencers/SelfConsistencyInferencer.js';
+export {
+  type JudgeOptions,
+  judgePairwise,
+  judgeSingle,
+  type PairItem,
+  type PairJudgement,
+  pairwiseSummary,
+  type SingleItem,
+  type SingleJudgement,
+  singleSummary,
+} from './judge/judge.js';
+export { DEFAULT_RUBRIC, pairwisePrompt, parseRating, parseVerdict, singleGradePrompt } from './judge/judgePrompts.js';
+export { type BootstrapOptions, bootstrapMeanCI } from './leaderboard/bootstrap.js';
+export { type BoardEntry, collectRuns } from './leaderboard/collectRuns.js';
+export { leaderboardHtml, type RankedModel, rankModels } from './leaderboard/leaderboardPage.js';
+export { insertionPoint, loadHaystack, type NeedleLanguage } from './needlebench/haystack.js';
+export { buildNeedlePrompt, type NeedleBenchOptions, needleBenchDataset, needleBenchEvaluator } from './needlebench/needleBenchDataset.js';
+export { type NeedleGrid, needleGrids, needleHeatmapPng, needleHeatmapSvg } from './needlebench/needleHeatmap.js';
+export { levenshtein, multiNeedleScore, singleNeedleScore } from './needlebench/needleScore.js';
+export { multiNeedle, type Needle, singleNeedle } from './needlebench/needles.js';
+export { Raster } from './needlebench/png.js';
+export { runNeedleBench } from './needlebench/runNeedleBench.js';
+export { approxTokenCount, seededRandom, type TokenCounter, truncateToTokens } from './needlebench/tokens.js';
 export { makeTemplate, optionLines, type QaFormat } from './prompts/makeTemplate.js';
 export { mulberry32, selectShots } from './prompts/retrievers.js';
 export {
@@ -43,6 +72,31 @@ export {
   mathTemplate,
   mmluTemplate,
 } from './prompts/templates.js';
+// Providers, inferencers, runner, reports, NeedleBench, judge, leaderboard (running and reporting half).
+export { type BackoffOptions, backoffDelay, isRetryableStatus, retryAfterMs } from './providers/backoff.js';
+export { continuationLogprob, type LegacyLogprobs } from './providers/continuationLogprob.js';
+export { EndpointPool } from './providers/EndpointPool.js';
+export { messagesToPrompt, OpenAIProvider, type OpenAIProviderOptions } from './providers/OpenAIProvider.js';
+export type { GenParams, Provider, ProviderErrorInfo, ProviderRequest, ProviderResult, TokenUsage } from './providers/Provider.js';
+export { type ModelSpec, parseModelSpec } from './providers/parseModelSpec.js';
+export { RateLimiter, type RateLimitOptions, sleep } from './providers/RateLimiter.js';
+export { type SummaryCell, type SummaryGrid, summaryCsv, summaryGrid, summaryMarkdown } from './report/summaryTable.js';
+export { type BarGroup, escapeHtml, groupedBarChart, type HeatmapInput, heatColor, heatmapSvg } from './report/svg.js';
+export { htmlPage, reportHtml, writeNeedleHeatmaps, writeReport } from './report/writeReport.js';
+export { type EvalTask, partitionTasks, safeName } from './runner/partition.js';
+export {
+  type DatasetConfig,
+  datasetConfigSchema,
+  type ModelConfig,
+  modelConfigSchema,
+  type RunConfig,
+  type RunConfigInput,
+  runConfigJsonSchema,
+  runConfigSchema,
+} from './runner/RunConfig.js';
+export { type LocalModelStarter, type ResolvedModel, resolveModels } from './runner/resolveModels.js';
+export { type RunOptions, type RunSummary, runEval, type ShotSelector, type TaskRecord, type UnitResult } from './runner/runEval.js';
+export { type CachedResult, cacheKey, canonicalJson, SampleCache } from './runner/SampleCache.js';
 export { networkIsolation, runPython, type SandboxOptions, type SandboxResult, type SandboxStatus } from './sandbox/PythonSandbox.js';
 export {
   type ChatMessage,
