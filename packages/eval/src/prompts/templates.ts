@@ -64,7 +64,7 @@ export const gsm8kTemplate: PromptTemplate = makeTemplate({
       : `Question: ${s.question}\nLet's think step by step\nAnswer:\n`,
   answer: (s, style) => {
     const steps = stripCalc((s.solution ?? '').split('\n####')[0]).trim();
-    return style === 'chat' ? `${steps}\nThe answer is \\boxed{${s.gold}}.` : `${steps}\nThe answer is ${s.gold}\n`;
+    return style === 'chat' ? `${steps}\nThe answer is \\boxed{${s.gold}}.` : `${steps}\nThe answer is ${s.gold}`;
   },
   stop: ['Question:', '\n\n\n'],
   maxTokens: 512,
