@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, Progress } from '@puyu/core';
 import { loadTokenizer, TokenShardWriter } from '@puyu/formats';
 import { defaultTokenizerPath, formatModelSummary, inspectModel } from '@puyu/model';
+import { startServer } from '@puyu/serve';
 import { runPretrain } from '@puyu/train';
 import type { Command } from 'commander';
 import { generateSample } from './generateSample.js';
@@ -20,6 +21,21 @@ function shippedCorpus(tokenizer: string): string[] {
   return [join(dir, 'devils-dictionary.txt'), join(dir, 'tang300-song100.txt')];
 }
 
+/**
+ * The data step's cleaning, in the spirit of the 万卷 pipeline's normalisation: the
+ * shipped English text is hard-wrapped and indented, so reflow its paragraphs and
+ * collapse runs of spaces (otherwise a tiny model mostly learns to emit spaces);
+ * verse (CJK) keeps one line per verse.
+ */
+export function cleanDocument(text: string): string {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+  const cjk = /[\u3400-\u9fff]/.test(text);
+  return lines.join(cjk ? '\n' : ' ');
+}
+
 function step(n: number, total: number, what: string): void {
   process.stderr.write(`\n[${n}/${total}] ${what}\n`);
 }
@@ -27,7 +43,8 @@ function step(n: number, total: number, what: string): void {
 /**
  * The full chain on one machine in a few minutes, on embedded defaults:
  * data (tokenize the shipped corpus into .ptok shards) → pretrain a tiny InternLM2
- * (ggml, checkpointed) → export HF + GGUF → inspect → generate with llama.cpp.
+ * (ggml, checkpointed) → export HF + GGUF → inspect → generate with llama.cpp → serve
+ * over the OpenAI HTTP API.
  * Every step writes real files a user can pick up with the other commands.
  */
 export async function runQuickstart(o: QuickstartOptions): Promise<void> {
@@ -39,9 +56,9 @@ export async function runQuickstart(o: QuickstartOptions): Promise<void> {
       'QUICKSTART_NO_TOKENIZER',
       'the default tokenizer (packages/model/assets/puyu-tiny.model) is missing; reinstall Puyu.',
     );
-  const total = 4;
+  const total = 5;
 
-  step(1, total, "data: tokenizing the shipped public-domain corpus (Devil's Dictionary, Tang/Song poems) into a .ptok shard");
+  step(1, total, "data: cleaning and tokenizing the shipped public-domain corpus (Devil's Dictionary, Tang/Song poems) into a .ptok shard");
   const tokenizer = loadTokenizer(tokPath);
   const { readFile } = await import('node:fs/promises');
   const shardPath = join(out, 'corpus.ptok');
@@ -52,7 +69,7 @@ export async function runQuickstart(o: QuickstartOptions): Promise<void> {
     const blocks = (await readFile(file, 'utf8')).split(/\r?\n\s*\r?\n/).filter((b) => b.trim());
     const bar = new Progress({ total: blocks.length, label: file.split('/').pop(), unit: 'doc' });
     for (const b of blocks) {
-      const ids = tokenizer.encode(b.trim(), { addBos: true, addEos: true });
+      const ids = tokenizer.encode(cleanDocument(b), { addBos: true, addEos: true });
       await writer.addDocument(ids);
       docs++;
       tokens += ids.length;
@@ -107,12 +124,39 @@ export async function runQuickstart(o: QuickstartOptions): Promise<void> {
   step(4, total, `generate: llama.cpp (node-llama-cpp) on ${r.outputs.gguf[r.outputs.gguf.length - 1]}`);
   const text = await generateSample(r.outputs.gguf[r.outputs.gguf.length - 1], o.prompt, { maxTokens: 48, threads: o.threads });
   process.stdout.write(`\n${o.prompt}${text}\n\n`);
+  step(5, total, 'serve: the OpenAI-compatible server (puyu serve) on the GGUF, one chat request over HTTP');
+  const gguf = r.outputs.gguf[r.outputs.gguf.length - 1];
+  const server = await startServer({
+    model: gguf,
+    modelName: 'puyu-quickstart',
+    port: 0,
+    sequences: 2,
+    contextSize: 512,
+    threads: o.threads,
+  });
+  try {
+    const res = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'puyu-quickstart',
+        messages: [{ role: 'user', content: 'What is war?' }],
+        max_tokens: 32,
+        temperature: 0,
+      }),
+    });
+    const body = (await res.json()) as { choices?: { message: { content: string } }[]; usage?: { completion_tokens: number } };
+    process.stderr.write(`  POST ${server.url}/v1/chat/completions → ${res.status}\n`);
+    process.stdout.write(`assistant: ${body.choices?.[0]?.message.content ?? JSON.stringify(body)}\n\n`);
+  } finally {
+    await server.close();
+  }
   process.stderr.write(
     [
       'Done. Next:',
+      `  npx puyu serve ${gguf}           # OpenAI-compatible API on http://127.0.0.1:8000/v1`,
       `  npx puyu model inspect ${r.outputs.hf}`,
       `  npx puyu train pretrain ${configPath} --resume    # continue training (raise train.steps first)`,
-      `  npx puyu model convert ${r.outputs.hf} model-f16.gguf --type f16`,
       '',
     ].join('\n'),
   );
@@ -121,7 +165,7 @@ export async function runQuickstart(o: QuickstartOptions): Promise<void> {
 export function registerQuickstartCommand(program: Command): void {
   program
     .command('quickstart')
-    .description('Run the chain end to end on embedded defaults: data → pretrain → export → generate')
+    .description('Run the chain end to end on embedded defaults: data → pretrain → export → generate → serve')
     .option('--out <dir>', 'output folder', 'runs/quickstart')
     .option('--steps <n>', 'pretraining steps', (v) => Number.parseInt(v, 10), 300)
     .option('--threads <n>', 'CPU threads', (v) => Number.parseInt(v, 10), 1)

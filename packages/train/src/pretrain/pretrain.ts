@@ -168,8 +168,9 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
       extra: { adamT: adam.t, batcher: batcher.state, tokensSeen },
     });
   let ran = 0;
-  let lastLoss = Number.NaN;
-  let lastVal: number | undefined;
+  // a resumed run that had already finished reports what it ended with
+  let lastLoss = history.at(-1)?.loss ?? Number.NaN;
+  let lastVal = history.findLast((m) => m.val_loss !== undefined)?.val_loss;
   for (let step = startStep; step < cfg.train.steps; step++) {
     const t0 = performance.now();
     const micro = Array.from({ length: accum }, () => batcher.next());
