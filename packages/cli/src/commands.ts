@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerEvalCommands } from './commands/eval.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerQuantizeCommand } from './commands/quantize.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerQuickstartCommand(program);
   registerServeCommand(program);
   registerQuantizeCommand(program);
+  registerEvalCommands(program);
 }

@@ -1,0 +1,167 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { getDataset } from '@puyu/eval';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type OpenAIPeer, startOpenAIPeer } from '../../../eval/src/providers/test-fixtures/openaiPeer.js';
+import { oracleReply } from '../../../eval/src/runner/test-fixtures/oracle.js';
+import { parseDatasetFlag } from './eval.js';
+
+// Drives the real `puyu` binary (dist/ built by the suite's global setup) against loopback OpenAI peers.
+const ROOT = resolve(__dirname, '../../../..');
+const BIN = join(ROOT, 'packages/cli/bin/puyu.js');
+const DATA = resolve(ROOT, '../shared/datasets');
+
+function puyu(
+  args: string[],
+  onStart?: (child: ChildProcess) => void,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    onStart?.(child);
+    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
+  });
+}
+
+const peers: OpenAIPeer[] = [];
+afterAll(async () => {
+  await Promise.all(peers.map((p) => p.close()));
+});
+
+describe('puyu eval (real CLI)', () => {
+  it('parses dataset flags', () => {
+    expect(parseDatasetFlag('gsm8k')).toBe('gsm8k');
+    expect(parseDatasetFlag('mmlu:ppl', 5)).toEqual({ name: 'mmlu', inferencer: 'ppl', limit: 5 });
+    expect(parseDatasetFlag('gsm8k:sc3')).toEqual({ name: 'gsm8k', inferencer: 'sc', n: 3, limit: undefined });
+    expect(() => parseDatasetFlag('gsm8k:beam')).toThrow(/gen, ppl or scN/);
+  });
+
+  it('a SIGKILLed run resumes without asking any finished sample again; score and leaderboard read the run', async () => {
+    const known = [
+      ...(await getDataset('gsm8k').load({ root: DATA, limit: 40 })),
+      ...(await getDataset('gsm8k').loadFewShotPool!({ root: DATA })),
+    ];
+    const reply = oracleReply(known);
+    let victim: ChildProcess | undefined;
+    const peer = await startOpenAIPeer(async (r) => {
+      if (peer.requests.length === 15) victim?.kill('SIGKILL');
+      await new Promise((ok) => setTimeout(ok, 10));
+      return reply(r);
+    });
+    peers.push(peer);
+    const out = mkdtempSync(join(tmpdir(), 'puyu-eval-cli-'));
+    const args = [
+      'eval',
+      'run',
+      '--models',
+      `${peer.url}@oracle`,
+      '--datasets',
+      'gsm8k',
+      '--limit',
+      '40',
+      '--concurrency',
+      '3',
+      '--data-root',
+      DATA,
+      '--out',
+      out,
+      '--quiet',
+    ];
+    const killed = await puyu(args, (c) => {
+      victim = c;
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const firstRequests = peer.requests.length;
+    const cached = readFileSync(join(out, 'cache.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+    expect(cached).toBeGreaterThanOrEqual(10);
+    expect(cached).toBeLessThan(40);
+
+    const resumed = await puyu(args);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('| gsm8k | accuracy | gen | 40 | 100.00 |');
+    expect(resumed.stdout).toContain(`${40 - cached} requests sent, ${cached} from cache`);
+    expect(peer.requests.length - firstRequests).toBe(40 - cached);
+    // Only requests that were in flight at the kill (sent, never cached) may be asked twice.
+    const prompts = peer.requests.map((q) => q.prompt);
+    expect(new Set(prompts).size).toBe(40);
+    expect(prompts.length - 40).toBe(firstRequests - cached);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+
+    // Eval-only mode on the run's own predictions.
+    const preds = join(out, 'predictions', 'oracle', 'gsm8k.jsonl');
+    const scored = await puyu([
+      'eval',
+      'score',
+      '--dataset',
+      'gsm8k',
+      '--predictions',
+      preds,
+      '--data-root',
+      DATA,
+      '--out',
+      join(out, 'rescored.jsonl'),
+    ]);
+    expect(scored.code).toBe(0);
+    expect(JSON.parse(scored.stdout)).toMatchObject({ dataset: 'gsm8k', samples: 40, metrics: { accuracy: 100 } });
+    const first = JSON.parse(readFileSync(join(out, 'rescored.jsonl'), 'utf8').split('\n')[0]);
+    expect(first).toMatchObject({ correct: true });
+    expect(first.extracted).toBe(first.gold);
+
+    const page = join(out, 'board.html');
+    const board = await puyu(['eval', 'leaderboard', out, '--out', page, '--resamples', '200']);
+    expect(board.code).toBe(0);
+    expect(readFileSync(page, 'utf8')).toContain('oracle');
+  });
+
+  it('runs from a JSON config, reports bad configs and unknown datasets as one-line errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'puyu-eval-cfg-'));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ models: [], datasets: ['gsm8k'], concurrency: 0 }));
+    const r = await puyu(['eval', 'run', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[CONFIG_INVALID]');
+    expect(r.stderr).toContain('concurrency');
+    const unknown = await puyu(['eval', 'run', '--models', 'http://127.0.0.1:9@m', '--datasets', 'nosuch', '--out', dir]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('[EVAL_UNKNOWN_DATASET]');
+  });
+
+  it('puyu eval needlebench writes scores and heatmaps for a short grid', async () => {
+    const peer = await startOpenAIPeer((r) => {
+      const code = /[A-Z]+-\d{4}/.exec(r.prompt.split(/Question: |问题：/)[0]);
+      return code ? `It is ${code[0]}.` : 'No idea.';
+    });
+    peers.push(peer);
+    const out = mkdtempSync(join(tmpdir(), 'puyu-needle-cli-'));
+    const r = await puyu([
+      'eval',
+      'needlebench',
+      '--models',
+      `${peer.url}@reader`,
+      '--haystack-en',
+      join(DATA, 'paulgraham-essays'),
+      '--lengths',
+      '400,800',
+      '--depths',
+      '0,50,100',
+      '--kinds',
+      'single',
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('| needlebench | score | gen | 12 | 100.00 |');
+    for (const f of ['single-en.svg', 'single-en.png', 'single-zh.svg', 'single-zh.png'])
+      expect(existsSync(join(out, 'heatmaps', 'reader', f))).toBe(true);
+  });
+});

@@ -1,0 +1,294 @@
+import { writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadJsonConfig, parseConfig } from '@puyu/core';
+import {
+  collectRuns,
+  type DatasetConfig,
+  type LocalModelStarter,
+  leaderboardHtml,
+  type RunConfig,
+  type RunSummary,
+  readPredictions,
+  runConfigSchema,
+  runEval,
+  runNeedleBench,
+  scoreDataset,
+  summaryGrid,
+  summaryMarkdown,
+  type TokenCounter,
+} from '@puyu/eval';
+import { SentencePieceTokenizer } from '@puyu/formats';
+import type { Command } from 'commander';
+
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function int(name: string, min = 1) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new ConfigError('CLI_BAD_OPTION', `${name} must be an integer ≥ ${min}, got "${v}".`);
+    return n;
+  };
+}
+
+function ints(name: string, min = 0) {
+  return (v: string): number[] => list(v).map(int(name, min));
+}
+
+/** `gsm8k`, `mmlu:ppl`, `gsm8k:sc5` → a dataset entry (inferencer and self-consistency draws after the colon). */
+export function parseDatasetFlag(v: string, limit?: number): DatasetConfig {
+  const [name, mode] = v.split(':');
+  if (!mode) return limit ? { name, limit } : name;
+  if (mode === 'gen' || mode === 'ppl') return { name, inferencer: mode, limit };
+  const sc = /^sc(\d*)$/.exec(mode);
+  if (sc) return { name, inferencer: 'sc', n: sc[1] ? Number(sc[1]) : 5, limit };
+  throw new ConfigError('CLI_BAD_OPTION', `"${v}": the part after ":" must be gen, ppl or scN (self-consistency with N draws).`);
+}
+
+/** `local:PATH.gguf` models are served in-process by @puyu/serve on a free loopback port for the run. */
+function localStarter(o: { localCtx: number; threads: number; concurrency: number }): LocalModelStarter {
+  return async (path) => {
+    const { startServer } = await import('@puyu/serve');
+    const server = await startServer({
+      model: path,
+      host: '127.0.0.1',
+      port: 0,
+      contextSize: o.localCtx,
+      threads: o.threads,
+      sequences: Math.min(8, o.concurrency),
+    });
+    return { url: server.url, model: server.engine.modelName, close: () => server.close() };
+  };
+}
+
+interface RunFlags {
+  models?: string[];
+  datasets?: string[];
+  limit?: number;
+  concurrency?: number;
+  out?: string;
+  dataRoot?: string;
+  shardSize?: number;
+  cache?: string;
+  timeout?: number;
+  retries?: number;
+  localCtx: number;
+  threads: number;
+  quiet?: boolean;
+}
+
+/** The config file (if any) with flags laid over it; NeedleBench brings its own dataset, so it needs none. */
+async function buildConfig(configPath: string | undefined, o: RunFlags, needDatasets = true): Promise<RunConfig> {
+  const fromFile: Record<string, unknown> = configPath ? { ...(await loadJsonConfig(runConfigSchema, configPath)) } : {};
+  const merged: Record<string, unknown> = { ...fromFile };
+  if (o.models) merged.models = o.models;
+  if (o.datasets) merged.datasets = o.datasets.map((d) => parseDatasetFlag(d, o.limit));
+  if (o.limit !== undefined) merged.limit = o.limit;
+  if (o.concurrency !== undefined) merged.concurrency = o.concurrency;
+  if (o.out) merged.outDir = o.out;
+  if (o.dataRoot) merged.dataRoot = o.dataRoot;
+  if (o.shardSize !== undefined) merged.shardSize = o.shardSize;
+  if (o.cache) merged.cache = o.cache;
+  if (o.timeout !== undefined) merged.timeoutMs = o.timeout * 1000;
+  if (o.retries !== undefined) merged.maxRetries = o.retries;
+  if (!merged.outDir) merged.outDir = join('eval-runs', new Date().toISOString().replace(/[:.]/g, '-'));
+  if (!merged.models) throw new ConfigError('CLI_MISSING_OPTION', 'name the models: a CONFIG file or --models URL@model,…');
+  if (!merged.datasets) {
+    if (needDatasets) throw new ConfigError('CLI_MISSING_OPTION', 'name the datasets: a CONFIG file or --datasets gsm8k,mmlu,…');
+    merged.datasets = ['needlebench'];
+  }
+  return parseConfig(runConfigSchema, merged, configPath ?? 'command line');
+}
+
+/** Runs with Ctrl-C wired to an abort: the cache keeps every finished sample, so the same command resumes. */
+async function withInterrupt(fn: (signal: AbortSignal) => Promise<RunSummary>): Promise<RunSummary> {
+  const ac = new AbortController();
+  const onSignal = () => {
+    process.stderr.write('\npuyu eval: stopping — finished samples are cached; run the same command again to resume.\n');
+    ac.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function report(s: RunSummary): void {
+  if (s.status === 'aborted') {
+    process.stderr.write(`puyu eval: aborted; ${s.requests.sent} answers cached in ${s.outDir}. Rerun to resume.\n`);
+    process.exitCode = 130;
+    return;
+  }
+  process.stdout.write(summaryMarkdown(summaryGrid(s.results)));
+  process.stdout.write(
+    `\n${s.requests.sent} requests sent, ${s.requests.cached} from cache, ${(s.wallMs / 1000).toFixed(1)} s → ${join(s.outDir, 'report.html')}\n`,
+  );
+}
+
+const runOptions = (cmd: Command) =>
+  cmd
+    .option('--models <specs>', 'comma-separated URL@model, completions+URL@model or local:PATH.gguf', list)
+    .option('--limit <n>', 'samples per dataset', int('--limit'))
+    .option('--concurrency <n>', 'samples in flight', int('--concurrency'))
+    .option('--out <dir>', 'run folder (reuse it to resume)')
+    .option('--cache <file>', 'cache file (default <out>/cache.jsonl)')
+    .option('--shard-size <n>', 'samples per task', int('--shard-size'))
+    .option('--timeout <seconds>', 'per-request time limit', int('--timeout'))
+    .option('--retries <n>', 'retries on 429/5xx/network errors', int('--retries', 0))
+    .option('--local-ctx <n>', 'context size for local: models', int('--local-ctx', 16), 4096)
+    .option('--threads <n>', 'CPU threads for local: models', int('--threads'), 1)
+    .option('--quiet', 'no progress bar');
+
+/** `puyu eval …`: OpenCompass's run / eval-only / summarize, NeedleBench and a CompassRank-style page. */
+export function registerEvalCommands(program: Command): void {
+  const evalCmd = program.command('eval').description('Evaluate models over OpenAI-compatible HTTP (OpenCompass stage)');
+
+  runOptions(
+    evalCmd
+      .command('run')
+      .description('Run models on datasets: cached per sample, resumable, with predictions, summary and HTML report')
+      .argument('[config]', 'JSON run config (models, datasets, …); flags override it')
+      .option('--datasets <names>', 'comma-separated; name:ppl for log-likelihood, name:scN for self-consistency', list)
+      .option('--data-root <dir>', 'folder with the benchmark files (default ./data)'),
+  ).action(async (configPath: string | undefined, o: RunFlags) => {
+    const config = await buildConfig(configPath, o);
+    const s = await withInterrupt((signal) =>
+      runEval(config, {
+        signal,
+        startLocal: localStarter({ ...o, concurrency: config.concurrency }),
+        progress: { silent: o.quiet },
+      }),
+    );
+    report(s);
+  });
+
+  evalCmd
+    .command('score')
+    .description('Score existing predictions (eval-only mode): per-sample JSONL with extracted answer and correctness')
+    .requiredOption('--dataset <name>', 'dataset the predictions answer')
+    .requiredOption('--predictions <file>', 'JSONL of {"id", "output"} records')
+    .option('--data-root <dir>', 'folder with the benchmark files', 'data')
+    .option('--split <name>', 'dataset split')
+    .option('--subsets <names>', 'comma-separated subjects / tasks', list)
+    .option('--circular', 'circular evaluation (ids carry @circular:…)')
+    .option('--out <file>', 'per-sample output (default <predictions>.scored.jsonl)')
+    .action(
+      async (o: {
+        dataset: string;
+        predictions: string;
+        dataRoot: string;
+        split?: string;
+        subsets?: string[];
+        circular?: boolean;
+        out?: string;
+      }) => {
+        const predictions = await readPredictions(o.predictions);
+        const r = await scoreDataset(o.dataset, predictions, {
+          root: o.dataRoot,
+          split: o.split,
+          subsets: o.subsets,
+          circular: o.circular,
+        });
+        const out = o.out ?? o.predictions.replace(/\.jsonl$/, '') + '.scored.jsonl';
+        writeFileSync(out, r.samples.map((s) => `${JSON.stringify(s)}\n`).join(''));
+        process.stdout.write(
+          `${JSON.stringify({ dataset: r.dataset, evaluator: r.evaluator, samples: r.samples.length, metrics: r.metrics })}\n`,
+        );
+        process.stderr.write(`per-sample results → ${out}\n`);
+      },
+    );
+
+  evalCmd
+    .command('leaderboard')
+    .description('A static CompassRank-style page comparing models across datasets, with bootstrap intervals')
+    .argument('<runs...>', 'run folders written by puyu eval run (later folders win on overlap)')
+    .requiredOption('--out <file>', 'HTML file to write')
+    .option('--title <text>', 'page title', 'Puyu leaderboard')
+    .option('--resamples <n>', 'bootstrap resamples', int('--resamples', 100), 1000)
+    .action((runs: string[], o: { out: string; title: string; resamples: number }) => {
+      const entries = collectRuns(runs);
+      writeFileSync(o.out, leaderboardHtml(entries, { title: o.title, resamples: o.resamples }));
+      process.stdout.write(`${entries.length} model × dataset results from ${runs.length} runs → ${o.out}\n`);
+    });
+
+  const shippedPoems = fileURLToPath(new URL('../../../model/assets/corpus/tang300-song100.txt', import.meta.url));
+  runOptions(
+    evalCmd
+      .command('needlebench')
+      .description('NeedleBench: needle retrieval / multi-needle reasoning over a context-length × depth grid, with heatmaps')
+      .option('--haystack-en <dir>', 'English haystack: a folder of .txt essays (e.g. the Paul Graham essays)')
+      .option('--haystack-zh <file>', 'Chinese haystack: a text file of blank-line-separated texts', shippedPoems)
+      .option('--languages <list>', 'en,zh (default: every language with a haystack)', list)
+      .option('--lengths <tokens>', 'whole-prompt lengths in tokens', ints('--lengths', 16), [1000, 2000, 4000])
+      .option('--depths <percents>', 'needle depths in percent', ints('--depths', 0), [0, 25, 50, 75, 100])
+      .option('--kinds <list>', 'single (retrieval) and/or multi (reasoning)', list, ['single', 'multi'])
+      .option('--hops <n>', 'needles in a multi-needle chain', int('--hops', 2), 3)
+      .option('--repeats <n>', 'samples per grid cell', int('--repeats'), 1)
+      .option('--length-buffer <tokens>', 'tokens kept free below each length', int('--length-buffer', 0), 0)
+      .option('--tokenizer <file>', 'SentencePiece tokenizer.model for exact lengths (default: calibrated character estimate)')
+      .option('--seed <n>', 'grid seed', int('--seed', 0), 0),
+  ).action(
+    async (
+      o: RunFlags & {
+        haystackEn?: string;
+        haystackZh?: string;
+        languages?: string[];
+        lengths: number[];
+        depths: number[];
+        kinds: string[];
+        hops: number;
+        repeats: number;
+        lengthBuffer: number;
+        tokenizer?: string;
+        seed: number;
+      },
+    ) => {
+      const langs = o.languages ?? [...(o.haystackEn ? ['en'] : []), ...(o.haystackZh ? ['zh'] : [])];
+      const haystacks: { en?: string; zh?: string } = {};
+      for (const l of langs) {
+        if (l !== 'en' && l !== 'zh') throw new ConfigError('CLI_BAD_OPTION', `--languages takes en and/or zh, got "${l}".`);
+        const path = l === 'en' ? o.haystackEn : o.haystackZh;
+        if (!path) throw new ConfigError('CLI_MISSING_OPTION', `--haystack-${l} is needed for language ${l}.`);
+        haystacks[l] = resolve(path);
+      }
+      const kinds = o.kinds.map((k) => {
+        if (k !== 'single' && k !== 'multi') throw new ConfigError('CLI_BAD_OPTION', `--kinds takes single and/or multi, got "${k}".`);
+        return k;
+      });
+      let countTokens: TokenCounter | undefined;
+      if (o.tokenizer) {
+        const tok = SentencePieceTokenizer.load(o.tokenizer);
+        countTokens = (text) => tok.encode(text).length;
+      }
+      const config = await buildConfig(undefined, { ...o, datasets: undefined }, false);
+      if (!o.out) config.outDir = join('eval-runs', `needlebench-${basename(config.outDir)}`);
+      const s = await withInterrupt((signal) =>
+        runNeedleBench(
+          config,
+          {
+            haystacks,
+            lengths: o.lengths,
+            depths: o.depths,
+            kinds,
+            hops: o.hops,
+            repeats: o.repeats,
+            lengthBuffer: o.lengthBuffer,
+            countTokens,
+            seed: o.seed,
+          },
+          { signal, startLocal: localStarter({ ...o, concurrency: config.concurrency }), progress: { silent: o.quiet } },
+        ),
+      );
+      report(s);
+      if (s.status === 'done') process.stdout.write(`heatmaps (SVG + PNG) → ${join(s.outDir, 'heatmaps')}\n`);
+    },
+  );
+}
