@@ -2,6 +2,7 @@
 import { accuracyEvaluator } from '../evaluators/evaluators.js';
 import { cmmluTemplate } from '../prompts/templates.js';
 import type { DatasetDef } from '../types.js';
+import { CMMLU_SUBJECTS_ZH } from './cmmluSubjects.js';
 import { badRecord } from './files.js';
 import { type CsvRow, letterAnswer, loadMcqCsv, type McqCsvSpec } from './mcqCsv.js';
 
@@ -31,6 +32,7 @@ export const cmmluSpec: McqCsvSpec = {
   fileName: (subject) => `${subject}.csv`,
   subjectOf: (file) => file.slice(0, -'.csv'.length),
   rows,
+  meta: async (subject) => (CMMLU_SUBJECTS_ZH[subject] ? { subjectZh: CMMLU_SUBJECTS_ZH[subject] } : {}),
 };
 
 export const cmmlu: DatasetDef = {

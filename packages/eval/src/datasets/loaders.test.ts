@@ -137,5 +137,9 @@ describe.skipIf(!shared)('loaders on the real benchmark files', () => {
     const s = await getDataset('cmmlu').load({ root, subsets: ['agronomy'], limit: 3 });
     expect(s.map((x) => x.id)).toEqual(['cmmlu/agronomy/test/0', 'cmmlu/agronomy/test/1', 'cmmlu/agronomy/test/2']);
     expect(s[0].gold).toBe('B');
+    expect(s[0].meta.subjectZh).toBe('农学');
+    const all = await getDataset('cmmlu').load({ root, limit: 1, limitPerSubset: true });
+    expect(all.length).toBe(67);
+    expect(all.filter((x) => !x.meta.subjectZh).map((x) => x.subset)).toEqual([]);
   });
 });

@@ -33,7 +33,7 @@ export const arcTemplate: PromptTemplate = makeTemplate({
 
 export const cmmluTemplate: PromptTemplate = makeTemplate({
   id: 'cmmlu-gen-v1',
-  preamble: (s) => `以下是关于${subjectName(s)}的单项选择题，请直接给出正确答案的选项。\n`,
+  preamble: (s) => `以下是关于${String(s.meta.subjectZh ?? subjectName(s))}的单项选择题，请直接给出正确答案的选项。\n`,
   question: (s) => `题目：${s.question}\n${optionLines(s.choices)}\n答案是: `,
   answer: (s) => s.gold,
   separator: '\n',
