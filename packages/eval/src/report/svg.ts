@@ -28,7 +28,8 @@ export function groupedBarChart(
   const left = 44;
   const top = 28;
   const plotH = 220;
-  const width = left + Math.max(1, groups.length) * groupW + 20;
+  // Wide enough for the bars, the title and a legend row of up to three series.
+  const width = Math.max(left + Math.max(1, groups.length) * groupW + 20, left + Math.min(3, series.length) * 180, 420);
   const legendY = top + plotH + 70;
   const height = legendY + 18 * Math.ceil(series.length / 3) + 10;
   const y = (v: number) => top + plotH - (Math.max(0, Math.min(max, v)) / max) * plotH;
