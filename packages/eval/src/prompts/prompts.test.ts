@@ -50,6 +50,11 @@ describe('retrievers', () => {
     expect(selectShots(target, pool, { retriever: 'bm25', k: 1 })[0].id).toBe('p0');
     expect(selectShots(q('v', 'symbol of gold in chemistry', 's1'), pool, { retriever: 'bm25', k: 2 })[0].id).toBe('p3');
   });
+  it('bm25 works on Chinese text (character tokens)', () => {
+    const zh = [q('z0', '光在真空中的传播速度约为多少'), q('z1', '中华人民共和国成立于哪一年'), q('z2', '电流的国际单位是什么')];
+    expect(selectShots(q('zq', '声音在空气中的传播速度约为多少', undefined), zh, { retriever: 'bm25', k: 1 })[0].id).toBe('z0');
+    expect(selectShots(q('zr', '电压的国际单位', undefined), zh, { retriever: 'bm25', k: 1 })[0].id).toBe('z2');
+  });
 });
 
 describe('templates', () => {

@@ -5,7 +5,7 @@
  *
  * Exemplars come from the same subset (MMLU subject, BBH task) when the pool has that subset,
  * as OpenCompass configures one dataset per subject. BM25 uses MiniSearch, whose default scoring
- * is BM25+ (k1 = 1.2, b = 0.7, d = 0.5); it is small, has no dependencies and keeps an in-memory
+ * is BM25+ (k1 = 1.2, b = 0.7, d = 0.5) over our tokenizer (words; Han characters one by one); it is small, has no dependencies and keeps an in-memory
  * inverted index, which is what a pool of a few thousand exemplars needs.
  */
 import MiniSearch from 'minisearch';
@@ -39,12 +39,20 @@ function samePart(pool: readonly EvalSample[], sample: EvalSample): readonly Eva
   return same.length > 0 ? same : pool;
 }
 
+/**
+ * Words for alphabetic scripts, single characters for Han: MiniSearch's default tokenizer splits
+ * on spaces and punctuation, which leaves a whole Chinese sentence as one token (CMMLU, C-Eval).
+ */
+export function tokenize(text: string): string[] {
+  return text.toLowerCase().match(/\p{Script=Han}|[\p{L}\p{N}]+/gu) ?? [];
+}
+
 const indexes = new WeakMap<readonly EvalSample[], MiniSearch<{ id: number; text: string }>>();
 
 function bm25Index(pool: readonly EvalSample[]): MiniSearch<{ id: number; text: string }> {
   let ms = indexes.get(pool);
   if (!ms) {
-    ms = new MiniSearch<{ id: number; text: string }>({ fields: ['text'], idField: 'id' });
+    ms = new MiniSearch<{ id: number; text: string }>({ fields: ['text'], idField: 'id', tokenize });
     ms.addAll(pool.map((p, id) => ({ id, text: p.question })));
     indexes.set(pool, ms);
   }
