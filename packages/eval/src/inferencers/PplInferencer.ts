@@ -36,7 +36,13 @@ export class PplInferencer implements Inferencer {
         prompt: context,
       };
     }
-    const outcomes = await Promise.all(conts.map((c) => callCached(ctx, { kind: 'loglikelihood', context, continuation: c })));
+    // lm-eval's rule: trailing whitespace of the context moves to the continuation, so "Answer: " + "A"
+    // is scored as "Answer:" + " A" — the space-prefixed token a tokenizer actually produces there.
+    const trimmed = context.trimEnd();
+    const moved = context.slice(trimmed.length);
+    const outcomes = await Promise.all(
+      conts.map((c) => callCached(ctx, { kind: 'loglikelihood', context: trimmed, continuation: moved + c })),
+    );
     const failed = outcomes.find((o) => !o.ok);
     if (failed && !failed.ok)
       return { id: input.sample.id, output: '', error: { code: failed.error.code, message: failed.error.message }, prompt: context };

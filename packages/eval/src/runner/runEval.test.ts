@@ -103,8 +103,8 @@ describe('runEval against loopback OpenAI peers', () => {
       silent,
     );
     expect(r.results.map((u) => [u.dataset, u.inferencer, u.score])).toEqual([
-      ['mmlu', 'ppl', 100],
-      ['gsm8k', 'sc', 100],
+      ['mmlu:ppl', 'ppl', 100],
+      ['gsm8k:sc', 'sc', 100],
     ]);
     const echo = peer.requests.filter((q) => q.body.echo);
     expect(echo.length).toBe(8 * 4);

@@ -68,6 +68,7 @@ export interface RunSummary {
 }
 
 interface LoadedDataset {
+  /** Dataset name, suffixed with the inferencer when it is not plain generation (`mmlu:ppl`). */
   name: string;
   def: DatasetDef;
   cfg: Exclude<DatasetConfig, string>;
@@ -97,7 +98,12 @@ async function loadDatasets(config: RunConfig, opts: RunOptions): Promise<Loaded
     const fewShot = cfg.fewShot ?? def.fewShot;
     const wantsShots = fewShot.retriever !== 'zero' && fewShot.k > 0;
     const pool = wantsShots && def.loadFewShotPool ? await def.loadFewShotPool({ ...load, limit: undefined }) : [];
-    out.push({ name: def.name, def, cfg, samples, pool, fewShot, inferencer: inferencerFor(def, cfg) });
+    const inferencer = inferencerFor(def, cfg);
+    // `mmlu` and `mmlu:ppl` are different benchmarks (OpenCompass's mmlu_gen / mmlu_ppl): keep both apart in files and tables.
+    const name = inferencer.name === 'gen' ? def.name : `${def.name}:${inferencer.name}`;
+    if (out.some((d) => d.name === name))
+      throw new ConfigError('EVAL_DUPLICATE_DATASET', `${name} is listed twice; give each entry a different inferencer.`);
+    out.push({ name, def, cfg, samples, pool, fewShot, inferencer });
   }
   return out;
 }
@@ -200,8 +206,8 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
 /** Writes one model × dataset's predictions and scored samples; returns its headline numbers. */
 async function scoreUnit(outDir: string, label: string, ds: LoadedDataset, preds: InferredPrediction[]): Promise<UnitResult> {
   const dir = safeName(label);
-  const predictionsFile = join('predictions', dir, `${ds.name}.jsonl`);
-  const scoredFile = join('results', dir, `${ds.name}.jsonl`);
+  const predictionsFile = join('predictions', dir, `${safeName(ds.name)}.jsonl`);
+  const scoredFile = join('results', dir, `${safeName(ds.name)}.jsonl`);
   mkdirSync(join(outDir, 'predictions', dir), { recursive: true });
   mkdirSync(join(outDir, 'results', dir), { recursive: true });
   writeFileSync(join(outDir, predictionsFile), preds.map((p) => `${JSON.stringify({ ...p, cached: undefined })}\n`).join(''));
