@@ -9,7 +9,7 @@
  *   npx tsx --conditions=source bench/train/profile.ts [--steps 2] [--backward mul_mat|out_prod] [--by-shape] [--batch 8]
  */
 import { parseArgs } from 'node:util';
-import { GgmlCpuBackend, type Ptr } from '@puyu/ggml';
+import { GgmlBlasBackend, GgmlCpuBackend, type Ptr } from '@puyu/ggml';
 import { initInternLM2 } from '@puyu/model';
 import { type BackwardMatmul, InternLM2Params, LossGraph, packedCausalMask, packedPositions, planMaskedLoss } from '@puyu/train';
 import koffi from 'koffi';
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     backward: { type: 'string', default: 'mul_mat' },
     'by-shape': { type: 'boolean', default: false },
+    // an opt-in ggml BLAS backend (bench/train/build-ggml-blas.sh): products go to it
+    blas: { type: 'string', default: process.env.PUYU_GGML_BLAS },
   },
 });
 const backwardMatmul = values.backward as BackwardMatmul;
@@ -35,6 +37,7 @@ using backend = GgmlCpuBackend.create({ threads: Number(values.threads) });
 using params = new InternLM2Params(backend, config, { trainable: true });
 params.upload(initInternLM2(config, { seed: 1234 }));
 const f = backend.lib.fn;
+using blas = values.blas ? GgmlBlasBackend.load(values.blas, Number(values.threads)) : undefined;
 
 const disposable = <X extends { free(): void }>(x: X) => Object.assign(x, { [Symbol.dispose]: () => x.free() });
 
@@ -67,7 +70,8 @@ const cb = koffi.register((t: Ptr, ask: boolean) => {
   return true;
 }, koffi.pointer(EvalProto));
 
-const sched = f.ggml_backend_sched_new([backend.ptr], null, 1, GRAPH_SIZE, false, false) as Ptr;
+const backends = blas ? [blas.ptr, backend.ptr] : [backend.ptr];
+const sched = f.ggml_backend_sched_new(backends, null, backends.length, GRAPH_SIZE, false, false) as Ptr;
 f.ggml_backend_sched_set_eval_callback(sched, cb, null);
 const steps = Number(values.steps);
 let totalMs = 0;
@@ -80,6 +84,7 @@ for (let s = 0; s < steps + 1; s++) {
       params,
       { B, T, M: plan.rows.length, uniform: plan.uniform, weightSum: plan.weightSum, withGrads: true, backwardMatmul },
       plan,
+      blas,
     ),
   );
   const graph = g.graph;
@@ -112,7 +117,7 @@ f.ggml_backend_sched_free(sched);
 const measured = [...byOp.values()].reduce((a, e) => a + e.ms, 0);
 const { flops } = trainFlopsPerToken(config, T);
 console.log(
-  `per-op time of one training step (fwd + bwd, ${B}×${T} tokens, ${values.threads} thread, backward products via ${backwardMatmul}), mean of ${steps} steps; ` +
+  `per-op time of one training step (fwd + bwd, ${B}×${T} tokens, ${values.threads} thread, backward products via ${backwardMatmul}${blas ? ', BLAS backend' : ''}), mean of ${steps} steps; ` +
     `graph step ${(totalMs / steps).toFixed(0)} ms observed node by node, ${plainMs.toFixed(0)} ms in one call`,
 );
 console.table(

@@ -3,6 +3,7 @@
  * one run, each a child process of this one, their order rotated every repetition:
  *   ours          GgmlInternLM2.lossAndGrads + clip + host AdamW (what `pretrain` runs per step)
  *   ours_outprod  the same with ggml's autograd backward unchanged (OUT_PROD products): the baseline
+ *   ours_blas     ours with the opt-in ggml BLAS backend (bench/train/build-ggml-blas.sh), when built
  *   pytorch       the same model, weights, tokens and AdamW in PyTorch CPU fp32 (torch_train.py)
  *   llama_opt     llama.cpp's llama_opt_epoch on the same model written as GGUF
  * Prints tokens/s, GFLOP/s (formula printed), ratios per repetition (ranges, since the
@@ -33,7 +34,9 @@ const { values } = parseArgs({
     // `apt-get install libopenblas0-pthread`, or that package unpacked with dpkg -x) goes
     // on the PyTorch child's LD_LIBRARY_PATH so the peer is what a user would really run.
     'torch-blas': { type: 'string', default: process.env.PUYU_BENCH_TORCH_BLAS ?? '/usr/lib/x86_64-linux-gnu/openblas-pthread' },
-    peers: { type: 'string', default: 'ours,ours_outprod,pytorch,llama_opt' },
+    peers: { type: 'string', default: 'ours,ours_outprod,ours_blas,pytorch,llama_opt' },
+    // the opt-in ggml BLAS backend for the ours_blas peer (bench/train/build-ggml-blas.sh)
+    'ggml-blas': { type: 'string', default: process.env.PUYU_GGML_BLAS ?? join(ROOT, '.cache/ggml-blas/libggml-blas.so') },
   },
 });
 const steps = Number(values.steps) + 1; // + the untimed warm-up step
@@ -63,13 +66,16 @@ const PEERS: Record<string, { cmd: string; args: string[] }> = {
   ours: node('oursPeer.ts', [hf, tokensPath, String(steps), String(B), String(T), threads, 'mul_mat']),
   // ggml's autograd graph unchanged (OUT_PROD backward): the fp32 baseline our changes are measured against
   ours_outprod: node('oursPeer.ts', [hf, tokensPath, String(steps), String(B), String(T), threads, 'out_prod']),
+  // the opt-in BLAS backend for matrix products (run with PUYU_GGML_BLAS set; skipped when not built)
+  ours_blas: node('oursPeer.ts', [hf, tokensPath, String(steps), String(B), String(T), threads, 'mul_mat']),
   pytorch: {
     cmd: values.python as string,
     args: [join(import.meta.dirname, 'torch_train.py'), hf, tokensPath, String(steps), String(B), String(T), JSON.stringify(OPTIM)],
   },
   llama_opt: node('llamaOptPeer.ts', [gguf, tokensPath, String(steps), String(T), threads]),
 };
-const names = (values.peers as string).split(',').filter((p) => p in PEERS);
+const ggmlBlas = values['ggml-blas'] as string;
+const names = (values.peers as string).split(',').filter((p) => p in PEERS && (p !== 'ours_blas' || existsSync(ggmlBlas)));
 
 const torchBlas = values['torch-blas'] as string;
 const blasEnv = existsSync(join(torchBlas, 'libblas.so.3'))
@@ -77,13 +83,22 @@ const blasEnv = existsSync(join(torchBlas, 'libblas.so.3'))
   : {};
 let torchBlasSeen: string[] | undefined;
 
+/** Each child's environment: OpenBLAS for PyTorch, the ggml BLAS backend for ours_blas only. */
+function peerEnv(name: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.PUYU_GGML_BLAS;
+  if (name === 'pytorch') Object.assign(env, blasEnv);
+  if (name === 'ours_blas') env.PUYU_GGML_BLAS = ggmlBlas;
+  return env;
+}
+
 function runPeer(name: string): PeerResult & { blas?: string[] } {
   const p = PEERS[name];
   const out = execFileSync(p.cmd, p.args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 << 20,
-    env: { ...process.env, ...blasEnv, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads },
+    env: { ...peerEnv(name), OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads },
   });
   const line = out.trim().split('\n').pop() as string;
   const res = JSON.parse(line) as PeerResult & { blas?: string[] };
@@ -118,6 +133,8 @@ for (let r = 0; r < reps; r++) {
   if (rep.ours && rep.pytorch) row['ours/pytorch'] = (rep.ours / rep.pytorch).toFixed(2);
   if (rep.ours && rep.llama_opt) row['ours/llama_opt'] = (rep.ours / rep.llama_opt).toFixed(2);
   if (rep.ours && rep.ours_outprod) row['ours/ours_outprod'] = (rep.ours / rep.ours_outprod).toFixed(2);
+  if (rep.ours_blas && rep.pytorch) row['ours_blas/pytorch'] = (rep.ours_blas / rep.pytorch).toFixed(2);
+  if (rep.ours_blas && rep.llama_opt) row['ours_blas/llama_opt'] = (rep.ours_blas / rep.llama_opt).toFixed(2);
   ratioRows.push(row);
 }
 

@@ -1,6 +1,7 @@
 // @puyu/ggml — the one native boundary: typed koffi bindings to the ggml / ggml-backend /
 // ggml-opt / libllama shared libraries that node-llama-cpp@3.21.1 ships.
 
+export { GgmlBlasBackend } from './GgmlBlasBackend.js';
 export { GGML_TYPE_F32, GGML_TYPE_I32, GgmlContext } from './GgmlContext.js';
 export { defaultThreads, GgmlCpuBackend } from './GgmlCpuBackend.js';
 export { findGgmlBinaries, type GgmlBinaries, platformPackage } from './native/binaries.js';

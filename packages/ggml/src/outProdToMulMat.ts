@@ -27,6 +27,11 @@ function ops(f: GgmlFunctions, ctx: Ptr): { outProd: number; mulMat: number } {
   return opCodes;
 }
 
+function isMatrix(t: Ptr): boolean {
+  const h = header(t);
+  return h.getBigInt64(OFF_NE + 16, true) === 1n && h.getBigInt64(OFF_NE + 24, true) === 1n;
+}
+
 /**
  * Row-contiguous version of `x` transposed: a view when x is itself a transposed
  * contiguous tensor, else one copy per source (an activation feeding several weight
@@ -52,9 +57,16 @@ function transposedRows(f: GgmlFunctions, ctx: Ptr, x: Ptr, copies: Map<Ptr, Ptr
  * `graph` in place into MUL_MAT over row-contiguous transposes, and returns a new graph
  * holding the same nodes in the same order plus the transposes each now reads.
  * The original graph keeps its gradient bookkeeping (get_grad, graph_reset) valid: the
- * rewritten tensors are the same objects.
+ * rewritten tensors are the same objects. `keepMatrices` leaves 2-D products alone, for
+ * a BLAS backend whose sgemm takes OUT_PROD's transposes for free.
  */
-export function outProdToMulMat(f: GgmlFunctions, ctx: Ptr, graph: Ptr, graphSize: number): { graph: Ptr; rewritten: number } {
+export function outProdToMulMat(
+  f: GgmlFunctions,
+  ctx: Ptr,
+  graph: Ptr,
+  graphSize: number,
+  opts: { keepMatrices?: boolean } = {},
+): { graph: Ptr; rewritten: number } {
   const { outProd, mulMat } = ops(f, ctx);
   const n = f.ggml_graph_n_nodes(graph) as number;
   const nodes: Ptr[] = [];
@@ -67,6 +79,7 @@ export function outProdToMulMat(f: GgmlFunctions, ctx: Ptr, graph: Ptr, graphSiz
     if (h.getInt32(OFF_OP, true) !== outProd) continue;
     const a = h.getBigUint64(OFF_SRC, true);
     const b = h.getBigUint64(OFF_SRC + 8, true);
+    if (opts.keepMatrices && isMatrix(a) && isMatrix(b)) continue;
     const aT = transposedRows(f, ctx, a, copies);
     const bT = transposedRows(f, ctx, b, copies);
     h.setInt32(OFF_OP, mulMat, true);

@@ -94,6 +94,8 @@ const GGML = {
   ggml_backend_reg_by_name: 'void* ggml_backend_reg_by_name(const char* name)',
   ggml_backend_reg_get_proc_address: 'void* ggml_backend_reg_get_proc_address(void* reg, const char* name)',
   ggml_backend_init_by_type: 'void* ggml_backend_init_by_type(int type, const char* params)',
+  ggml_backend_init_by_name: 'void* ggml_backend_init_by_name(const char* name, const char* params)',
+  ggml_backend_load: 'void* ggml_backend_load(const char* path)',
   ggml_backend_free: 'void ggml_backend_free(void* backend)',
   ggml_backend_name: 'const char* ggml_backend_name(void* backend)',
   ggml_backend_alloc_ctx_tensors: 'void* ggml_backend_alloc_ctx_tensors(void* ctx, void* backend)',
@@ -195,11 +197,11 @@ export function loadGgmlLibrary(): GgmlLibrary {
   return loaded;
 }
 
-/** Sets the CPU backend's thread count through the registry's proc address, as ggml exposes it. */
-export function setBackendThreads(lib: GgmlLibrary, backend: Ptr, threads: number): void {
-  const reg = lib.fn.ggml_backend_reg_by_name('CPU') as Ptr;
+/** Sets a backend's thread count through its registry's proc address, as ggml exposes it. */
+export function setBackendThreads(lib: GgmlLibrary, backend: Ptr, threads: number, regName = 'CPU'): void {
+  const reg = lib.fn.ggml_backend_reg_by_name(regName) as Ptr;
   const addr = lib.fn.ggml_backend_reg_get_proc_address(reg, 'ggml_backend_set_n_threads') as Ptr;
-  if (!addr) throw new EngineError('GGML_NO_THREADS_API', 'the CPU backend does not export ggml_backend_set_n_threads.');
+  if (!addr) throw new EngineError('GGML_NO_THREADS_API', `the ${regName} backend does not export ggml_backend_set_n_threads.`);
   koffi.call(addr, setThreadsProto(), backend, threads);
 }
 

@@ -1,5 +1,5 @@
 import { EngineError } from '@puyu/core';
-import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlContext, GgmlCpuBackend, type Ptr } from '@puyu/ggml';
+import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlBlasBackend, GgmlContext, GgmlCpuBackend, type Ptr } from '@puyu/ggml';
 import type { InternLM2Config, InternLM2Weights } from '@puyu/model';
 import { buildInternLM2Hidden, lmHead, packedCausalMask, packedPositions } from './buildInternLM2Graph.js';
 import { InternLM2Params } from './InternLM2Params.js';
@@ -19,15 +19,23 @@ export class GgmlInternLM2 {
   readonly backend: GgmlCpuBackend;
   readonly params: InternLM2Params;
   readonly backwardMatmul: BackwardMatmul;
+  readonly blas?: GgmlBlasBackend;
   private graphs: [LossGraph | undefined, LossGraph | undefined] = [undefined, undefined];
   private causalMask?: { B: number; T: number; mask: Float32Array };
 
   constructor(
     readonly config: InternLM2Config,
     weights: InternLM2Weights,
-    opts: { threads?: number; trainable?: boolean; backwardMatmul?: BackwardMatmul } = {},
+    opts: {
+      threads?: number;
+      trainable?: boolean;
+      backwardMatmul?: BackwardMatmul;
+      /** Path of an opt-in ggml BLAS backend (default: `PUYU_GGML_BLAS`; unset = CPU only). */
+      blas?: string;
+    } = {},
   ) {
     this.backend = GgmlCpuBackend.create({ threads: opts.threads });
+    this.blas = GgmlBlasBackend.fromEnv({ path: opts.blas, threads: this.backend.threads });
     this.backwardMatmul = opts.backwardMatmul ?? 'mul_mat';
     this.params = new InternLM2Params(this.backend, config, { trainable: opts.trainable });
     this.params.upload(weights);
@@ -138,7 +146,7 @@ export class GgmlInternLM2 {
     const cached = this.graphs[slot];
     if (cached?.sameShape(shape)) return cached;
     cached?.free();
-    const g = new LossGraph(this.params, shape, plan);
+    const g = new LossGraph(this.params, shape, plan, this.blas);
     this.graphs[slot] = g;
     g.allocate();
     return g;
@@ -156,6 +164,7 @@ export class GgmlInternLM2 {
     for (const g of this.graphs) g?.free();
     this.graphs = [undefined, undefined];
     this.params.free();
+    this.blas?.free();
     this.backend.free();
   }
 

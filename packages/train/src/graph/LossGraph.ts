@@ -1,5 +1,5 @@
 import { EngineError } from '@puyu/core';
-import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlContext, outProdToMulMat, type Ptr } from '@puyu/ggml';
+import { GGML_TYPE_F32, GGML_TYPE_I32, type GgmlBlasBackend, GgmlContext, outProdToMulMat, type Ptr } from '@puyu/ggml';
 import { buildInternLM2Hidden } from './buildInternLM2Graph.js';
 import type { InternLM2Params } from './InternLM2Params.js';
 import { buildMaskedCrossEntropy, type LossPlan } from './maskedCrossEntropy.js';
@@ -45,12 +45,15 @@ export class LossGraph {
   readonly lossTargets: Ptr;
   readonly loss: Ptr;
   private galloc: Ptr = 0n;
+  private sched: Ptr = 0n;
   private freed = false;
 
   constructor(
     readonly params: InternLM2Params,
     readonly shape: LossGraphShape,
     plan: LossPlan,
+    /** Optional BLAS backend: matrix products go to it under a scheduler, the rest to the CPU. */
+    readonly blas?: GgmlBlasBackend,
   ) {
     const f = params.backend.lib.fn;
     const { B, T, withGrads } = shape;
@@ -71,13 +74,23 @@ export class LossGraph {
     this.graph = this.gradGraph;
     if (withGrads) {
       f.ggml_build_backward_expand(ctx.ptr, this.gradGraph, null);
-      if (shape.backwardMatmul === 'mul_mat') this.graph = outProdToMulMat(f, ctx.ptr, this.gradGraph, GRAPH_SIZE).graph;
+      // BLAS's sgemm transposes for free, so only the batched (attention) products, which
+      // its OUT_PROD does not take, are rewritten for it
+      if (shape.backwardMatmul === 'mul_mat')
+        this.graph = outProdToMulMat(f, ctx.ptr, this.gradGraph, GRAPH_SIZE, { keepMatrices: !!blas }).graph;
     }
   }
 
   /** Allocates every intermediate in one backend buffer, kept for later computes. */
   allocate(): void {
     const f = this.params.backend.lib.fn;
+    if (this.blas) {
+      // BLAS and CPU both use host buffers: the scheduler splits the graph without copies
+      this.sched ||= f.ggml_backend_sched_new([this.blas.ptr, this.params.backend.ptr], null, 2, GRAPH_SIZE, false, false) as Ptr;
+      if (!f.ggml_backend_sched_alloc_graph(this.sched, this.graph))
+        throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the training graph (out of memory?).');
+      return;
+    }
     if (!this.galloc) this.galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.params.backend.ptr)) as Ptr;
     if (!f.ggml_gallocr_alloc_graph(this.galloc, this.graph))
       throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the training graph (out of memory?).');
@@ -96,7 +109,11 @@ export class LossGraph {
 
   compute(): number {
     const f = this.params.backend.lib.fn;
-    const status = f.ggml_backend_graph_compute(this.params.backend.ptr, this.graph) as number;
+    const status = (
+      this.sched
+        ? f.ggml_backend_sched_graph_compute(this.sched, this.graph)
+        : f.ggml_backend_graph_compute(this.params.backend.ptr, this.graph)
+    ) as number;
     if (status !== 0) throw new EngineError('GGML_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
     const lossV = new Float32Array(1);
     f.ggml_backend_tensor_get(this.loss, lossV, 0, 4);
@@ -125,6 +142,7 @@ export class LossGraph {
     if (this.freed) return;
     this.freed = true;
     if (this.galloc) this.params.backend.lib.fn.ggml_gallocr_free(this.galloc);
+    if (this.sched) this.params.backend.lib.fn.ggml_backend_sched_free(this.sched);
     this.ctx.free();
   }
 }

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { GgmlBlasBackend } from './GgmlBlasBackend.js';
+import { GGML_TYPE_F32, GgmlContext } from './GgmlContext.js';
+import { GgmlCpuBackend } from './GgmlCpuBackend.js';
+import type { Ptr } from './native/ggml-lib.js';
+
+// The BLAS backend is opt-in (bench/train/build-ggml-blas.sh → PUYU_GGML_BLAS): without it
+// the prebuilt CPU path must be untouched, and with it products must agree with the CPU.
+describe('GgmlBlasBackend (opt-in)', () => {
+  it('is absent unless asked for, and a wrong path is a clean error', () => {
+    const saved = process.env.PUYU_GGML_BLAS;
+    delete process.env.PUYU_GGML_BLAS;
+    try {
+      expect(GgmlBlasBackend.fromEnv()).toBeUndefined();
+      expect(() => GgmlBlasBackend.load('/nonexistent/libggml-blas.so')).toThrow(expect.objectContaining({ code: 'GGML_BLAS_MISSING' }));
+    } finally {
+      if (saved !== undefined) process.env.PUYU_GGML_BLAS = saved;
+    }
+  });
+
+  it.runIf(!!process.env.PUYU_GGML_BLAS)('computes MUL_MAT and OUT_PROD like the CPU backend (through a scheduler)', () => {
+    using cpu = GgmlCpuBackend.create({ threads: 1 });
+    using blas = GgmlBlasBackend.fromEnv({ threads: 1 }) as GgmlBlasBackend;
+    const f = cpu.lib.fn;
+    const run = (backends: Ptr[]) => {
+      using ctx = new GgmlContext({ maxTensors: 16, graphSize: 16 });
+      const a = ctx.tensor(GGML_TYPE_F32, [64, 48]);
+      const b = ctx.tensor(GGML_TYPE_F32, [64, 40]);
+      const mm = f.ggml_mul_mat(ctx.ptr, a, b) as Ptr; // [48, 40]
+      const op = f.ggml_out_prod(ctx.ptr, mm, b) as Ptr; // [48, 64]: Σ over the 40 columns
+      const graph = f.ggml_new_graph_custom(ctx.ptr, 16, false) as Ptr;
+      f.ggml_build_forward_expand(graph, op);
+      const sched = f.ggml_backend_sched_new(backends, null, backends.length, 16, false, false) as Ptr;
+      try {
+        expect(f.ggml_backend_sched_alloc_graph(sched, graph)).toBe(true);
+        const av = Float32Array.from({ length: 64 * 48 }, (_, i) => Math.sin(i));
+        const bv = Float32Array.from({ length: 64 * 40 }, (_, i) => Math.cos(i * 0.7));
+        f.ggml_backend_tensor_set(a, av, 0, av.byteLength);
+        f.ggml_backend_tensor_set(b, bv, 0, bv.byteLength);
+        expect(f.ggml_backend_sched_graph_compute(sched, graph)).toBe(0);
+        const out = new Float32Array(48 * 64);
+        f.ggml_backend_tensor_get(op, out, 0, out.byteLength);
+        return out;
+      } finally {
+        f.ggml_backend_sched_free(sched);
+      }
+    };
+    const want = run([cpu.ptr]);
+    const got = run([blas.ptr, cpu.ptr]);
+    let scale = 0;
+    let diff = 0;
+    for (let i = 0; i < want.length; i++) {
+      scale = Math.max(scale, Math.abs(want[i]));
+      diff = Math.max(diff, Math.abs(want[i] - got[i]));
+    }
+    expect(diff / scale).toBeLessThan(1e-5);
+  });
+});
