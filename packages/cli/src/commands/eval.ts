@@ -76,6 +76,9 @@ interface RunFlags {
   cache?: string;
   timeout?: number;
   retries?: number;
+  rps?: number;
+  endpointConcurrency?: number;
+  apiKeyEnv?: string;
   localCtx: number;
   threads: number;
   quiet?: boolean;
@@ -95,6 +98,9 @@ async function buildConfig(configPath: string | undefined, o: RunFlags, needData
   if (o.cache) merged.cache = o.cache;
   if (o.timeout !== undefined) merged.timeoutMs = o.timeout * 1000;
   if (o.retries !== undefined) merged.maxRetries = o.retries;
+  if (o.rps !== undefined) merged.requestsPerSecond = o.rps;
+  if (o.endpointConcurrency !== undefined) merged.endpointConcurrency = o.endpointConcurrency;
+  if (o.apiKeyEnv) merged.apiKeyEnv = o.apiKeyEnv;
   if (!merged.outDir) merged.outDir = join('eval-runs', new Date().toISOString().replace(/[:.]/g, '-'));
   if (!merged.models) throw new ConfigError('CLI_MISSING_OPTION', 'name the models: a CONFIG file or --models URL@model,…');
   if (!merged.datasets) {
@@ -143,6 +149,13 @@ const runOptions = (cmd: Command) =>
     .option('--shard-size <n>', 'samples per task', int('--shard-size'))
     .option('--timeout <seconds>', 'per-request time limit', int('--timeout'))
     .option('--retries <n>', 'retries on 429/5xx/network errors', int('--retries', 0))
+    .option('--rps <n>', 'request starts per second per endpoint', (v: string) => {
+      const n = Number(v);
+      if (!(n > 0)) throw new ConfigError('CLI_BAD_OPTION', `--rps must be a positive number, got "${v}".`);
+      return n;
+    })
+    .option('--endpoint-concurrency <n>', 'requests in flight per endpoint', int('--endpoint-concurrency'))
+    .option('--api-key-env <name>', 'environment variable holding the API key (sent as Bearer)')
     .option('--local-ctx <n>', 'context size for local: models', int('--local-ctx', 16), 4096)
     .option('--threads <n>', 'CPU threads for local: models', int('--threads'), 1)
     .option('--quiet', 'no progress bar');

@@ -60,9 +60,15 @@ export const runConfigSchema = z.object({
   limit: z.number().int().positive().optional(),
   /** Cache file (default `<outDir>/cache.jsonl`); point several runs at one file to share answers. */
   cache: z.string().optional(),
-  /** Defaults for every model entry given as a string. */
+  /** Defaults for every model entry that does not set its own. */
   timeoutMs: z.number().int().positive().optional(),
   maxRetries: z.number().int().min(0).optional(),
+  /** Requests in flight per endpoint. */
+  endpointConcurrency: z.number().int().positive().optional(),
+  /** Request starts per second per endpoint. */
+  requestsPerSecond: z.number().positive().optional(),
+  /** Environment variable holding the API key. */
+  apiKeyEnv: z.string().optional(),
 });
 
 export type ModelConfig = z.output<typeof modelConfigSchema>;

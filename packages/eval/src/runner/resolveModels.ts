@@ -30,12 +30,13 @@ export async function resolveModels(config: RunConfig, startLocal?: LocalModelSt
 
 async function resolveOne(entry: ModelConfig, config: RunConfig, startLocal?: LocalModelStarter): Promise<ResolvedModel> {
   const o = typeof entry === 'string' ? { spec: entry } : entry;
-  const apiKey = o.apiKey ?? (o.apiKeyEnv ? process.env[o.apiKeyEnv] : undefined);
-  if (o.apiKeyEnv && !apiKey) throw new ConfigError('EVAL_API_KEY_MISSING', `environment variable ${o.apiKeyEnv} (apiKeyEnv) is not set.`);
+  const keyEnv = o.apiKeyEnv ?? config.apiKeyEnv;
+  const apiKey = o.apiKey ?? (keyEnv ? process.env[keyEnv] : undefined);
+  if (keyEnv && !apiKey) throw new ConfigError('EVAL_API_KEY_MISSING', `environment variable ${keyEnv} (apiKeyEnv) is not set.`);
   const transport = {
     apiKey,
-    concurrency: o.concurrency,
-    requestsPerSecond: o.requestsPerSecond,
+    concurrency: o.concurrency ?? config.endpointConcurrency,
+    requestsPerSecond: o.requestsPerSecond ?? config.requestsPerSecond,
     timeoutMs: o.timeoutMs ?? config.timeoutMs,
     maxRetries: o.maxRetries ?? config.maxRetries,
   };

@@ -155,6 +155,47 @@ describe('runEval against loopback OpenAI peers', () => {
     expect(html).toContain('1 provider errors');
   });
 
+  it('applies per-endpoint concurrency, request rate and the API key from the environment', async () => {
+    const known = await samplesOf('arc-challenge', dataRoot, 6);
+    const reply = oracleReply(known);
+    let active = 0;
+    let peak = 0;
+    const peer = await startOpenAIPeer(async (r) => {
+      peak = Math.max(peak, ++active);
+      await new Promise((ok) => setTimeout(ok, 20));
+      active--;
+      return reply(r);
+    });
+    peers.push(peer);
+    process.env.PUYU_TEST_EVAL_KEY = 'sk-from-env';
+    const t0 = performance.now();
+    const r = await runEval(
+      config({
+        models: [`${peer.url}@m`],
+        datasets: [{ name: 'arc-challenge', limit: 6 }],
+        dataRoot,
+        outDir: tmp(),
+        concurrency: 6,
+        endpointConcurrency: 2,
+        requestsPerSecond: 20,
+        apiKeyEnv: 'PUYU_TEST_EVAL_KEY',
+      }),
+      silent,
+    );
+    delete process.env.PUYU_TEST_EVAL_KEY;
+    expect(r.results[0].score).toBe(100);
+    expect(peak).toBe(2);
+    // 6 starts at 20/s: the last starts ≥ 250 ms after the first.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(240);
+    expect(new Set(peer.requests.map((q) => q.headers.authorization))).toEqual(new Set(['Bearer sk-from-env']));
+    await expect(
+      runEval(
+        config({ models: [`${peer.url}@m`], datasets: ['arc-challenge'], dataRoot, outDir: tmp(), apiKeyEnv: 'PUYU_NO_SUCH_VAR' }),
+        silent,
+      ),
+    ).rejects.toThrow(/PUYU_NO_SUCH_VAR/);
+  });
+
   it('resumes an aborted run: no finished sample is requested again and scores match an uninterrupted run', async () => {
     const known = await samplesOf('gsm8k', dataRoot, 30);
     const reply = oracleReply(known);
