@@ -111,7 +111,11 @@ export function reportHtml(outDir: string, summary: RunSummary, samplesPerUnit: 
     )
     .join('');
   const body = `<h1>Evaluation report</h1>
-<p class="muted">${escapeHtml(outDir)} · ${summary.status} · wall ${formatDuration(summary.wallMs / 1000)} · ${summary.requests.sent} requests sent, ${summary.requests.cached} answered from cache</p>
+<p class="muted">${escapeHtml(outDir)} · ${summary.status} · wall ${formatDuration(summary.wallMs / 1000)} · ${summary.requests.sent} requests sent, ${summary.requests.cached} answered from cache${
+    summary.phases
+      ? ` · load ${(summary.phases.loadMs / 1000).toFixed(2)} s, inference ${(summary.phases.inferMs / 1000).toFixed(2)} s, scoring ${(summary.phases.scoreMs / 1000).toFixed(2)} s`
+      : ''
+  }</p>
 <h2>Summary</h2>${table}
 <figure>${chart}</figure>
 ${heatmaps.length ? `<h2>NeedleBench</h2>${heatmaps.map((h) => `<figure>${h}</figure>`).join('')}` : ''}

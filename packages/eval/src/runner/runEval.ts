@@ -65,6 +65,8 @@ export interface RunSummary {
   tasks: TaskRecord[];
   requests: { sent: number; cached: number };
   wallMs: number;
+  /** Where the wall time went: loading data, inference, scoring, writing files (ms). */
+  phases: { loadMs: number; inferMs: number; scoreMs: number; writeMs: number };
 }
 
 interface LoadedDataset {
@@ -121,6 +123,7 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
   mkdirSync(outDir, { recursive: true });
   const datasets = await loadDatasets(config, opts);
   const models = await resolveModels(config, opts.startLocal);
+  const phases = { loadMs: performance.now() - t0, inferMs: 0, scoreMs: 0, writeMs: 0 };
   const cache = new SampleCache(config.cache ? resolve(config.cache) : join(outDir, 'cache.jsonl'));
   try {
     const tasks = partitionTasks(
@@ -146,6 +149,7 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
     const records: TaskRecord[] = tasks.map((t) => ({ id: t.id, samples: 0, errors: 0, cached: 0, wallMs: 0 }));
     const requests = { sent: 0, cached: 0 };
     let next = 0;
+    const tInfer = performance.now();
     const worker = async () => {
       while (next < items.length && !opts.signal?.aborted) {
         const { t, sample } = items[next++];
@@ -178,12 +182,22 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
     };
     await Promise.all(Array.from({ length: Math.min(config.concurrency, Math.max(1, items.length)) }, worker));
     progress.finish(`${requests.sent} sent, ${requests.cached} cached`);
+    phases.inferMs = performance.now() - tInfer;
     if (opts.signal?.aborted) {
-      const summary: RunSummary = { outDir, status: 'aborted', results: [], tasks: records, requests, wallMs: performance.now() - t0 };
+      const summary: RunSummary = {
+        outDir,
+        status: 'aborted',
+        results: [],
+        tasks: records,
+        requests,
+        wallMs: performance.now() - t0,
+        phases,
+      };
       writeFileSync(join(outDir, 'run.json'), `${JSON.stringify({ ...summary, config }, null, 2)}\n`);
       return summary;
     }
     const results: UnitResult[] = [];
+    const tScore = performance.now();
     for (const [d, ds] of datasets.entries()) {
       for (const [m, model] of models.entries()) {
         const preds = tasks
@@ -193,9 +207,13 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
         results.push(await scoreUnit(outDir, model.label, ds, preds));
       }
     }
-    const summary: RunSummary = { outDir, status: 'done', results, tasks: records, requests, wallMs: performance.now() - t0 };
-    writeFileSync(join(outDir, 'run.json'), `${JSON.stringify({ ...summary, config, finishedAt: new Date().toISOString() }, null, 2)}\n`);
+    phases.scoreMs = performance.now() - tScore;
+    const tWrite = performance.now();
+    const summary: RunSummary = { outDir, status: 'done', results, tasks: records, requests, wallMs: performance.now() - t0, phases };
     await writeReport(outDir, summary);
+    phases.writeMs = performance.now() - tWrite;
+    summary.wallMs = performance.now() - t0;
+    writeFileSync(join(outDir, 'run.json'), `${JSON.stringify({ ...summary, config, finishedAt: new Date().toISOString() }, null, 2)}\n`);
     return summary;
   } finally {
     cache.close();
