@@ -135,6 +135,37 @@ describe('puyu eval (real CLI)', () => {
     expect(unknown.stderr).toContain('[EVAL_UNKNOWN_DATASET]');
   });
 
+  it('puyu eval judge grades one model and compares two with position swap', async () => {
+    const samples = await getDataset('arc-challenge').load({ root: DATA, limit: 12 });
+    const section = (p: string, name: string) => new RegExp(`\\[${name}\\]\\n([\\s\\S]*?)(?:\\n\\n\\[|$)`).exec(p)?.[1] ?? '';
+    // A judge that compares each answer's letter with the reference letter it is shown.
+    const right = (answer: string, ref: string) => new RegExp(`\\b${ref}\\b`).test(answer);
+    const judge = await startOpenAIPeer((r) => {
+      const ref = section(r.prompt, 'Reference answer').trim();
+      if (r.prompt.includes('[Answer A]')) {
+        const a = right(section(r.prompt, 'Answer A'), ref);
+        const b = right(section(r.prompt, 'Answer B'), ref);
+        return a === b ? 'Equal. [[C]]' : a ? 'A is right. [[A]]' : 'B is right. [[B]]';
+      }
+      return right(section(r.prompt, "Assistant's answer"), ref) ? 'Rating: [[9]]' : 'Rating: [[2]]';
+    });
+    peers.push(judge);
+    const dir = mkdtempSync(join(tmpdir(), 'puyu-judge-cli-'));
+    const good = join(dir, 'good.jsonl');
+    const alwaysA = join(dir, 'a.jsonl');
+    writeFileSync(good, samples.map((s) => `${JSON.stringify({ id: s.id, output: `The answer is ${s.gold}.` })}\n`).join(''));
+    writeFileSync(alwaysA, samples.map((s) => `${JSON.stringify({ id: s.id, output: 'A' })}\n`).join(''));
+    const aCount = samples.filter((s) => s.gold === 'A').length;
+    const common = ['--judge', `${judge.url}@judge`, '--dataset', 'arc-challenge', '--data-root', DATA];
+    const single = await puyu(['eval', 'judge', ...common, '--predictions', alwaysA, '--out', join(dir, 'single.jsonl')]);
+    expect(single.code).toBe(0);
+    expect(JSON.parse(single.stdout)).toEqual({ answers: 12, mean: (9 * aCount + 2 * (12 - aCount)) / 12, rated: 12, unrated: 0 });
+    const pair = await puyu(['eval', 'judge', ...common, '--predictions', good, '--versus', alwaysA, '--out', join(dir, 'pair.jsonl')]);
+    expect(pair.code).toBe(0);
+    expect(JSON.parse(pair.stdout)).toMatchObject({ pairs: 12, winA: 12 - aCount, winB: 0, tie: aCount, consistency: 100 });
+    expect(judge.requests.length).toBe(12 + 24);
+  });
+
   it('puyu eval needlebench writes scores and heatmaps for a short grid', async () => {
     const peer = await startOpenAIPeer((r) => {
       const code = /[A-Z]+-\d{4}/.exec(r.prompt.split(/Question: |问题：/)[0]);

@@ -5,15 +5,23 @@ import { ConfigError, loadJsonConfig, parseConfig } from '@puyu/core';
 import {
   collectRuns,
   type DatasetConfig,
+  getDataset,
+  judgePairwise,
+  judgeSingle,
   type LocalModelStarter,
   leaderboardHtml,
+  OpenAIProvider,
+  pairwiseSummary,
+  parseModelSpec,
   type RunConfig,
   type RunSummary,
   readPredictions,
   runConfigSchema,
   runEval,
   runNeedleBench,
+  SampleCache,
   scoreDataset,
+  singleSummary,
   summaryGrid,
   summaryMarkdown,
   type TokenCounter,
@@ -231,6 +239,73 @@ export function registerEvalCommands(program: Command): void {
       writeFileSync(o.out, leaderboardHtml(entries, { title: o.title, resamples: o.resamples }));
       process.stdout.write(`${entries.length} model × dataset results from ${runs.length} runs → ${o.out}\n`);
     });
+
+  evalCmd
+    .command('judge')
+    .description("LLM-as-judge: grade one model's predictions 1–10, or compare two (pairwise, both orders)")
+    .requiredOption('--judge <spec>', 'judge model: URL@model')
+    .requiredOption('--dataset <name>', 'dataset the predictions answer (questions and references come from it)')
+    .requiredOption('--predictions <file>', 'predictions JSONL of the model judged (model A)')
+    .option('--versus <file>', 'predictions JSONL of model B: pairwise comparison with position swap')
+    .option('--data-root <dir>', 'folder with the benchmark files', 'data')
+    .option('--no-reference', 'do not show the gold answer to the judge')
+    .option('--rubric <text>', 'grading rubric')
+    .option('--concurrency <n>', 'judgements in flight', int('--concurrency'), 4)
+    .option('--cache <file>', 'judge answer cache (JSONL)')
+    .requiredOption('--out <file>', 'per-sample judgements (JSONL)')
+    .action(
+      async (o: {
+        judge: string;
+        dataset: string;
+        predictions: string;
+        versus?: string;
+        dataRoot: string;
+        reference: boolean;
+        rubric?: string;
+        concurrency: number;
+        cache?: string;
+        out: string;
+      }) => {
+        const spec = parseModelSpec(o.judge);
+        if (spec.kind !== 'openai')
+          throw new ConfigError('CLI_BAD_OPTION', '--judge must be URL@model (serve a local model with puyu serve first).');
+        const judge = new OpenAIProvider({ baseUrl: spec.baseUrl, model: spec.model, api: 'chat' });
+        const samples = new Map((await getDataset(o.dataset).load({ root: o.dataRoot })).map((s) => [s.id, s]));
+        const a = await readPredictions(o.predictions);
+        const cache = o.cache ? new SampleCache(o.cache) : undefined;
+        const question = (id: string) => {
+          const s = samples.get(id);
+          if (!s) throw new ConfigError('CLI_BAD_PREDICTIONS', `${id} is not a ${o.dataset} sample: check --dataset.`);
+          const opts = s.choices?.map((c, i) => `${'ABCDEFGHIJ'[i]}. ${c}`).join('\n');
+          return { q: opts ? `${s.question}\n${opts}` : s.question, reference: o.reference ? s.gold : undefined };
+        };
+        const opts = { judge, cache, concurrency: o.concurrency, rubric: o.rubric };
+        try {
+          if (o.versus) {
+            const b = new Map((await readPredictions(o.versus)).map((p) => [p.id, p.output]));
+            const items = a
+              .filter((p) => b.has(p.id))
+              .map((p) => ({
+                id: p.id,
+                question: question(p.id).q,
+                reference: question(p.id).reference,
+                answerA: p.output,
+                answerB: b.get(p.id)!,
+              }));
+            const res = await judgePairwise(items, opts);
+            writeFileSync(o.out, res.map((r) => `${JSON.stringify(r)}\n`).join(''));
+            process.stdout.write(`${JSON.stringify({ pairs: res.length, ...pairwiseSummary(res) })}\n`);
+          } else {
+            const items = a.map((p) => ({ id: p.id, question: question(p.id).q, reference: question(p.id).reference, answer: p.output }));
+            const res = await judgeSingle(items, opts);
+            writeFileSync(o.out, res.map((r) => `${JSON.stringify(r)}\n`).join(''));
+            process.stdout.write(`${JSON.stringify({ answers: res.length, ...singleSummary(res) })}\n`);
+          }
+        } finally {
+          cache?.close();
+        }
+      },
+    );
 
   const shippedPoems = fileURLToPath(new URL('../../../model/assets/corpus/tang300-song100.txt', import.meta.url));
   runOptions(
