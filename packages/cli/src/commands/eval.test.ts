@@ -80,6 +80,11 @@ describe('puyu eval (real CLI)', () => {
       victim = c;
     });
     expect(killed.signal).toBe('SIGKILL');
+    // Bytes the child wrote before dying may still be in flight to the server: let it settle.
+    for (let n = -1; n !== peer.requests.length; ) {
+      n = peer.requests.length;
+      await new Promise((ok) => setTimeout(ok, 150));
+    }
     const firstRequests = peer.requests.length;
     const cached = readFileSync(join(out, 'cache.jsonl'), 'utf8').split('\n').filter(Boolean).length;
     expect(cached).toBeGreaterThanOrEqual(10);

@@ -28,6 +28,14 @@ async function samplesOf(name: string, root: string, limit: number, subsets?: st
 }
 
 const config = (c: RunConfigInput) => runConfigSchema.parse(c);
+
+/** Waits until the peer has seen no new request for 150 ms. */
+async function settled(peer: OpenAIPeer): Promise<void> {
+  for (let n = -1; n !== peer.requests.length; ) {
+    n = peer.requests.length;
+    await new Promise((ok) => setTimeout(ok, 150));
+  }
+}
 const tmp = () => mkdtempSync(join(tmpdir(), 'puyu-eval-run-'));
 
 const SETS: { name: string; root: string; limit: number; subsets?: string[] }[] = [
@@ -178,8 +186,9 @@ describe('runEval against loopback OpenAI peers', () => {
     expect(new Set(peer.requests.map((q) => q.headers.authorization))).toEqual(new Set(['Bearer sk-from-env']));
     arrivals.length = 0;
     await runEval(config({ ...base, outDir: tmp(), requestsPerSecond: 20 }), silent);
-    // 6 starts at 20/s: the last arrives ≥ 250 ms after the first (minus timer slack).
-    expect(arrivals.at(-1)! - arrivals[0]).toBeGreaterThanOrEqual(240);
+    // 6 starts at 20/s are 250 ms apart first to last; unpaced they would arrive within a few ms.
+    // (Arrival jitter on a loaded machine can only shorten the span a little.)
+    expect(arrivals.at(-1)! - arrivals[0]).toBeGreaterThanOrEqual(200);
     await expect(
       runEval(
         config({ models: [`${peer.url}@m`], datasets: ['arc-challenge'], dataRoot, outDir: tmp(), apiKeyEnv: 'PUYU_NO_SUCH_VAR' }),
@@ -192,7 +201,6 @@ describe('runEval against loopback OpenAI peers', () => {
     const known = await samplesOf('gsm8k', dataRoot, 30);
     const reply = oracleReply(known);
     const ac = new AbortController();
-    const answered = new Set<string>();
     const peer = await startOpenAIPeer(async (r) => {
       if (peer.requests.length === 12) ac.abort();
       await new Promise((ok) => setTimeout(ok, 5));
@@ -213,7 +221,8 @@ describe('runEval against loopback OpenAI peers', () => {
     const cachedAfterFirst = readFileSync(join(outDir, 'cache.jsonl'), 'utf8').trim().split('\n').length;
     expect(cachedAfterFirst).toBeGreaterThan(0);
     expect(cachedAfterFirst).toBeLessThan(30);
-    for (const q of peer.requests) answered.add(q.prompt);
+    // Requests the client sent just before the abort may still be reaching the server: let it settle.
+    await settled(peer);
     const firstCount = peer.requests.length;
 
     const second = await runEval(cfg, silent);
