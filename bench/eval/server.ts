@@ -24,11 +24,15 @@ const slow = oracleReply(samples);
 // The chat template puts the question first in the last user turn: a map lookup keeps the server's
 // own CPU use negligible (the machine's cores are shared with the harness being measured).
 const byQuestion = new Map(samples.map((s) => [s.question, s]));
+let slowPath = 0;
 const peer = await startOpenAIPeer((r) => {
   const s = byQuestion.get(r.prompt.split('\nPlease reason step by step')[0]);
+  if (!s) slowPath++;
   return { delayMs: latency, reply: s ? `So the answer is \\boxed{${s.gold}}.` : slow(r) };
 });
 process.stdout.write(`${peer.url}\n`);
 process.on('SIGTERM', () => {
+  // A harness whose prompts did not arrive as the chat messages the others send would show up here.
+  process.stderr.write(`bench server: ${peer.requests.length} requests, ${slowPath} not in the expected chat form\n`);
   void peer.close().then(() => process.exit(0));
 });
