@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getDataset } from '../datasets/registry.js';
 import { type OpenAIPeer, startOpenAIPeer } from '../providers/test-fixtures/openaiPeer.js';
 import type { EvalSample } from '../types.js';
-import { type RunConfigInput, runConfigSchema } from './RunConfig.js';
+import { type RunConfigInput, runConfigJsonSchema, runConfigSchema } from './RunConfig.js';
 import { runEval } from './runEval.js';
 import { alwaysAReply, oracleReply } from './test-fixtures/oracle.js';
 
@@ -49,6 +49,18 @@ const SETS: { name: string; root: string; limit: number; subsets?: string[] }[] 
   { name: 'arc-challenge', root: dataRoot, limit: 12 },
   { name: 'ceval', root: cevalRoot, limit: 12 },
 ];
+
+describe('run config', () => {
+  it('fills defaults, rejects bad fields all at once, and exports a JSON Schema', () => {
+    expect(config({ models: ['http://h:1@m'], datasets: ['gsm8k'] })).toMatchObject({ concurrency: 8, shardSize: 200, dataRoot: 'data' });
+    const r = runConfigSchema.safeParse({ models: [], datasets: [{ name: 'x', inferencer: 'beam' }], concurrency: 0 });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['concurrency', 'datasets.0', 'models']);
+    const schema = runConfigJsonSchema() as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['models', 'datasets', 'concurrency', 'cache']));
+    expect(schema.required).toEqual(['models', 'datasets']);
+  });
+});
 
 describe('runEval against loopback OpenAI peers', () => {
   for (const set of SETS) {

@@ -96,10 +96,13 @@ async function loadDatasets(config: RunConfig, opts: RunOptions): Promise<Loaded
     const cfg = typeof entry === 'string' ? { name: entry } : entry;
     const def = (opts.resolveDataset ?? getDataset)(cfg.name);
     const load = { root: config.dataRoot, subsets: cfg.subsets, split: cfg.split, limit: cfg.limit ?? config.limit };
-    const samples = await def.load(load);
     const fewShot = cfg.fewShot ?? def.fewShot;
     const wantsShots = fewShot.retriever !== 'zero' && fewShot.k > 0;
-    const pool = wantsShots && def.loadFewShotPool ? await def.loadFewShotPool({ ...load, limit: undefined }) : [];
+    // Test split and exemplar pool are read together: loading is time no request is in flight.
+    const [samples, pool] = await Promise.all([
+      def.load(load),
+      wantsShots && def.loadFewShotPool ? def.loadFewShotPool({ ...load, limit: undefined }) : Promise.resolve([]),
+    ]);
     const inferencer = inferencerFor(def, cfg);
     // `mmlu` and `mmlu:ppl` are different benchmarks (OpenCompass's mmlu_gen / mmlu_ppl): keep both apart in files and tables.
     const name = inferencer.name === 'gen' ? def.name : `${def.name}:${inferencer.name}`;
