@@ -14,7 +14,8 @@ export type CallOutcome = ({ ok: true; fromCache: boolean } & CachedResult) | { 
 
 /** One request through the cache: a hit costs nothing, a success is stored at once, a failure is never stored. */
 export async function callCached(ctx: InferContext, request: ProviderRequest, variant?: string | number): Promise<CallOutcome> {
-  const key = ctx.cache ? cacheKey(ctx.provider.model, request, variant) : '';
+  const scope = ctx.provider.cacheScope;
+  const key = ctx.cache ? cacheKey(ctx.provider.model, request, scope === undefined ? variant : `${scope}|${variant ?? ''}`) : '';
   const hit = ctx.cache?.get(key);
   if (hit) {
     ctx.onRequest?.(true);

@@ -9,12 +9,14 @@ import type { Provider, ProviderRequest, ProviderResult } from './Provider.js';
 export class EndpointPool implements Provider {
   readonly id: string;
   readonly model: string;
+  readonly cacheScope?: string;
   private readonly inFlight: number[];
   private turn = 0;
 
   constructor(private readonly members: Provider[]) {
     if (members.length === 0) throw new Error('EndpointPool needs at least one provider');
     this.model = members[0].model;
+    this.cacheScope = members[0].cacheScope;
     this.id = members.length === 1 ? members[0].id : `${this.model}@${members.length} endpoints`;
     this.inFlight = members.map(() => 0);
   }

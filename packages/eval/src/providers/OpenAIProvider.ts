@@ -65,12 +65,14 @@ export class OpenAIProvider implements Provider {
   readonly id: string;
   readonly model: string;
   readonly api: 'chat' | 'completions';
+  readonly cacheScope: string;
   private readonly root: string;
   private readonly limiter: RateLimiter;
 
   constructor(private readonly opts: OpenAIProviderOptions) {
     this.model = opts.model;
     this.api = opts.api ?? 'chat';
+    this.cacheScope = this.api;
     this.root = apiRoot(opts.baseUrl);
     this.id = opts.id ?? `${opts.model}@${opts.baseUrl}`;
     this.limiter = new RateLimiter(opts);

@@ -60,6 +60,12 @@ export interface Provider {
   readonly id: string;
   /** Model name sent to the endpoint: the cache keys on it (not on the URL), so replicas share answers. */
   readonly model: string;
+  /**
+   * What else decides the answer besides the model and the request, as a cache-key part
+   * (e.g. the API route: the same messages sent to /chat/completions and flattened for
+   * /completions are different prompts). Never the URL or credentials.
+   */
+  readonly cacheScope?: string;
   call(request: ProviderRequest, signal?: AbortSignal): Promise<ProviderResult>;
   close?(): Promise<void>;
 }

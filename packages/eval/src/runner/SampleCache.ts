@@ -20,7 +20,8 @@ export function canonicalJson(value: unknown): string {
  * Cache-key rules (documented because users must be able to predict a hit):
  * the key is SHA-256 of the model name, the whole request (kind, prompt text or chat
  * messages, every sampling parameter including `seed`, `n`, `stop`, `max_tokens`) and a
- * `variant` tag (the self-consistency draw index). It leaves out the endpoint URL,
+ * `variant` tag (the provider's cache scope — its API route — and the self-consistency
+ * draw index). It leaves out the endpoint URL,
  * API key, timeouts, retry and rate settings: replicas of one model share answers and
  * changing transport settings never invalidates work. Only successes are stored, so a
  * rerun asks again for every sample that failed.

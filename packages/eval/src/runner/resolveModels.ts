@@ -70,6 +70,8 @@ async function resolveOne(entry: ModelConfig, config: RunConfig, startLocal?: Lo
   }
   const members = urls.map((baseUrl) => new OpenAIProvider({ baseUrl, model, api, ...transport }));
   const pool = new EndpointPool(members);
-  const provider = close ? { id: pool.id, model, call: pool.call.bind(pool), close: async () => close() } : pool;
+  const provider = close
+    ? { id: pool.id, model, cacheScope: pool.cacheScope, call: pool.call.bind(pool), close: async () => close() }
+    : pool;
   return { label: o.name ?? model, provider, style: o.style ?? (api === 'chat' ? 'chat' : 'base') };
 }
