@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getDataset } from '../datasets/registry.js';
+import { selectShots } from '../prompts/retrievers.js';
 import { type OpenAIPeer, startOpenAIPeer } from '../providers/test-fixtures/openaiPeer.js';
 import type { EvalSample } from '../types.js';
 import { type RunConfigInput, runConfigJsonSchema, runConfigSchema } from './RunConfig.js';
-import { runEval } from './runEval.js';
+import { fixedShotsOnce, runEval } from './runEval.js';
 import { alwaysAReply, oracleReply } from './test-fixtures/oracle.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -59,6 +60,24 @@ describe('run config', () => {
     const schema = runConfigJsonSchema() as { properties: Record<string, unknown>; required: string[] };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['models', 'datasets', 'concurrency', 'cache']));
     expect(schema.required).toEqual(['models', 'datasets']);
+  });
+});
+
+describe('fixed few-shot retrieval, computed once', () => {
+  it('returns what the retriever returns for every sample, including samples that are in the pool', async () => {
+    const select = fixedShotsOnce();
+    for (const name of ['gsm8k', 'mmlu']) {
+      const def = getDataset(name);
+      const pool = await def.loadFewShotPool!({ root: dataRoot });
+      const samples = [...(await def.load({ root: dataRoot, limit: 30 })), ...pool.slice(0, 8), pool.at(-1)!];
+      for (const fewShot of [def.fewShot, { retriever: 'fixed' as const, k: 2 }, { retriever: 'random' as const, k: 3, seed: 1 }]) {
+        for (const sample of samples) {
+          const got = select({ def, pool, sample, fewShot }).map((s) => s.id);
+          expect(got).toEqual(selectShots(sample, pool, fewShot).map((s) => s.id));
+          expect(got).not.toContain(sample.id);
+        }
+      }
+    }
   });
 });
 

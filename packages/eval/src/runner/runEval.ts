@@ -80,6 +80,31 @@ interface LoadedDataset {
   inferencer: Inferencer;
 }
 
+/**
+ * The prompts module's retrievers, with the `fixed` retriever computed once per pool and
+ * subset instead of once per sample: it scans the whole exemplar pool (7,473 GSM8K train
+ * items) for every sample, which was most of the harness's CPU time per request. The
+ * first k+1 exemplars of the subset, minus the sample itself, are exactly what it returns.
+ */
+export function fixedShotsOnce(): ShotSelector {
+  const heads = new WeakMap<readonly EvalSample[], Map<string, EvalSample[]>>();
+  return ({ pool, sample, fewShot }) => {
+    if (fewShot.retriever !== 'fixed') return defaultSelectShots(sample, pool, fewShot);
+    let bySubset = heads.get(pool);
+    if (!bySubset) {
+      bySubset = new Map();
+      heads.set(pool, bySubset);
+    }
+    const key = sample.subset ?? '\u0000';
+    let head = bySubset.get(key);
+    if (!head) {
+      head = defaultSelectShots({ ...sample, id: '\u0000no-sample' }, pool, { ...fewShot, k: fewShot.k + 1 });
+      bySubset.set(key, head);
+    }
+    return head.filter((p) => p.id !== sample.id).slice(0, fewShot.k);
+  };
+}
+
 function inferencerFor(def: DatasetDef, cfg: Exclude<DatasetConfig, string>): Inferencer {
   const kind = cfg.inferencer ?? 'gen';
   if (kind === 'ppl') {
@@ -134,7 +159,7 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
       datasets,
       config.shardSize,
     );
-    const select: ShotSelector = opts.selectShots ?? ((a) => defaultSelectShots(a.sample, a.pool, a.fewShot));
+    const select: ShotSelector = opts.selectShots ?? fixedShotsOnce();
     const shotsFor = (ds: LoadedDataset, sample: EvalSample): EvalSample[] =>
       ds.pool.length ? select({ def: ds.def, pool: ds.pool, sample, fewShot: ds.fewShot }) : [];
     const items = tasks.flatMap((task, t) => task.samples.map((sample) => ({ t, sample })));
