@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getDataset } from '@puyu/eval';
+import { SentencePieceTokenizer } from '@puyu/formats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type OpenAIPeer, startOpenAIPeer } from '../../../eval/src/providers/test-fixtures/openaiPeer.js';
 import { oracleReply } from '../../../eval/src/runner/test-fixtures/oracle.js';
@@ -199,5 +200,39 @@ describe('puyu eval (real CLI)', () => {
     expect(r.stdout).toContain('| needlebench | score | gen | 12 | 100.00 |');
     for (const f of ['single-en.svg', 'single-en.png', 'single-zh.svg', 'single-zh.png'])
       expect(existsSync(join(out, 'heatmaps', 'reader', f))).toBe(true);
+
+    // With --tokenizer the lengths are exact InternLM2 token counts of the whole prompt.
+    const tokOut = mkdtempSync(join(tmpdir(), 'puyu-needle-tok-'));
+    const model = resolve(ROOT, '../shared/models/internlm2-tokenizer/tokenizer.model');
+    const t = await puyu([
+      'eval',
+      'needlebench',
+      '--models',
+      `${peer.url}@reader`,
+      '--languages',
+      'zh',
+      '--lengths',
+      '300,600',
+      '--depths',
+      '50',
+      '--kinds',
+      'single',
+      '--tokenizer',
+      model,
+      '--out',
+      tokOut,
+      '--quiet',
+    ]);
+    expect(t.code).toBe(0);
+    const tok = SentencePieceTokenizer.load(model);
+    const preds = readFileSync(join(tokOut, 'predictions', 'reader', 'needlebench.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const counts = preds.map((p) => tok.encode(p.prompt.messages[0].content).length);
+    expect(counts[0]).toBeLessThanOrEqual(300);
+    expect(counts[0]).toBeGreaterThanOrEqual(295);
+    expect(counts[1]).toBeLessThanOrEqual(600);
+    expect(counts[1]).toBeGreaterThanOrEqual(595);
   });
 });
