@@ -3,10 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, Progress } from '@puyu/core';
 import { loadTokenizer, TokenShardWriter } from '@puyu/formats';
 import { defaultTokenizerPath, formatModelSummary, inspectModel } from '@puyu/model';
-import { startServer } from '@puyu/serve';
 import { runPretrain } from '@puyu/train';
 import type { Command } from 'commander';
-import { generateSample } from './generateSample.js';
 
 interface QuickstartOptions {
   out: string;
@@ -122,10 +120,12 @@ export async function runQuickstart(o: QuickstartOptions): Promise<void> {
   process.stderr.write(`${formatModelSummary(summary, { maxTensors: 6 })}\n`);
 
   step(4, total, `generate: llama.cpp (node-llama-cpp) on ${r.outputs.gguf[r.outputs.gguf.length - 1]}`);
+  const { generateSample } = await import('./generateSample.js');
   const text = await generateSample(r.outputs.gguf[r.outputs.gguf.length - 1], o.prompt, { maxTokens: 48, threads: o.threads });
   process.stdout.write(`\n${o.prompt}${text}\n\n`);
   step(5, total, 'serve: the OpenAI-compatible server (puyu serve) on the GGUF, one chat request over HTTP');
   const gguf = r.outputs.gguf[r.outputs.gguf.length - 1];
+  const { startServer } = await import('@puyu/serve');
   const server = await startServer({
     model: gguf,
     modelName: 'puyu-quickstart',

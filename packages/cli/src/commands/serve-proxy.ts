@@ -1,5 +1,9 @@
 import { ConfigError } from '@puyu/core';
-import { ProxyServer, ROUTING_STRATEGIES, type RoutingStrategy } from '@puyu/serve';
+import type { RoutingStrategy } from '@puyu/serve';
+
+// Listed here (checked against the type) so registering the command doesn't import @puyu/serve and node-llama-cpp.
+const ROUTING_STRATEGIES = ['random', 'least-outstanding', 'min-latency'] as const satisfies readonly RoutingStrategy[];
+
 import type { Command } from 'commander';
 
 interface ProxyCliOptions {
@@ -34,7 +38,7 @@ export function registerServeProxy(serve: Command): void {
       '--strategy <name>',
       `routing: ${ROUTING_STRATEGIES.join(', ')}`,
       (v: string) => {
-        if (!ROUTING_STRATEGIES.includes(v as RoutingStrategy))
+        if (!(ROUTING_STRATEGIES as readonly string[]).includes(v))
           throw new ConfigError('CLI_BAD_OPTION', `--strategy must be one of ${ROUTING_STRATEGIES.join(', ')}, got "${v}".`);
         return v as RoutingStrategy;
       },
@@ -45,6 +49,7 @@ export function registerServeProxy(serve: Command): void {
     .option('--api-key <key>', 'key clients must send (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--health-interval <seconds>', 'seconds between health checks', (v: string) => Number(v), 10)
     .action(async (o: ProxyCliOptions) => {
+      const { ProxyServer } = await import('@puyu/serve');
       const proxy = new ProxyServer({
         nodes: o.node.map(parseNode),
         strategy: o.strategy,

@@ -1,5 +1,5 @@
 import { ConfigError } from '@puyu/core';
-import { type KvCacheType, startServer } from '@puyu/serve';
+import type { KvCacheType } from '@puyu/serve';
 import type { Command } from 'commander';
 import { registerServeProxy } from './serve-proxy.js';
 
@@ -63,6 +63,8 @@ export function registerServeCommand(program: Command): void {
     .option('--cache-dir <dir>', 'where converted HF folders are cached (default ~/.cache/puyu/serve)')
     .action(async (model: string, o: ServeCliOptions) => {
       const apiKeys = [...o.apiKey, ...(process.env.PUYU_API_KEYS ?? '').split(',').filter(Boolean)];
+      // loaded here, not at start-up: node-llama-cpp takes ~0.5 s to import and other commands don't need it
+      const { startServer } = await import('@puyu/serve');
       const server = await startServer({
         model,
         modelName: o.name,
