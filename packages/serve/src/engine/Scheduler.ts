@@ -3,6 +3,7 @@ import type { Metrics } from '../Metrics.js';
 import { ServeError } from '../ServeError.js';
 import { commonPrefixLength } from './commonPrefixLength.js';
 import type { Engine } from './Engine.js';
+import { StepBarrier } from './StepBarrier.js';
 
 export interface SamplingOptions {
   maxTokens: number;
@@ -39,6 +40,11 @@ export interface SchedulerOptions {
   maxQueue?: number;
   /** Per-request limit in ms, from admission to the last token (default 600 000). */
   timeoutMs?: number;
+  /**
+   * Line up the decode steps of concurrent requests so every decode carries all of them (default
+   * true; see StepBarrier). false leaves batching to node-llama-cpp's own dispatch loop.
+   */
+  coalesceSteps?: boolean;
 }
 
 interface Slot {
@@ -66,6 +72,8 @@ export class Scheduler {
   private readonly waiters: Waiter[] = [];
   private readonly maxQueue: number;
   readonly timeoutMs: number;
+  /** Lines up decode steps across requests (absent when `coalesceSteps` is false). */
+  readonly barrier?: StepBarrier;
 
   constructor(
     readonly engine: Engine,
@@ -75,6 +83,7 @@ export class Scheduler {
     this.slots = engine.sequences.map((seq) => ({ seq, busy: false }));
     this.maxQueue = opts.maxQueue ?? 64;
     this.timeoutMs = opts.timeoutMs ?? 600_000;
+    if (opts.coalesceSteps !== false) this.barrier = new StepBarrier();
   }
 
   get activeSequences(): number {
@@ -97,24 +106,57 @@ export class Scheduler {
 
   /**
    * Generates tokens for `prompt`. Stopping iteration early (break / return) releases the sequence
-   * at once; so does `signal` firing, checked after every decode step. Returns why it ended.
+   * as soon as its decode in flight (if any) ends; so does `signal` firing, checked after every
+   * decode step. Returns why it ended.
+   *
+   * Tokens are produced by a pump that runs ahead of the consumer: a slow client (a full socket)
+   * never holds back the decode steps of the others, which the step barrier lines up.
    */
   async *generate(prompt: readonly Token[], opts: SamplingOptions, signal: AbortSignal): AsyncGenerator<GeneratedToken, FinishReason> {
     const admitted = performance.now();
     const slot = await this.acquire(prompt, signal);
+    const queue = new TokenQueue();
+    let pumping: Promise<void> | undefined;
     try {
       const seq = slot.seq;
       const reused = await this.alignPrefix(seq, prompt);
       this.metrics.promptTokens += prompt.length;
       this.metrics.prefixReusedTokens += reused;
-      const generated: Token[] = [];
-      const penalize = (opts.presencePenalty ?? 0) !== 0 || (opts.frequencyPenalty ?? 0) !== 0;
       const maxTokens = Math.min(opts.maxTokens, this.engine.contextSize - prompt.length);
       if (maxTokens <= 0) return 'length';
+      pumping = this.pump(seq, prompt.slice(reused) as Token[], { ...opts, maxTokens }, signal, admitted, queue);
+      for (;;) {
+        const next = await queue.take();
+        if ('item' in next) yield next.item;
+        else if ('error' in next) throw next.error;
+        else return next.finish;
+      }
+    } finally {
+      queue.stopped = true;
+      // The sequence is free only once its iterator has returned (after the decode in flight).
+      await pumping;
+      this.metrics.e2e.observe((performance.now() - admitted) / 1000);
+      this.release(slot);
+    }
+  }
+
+  /** Runs node-llama-cpp's generator for one request, putting tokens, the end or an error into `queue`. */
+  private async pump(
+    seq: LlamaContextSequence,
+    input: Token[],
+    opts: SamplingOptions,
+    signal: AbortSignal,
+    admitted: number,
+    queue: TokenQueue,
+  ): Promise<void> {
+    const member = this.barrier?.join();
+    try {
+      const generated: Token[] = [];
+      const penalize = (opts.presencePenalty ?? 0) !== 0 || (opts.frequencyPenalty ?? 0) !== 0;
       const stops = new Set(opts.stopTokens ?? []);
       const wantLogprobs = opts.logprobs !== undefined;
       const it = seq.evaluateWithMetadata(
-        prompt.slice(reused) as Token[],
+        input,
         { confidence: wantLogprobs, probabilities: (opts.logprobs ?? 0) > 0 },
         {
           temperature: opts.temperature,
@@ -138,28 +180,33 @@ export class Scheduler {
         },
       );
       let last = admitted;
+      // Leaving the loop (return) calls the generator's return(), which ends node-llama-cpp's evaluation.
       for await (const out of it) {
+        if (queue.stopped) return;
         throwIfAborted(signal, this.metrics);
         const now = performance.now();
         if (generated.length === 0) this.metrics.ttft.observe((now - admitted) / 1000);
         else this.metrics.interToken.observe((now - last) / 1000);
         last = now;
-        if (stops.has(out.token)) return 'stop';
+        if (stops.has(out.token)) return queue.end('stop');
         generated.push(out.token);
         this.metrics.generatedTokens++;
         const o = out as { token: Token; confidence?: number; probabilities?: Map<Token, number> };
         const item: GeneratedToken = { token: out.token };
         if (wantLogprobs) item.logprob = Math.log(Math.max(o.confidence ?? 0, Number.MIN_VALUE));
         if (o.probabilities && opts.logprobs) item.top = topLogprobs(o.probabilities, opts.logprobs);
-        yield item;
-        if (generated.length >= maxTokens) return 'length';
+        queue.push(item);
+        if (generated.length >= opts.maxTokens) return queue.end('length');
+        if (member) await this.barrier?.arrive(member);
+        if (queue.stopped) return;
       }
       // The iterator ends by itself only on an end-of-generation token (EOS, <|im_end|>).
       throwIfAborted(signal, this.metrics);
-      return 'stop';
+      queue.end('stop');
+    } catch (e) {
+      queue.fail(e);
     } finally {
-      this.metrics.e2e.observe((performance.now() - admitted) / 1000);
-      this.release(slot);
+      if (member) this.barrier?.leave(member);
     }
   }
 
@@ -293,4 +340,33 @@ function throwIfAborted(signal: AbortSignal, metrics: Metrics): void {
   }
   metrics.cancelled++;
   throw new ServeError('SERVE_CANCELLED', 'the client closed the request.', { status: 499 });
+}
+
+type Next = { item: GeneratedToken } | { finish: FinishReason } | { error: unknown };
+
+/** Tokens from a request's pump to its consumer: unbounded (at most max_tokens), one reader. */
+class TokenQueue {
+  /** Set by the consumer when it stops reading; the pump ends at its next token. */
+  stopped = false;
+  private readonly items: Next[] = [];
+  private wake?: () => void;
+
+  push(item: GeneratedToken): void {
+    this.put({ item });
+  }
+  end(finish: FinishReason): void {
+    this.put({ finish });
+  }
+  fail(error: unknown): void {
+    this.put({ error });
+  }
+  private put(n: Next): void {
+    this.items.push(n);
+    this.wake?.();
+    this.wake = undefined;
+  }
+  async take(): Promise<Next> {
+    while (this.items.length === 0) await new Promise<void>((resolve) => (this.wake = resolve));
+    return this.items.shift() as Next;
+  }
 }
