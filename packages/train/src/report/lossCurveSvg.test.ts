@@ -18,6 +18,7 @@ describe('lossCurveSvg', () => {
       { title: 'loss <run>', baseline: { y: 6, label: 'unigram 6.00' } },
     );
     expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('<title>loss &lt;run></title>');
     expect(svg.match(/<path /g)).toHaveLength(2);
     expect(svg).toContain('held-out');
     expect(svg).toContain('unigram 6.00');
