@@ -24,7 +24,7 @@ export async function benchModel(shape: ModelShape): Promise<string> {
   const tokenizer = defaultTokenizerPath();
   if (!tokenizer) throw new Error('the shipped tokenizer packages/model/assets/puyu-tiny.model is missing');
   const dir = join(tmpdir(), 'puyu-bench-serve');
-  const gguf = join(dir, `internlm2-h${shape.hidden}-l${shape.layers}-${shape.type}.gguf`);
+  const gguf = join(dir, `internlm2-h${shape.hidden}-l${shape.layers}-${shape.type}-textonly.gguf`);
   if (existsSync(gguf)) return gguf;
   const heads = Math.max(1, shape.hidden / 64);
   const config = makeInternLM2Config({
@@ -43,7 +43,19 @@ export async function benchModel(shape: ModelShape): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const hf = join(dir, `hf-${process.pid}`);
   try {
-    await saveHfModel(hf, config, initInternLM2(config, { seed: 7 }), { tokenizer });
+    const weights = initInternLM2(config, { seed: 7 });
+    // A random model emits byte-fallback pieces (<0xE4> …) that decode to invalid UTF-8; llama-server
+    // then fails to parse its own output and drops the stream mid-request. Zero output rows score 0
+    // where the ~1,800 text pieces score ±: greedy decoding never picks them, and every
+    // generated piece is whole UTF-8 text for both servers.
+    const tok = loadTokenizer(tokenizer);
+    const out = weights.get('output.weight');
+    if (!out) throw new Error('the model has no separate output matrix');
+    for (let id = 0; id < 2048; id++) {
+      if (id === tok.unkId || id === tok.bosId || id === tok.eosId || /^<0x[0-9A-F]{2}>$/.test(tok.idToPiece(id)))
+        out.data.fill(0, id * shape.hidden, (id + 1) * shape.hidden);
+    }
+    await saveHfModel(hf, config, weights, { tokenizer });
     const tmp = `${gguf}.${process.pid}.tmp`;
     await convertHfToGguf(hf, tmp, { type: shape.type });
     renameSync(tmp, gguf); // atomic: a parallel run never sees half a file

@@ -19,21 +19,34 @@ export interface LevelResult {
   requests: RequestResult[];
 }
 
+/** Requests re-sent because a kept-alive connection closed before the server answered (see streamCompletion). */
+export let resent = 0;
+
 export async function streamCompletion(url: string, prompt: number[], maxTokens: number): Promise<RequestResult> {
-  const t0 = performance.now();
-  const res = await fetch(`${url}/v1/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'bench',
-      prompt,
-      max_tokens: maxTokens,
-      temperature: 0,
-      ignore_eos: true,
-      stream: true,
-      stream_options: { include_usage: true },
-    }),
+  const body = JSON.stringify({
+    model: 'bench',
+    prompt,
+    max_tokens: maxTokens,
+    temperature: 0,
+    ignore_eos: true,
+    stream: true,
+    stream_options: { include_usage: true },
   });
+  let t0 = performance.now();
+  let res: Response;
+  for (let attempt = 0; ; attempt++) {
+    t0 = performance.now();
+    try {
+      res = await fetch(`${url}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      break;
+    } catch (e) {
+      // Both servers close idle keep-alive connections after ~5 s; a request that lands on one just
+      // as it closes fails before any answer ("other side closed"), so the server did no work for
+      // it and sending it again on a fresh connection is safe. Anything after the headers is not retried.
+      if (attempt >= 2) throw new Error(`${url}: ${(e as Error).message} (${(e as { cause?: Error }).cause?.message})`);
+      resent++;
+    }
+  }
   if (!res.ok || !res.body) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
   let ttft = -1;
   let chunks = 0;

@@ -63,6 +63,19 @@ function firstJsonLine(child: ChildProcess, lines: Interface, what: string): Pro
   });
 }
 
+/** Says so on stderr when a peer dies while the bench still needs it (a crash is a result too). */
+function reportDeath(child: ChildProcess, name: string): { stopping: boolean } {
+  const state = { stopping: false };
+  let tail = '';
+  child.stderr?.on('data', (d) => {
+    tail = (tail + d).slice(-2000);
+  });
+  child.once('exit', (code, signal) => {
+    if (!state.stopping) console.error(`${name} exited unexpectedly (code ${code}, signal ${signal}); its stderr ends:\n${tail}`);
+  });
+  return state;
+}
+
 function stop(child: ChildProcess, how: 'stdin' | 'signal'): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -81,7 +94,12 @@ export async function startPuyu(name: string, s: PeerSettings, extra: Record<str
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const ready = await firstJsonLine(child, createInterface({ input: child.stdout! }), name);
-  return { name, url: ready.url as string, pid: child.pid as number, close: () => stop(child, 'stdin') };
+  const death = reportDeath(child, name);
+  const close = () => {
+    death.stopping = true;
+    return stop(child, 'stdin');
+  };
+  return { name, url: ready.url as string, pid: child.pid as number, close };
 }
 
 /** Where the llama-server binary is, or why it is not used. */
@@ -134,7 +152,12 @@ export async function startLlamaServer(bin: string, s: PeerSettings): Promise<Se
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { name: 'llama-server', url, pid: child.pid as number, close: () => stop(child, 'signal') };
+  const death = reportDeath(child, 'llama-server');
+  const close = () => {
+    death.stopping = true;
+    return stop(child, 'signal');
+  };
+  return { name: 'llama-server', url, pid: child.pid as number, close };
 }
 
 export interface RawPeer {

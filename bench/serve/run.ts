@@ -17,7 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { benchModel, promptTokens } from './benchModel.js';
-import { type LevelResult, quantile, runLevel } from './client.js';
+import { type LevelResult, quantile, resent, runLevel } from './client.js';
 import {
   batchCounters,
   cpuSeconds,
@@ -106,6 +106,9 @@ try {
         const cpu0 = cpuSeconds(s.pid);
         const level = await runLevel(s.url, c, perStream, prompt(rep, c), N);
         const cpuS = cpuSeconds(s.pid) - cpu0;
+        // Every request must generate exactly N tokens, or tokens/s would compare different work.
+        const short = level.requests.filter((q) => q.tokens !== N).length;
+        if (short) console.log(`WARNING ${s.name} streams ${c}: ${short} requests did not generate ${N} tokens`);
         const after = before ? await batchCounters(s.url) : undefined;
         add(s.name, c, {
           rep,
@@ -130,6 +133,7 @@ try {
   }
 
   printTables(results);
+  if (resent) console.log(`\n${resent} requests were re-sent after a kept-alive connection closed before any answer.`);
   if (values.json)
     writeFileSync(
       values.json,
