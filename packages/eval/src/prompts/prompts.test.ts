@@ -112,6 +112,7 @@ describe('templates', () => {
   });
 
   const shared = sharedDataRoot();
+  if (!shared) console.log('skipping the real-data BBH prompt test: ../shared/datasets not found (set PUYU_DATA_ROOT)');
   it.skipIf(!shared)('BBH: the task CoT prompt precedes the question (real data)', async () => {
     const def = getDataset('bbh');
     const [s] = await def.load({ root: shared!, subsets: ['date_understanding'], limit: 1 });

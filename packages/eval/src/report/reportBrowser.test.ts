@@ -19,8 +19,10 @@ if (!hasChromium) console.warn(`skipping report screenshot tests: ${CHROMIUM} no
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const dataRoot = join(repo, '../shared/datasets');
+const hasData = existsSync(dataRoot);
+if (!hasData) console.warn(`skipping report screenshot tests: ${dataRoot} not found (needs ../shared/datasets)`);
 
-describe.skipIf(!hasChromium)('reports in headless Chromium', () => {
+describe.skipIf(!hasChromium || !hasData)('reports in headless Chromium', () => {
   const peers: OpenAIPeer[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'puyu-report-browser-'));
   // biome-ignore lint/suspicious/noExplicitAny: playwright-core is loaded lazily so the suite runs without it installed

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,9 @@ import { alwaysAReply, oracleReply } from './test-fixtures/oracle.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const dataRoot = join(repo, '../shared/datasets');
+const hasData = existsSync(dataRoot);
+if (!hasData)
+  console.warn(`skipping runEval tests on real benchmarks (ceval fixture still runs): ${dataRoot} not found (needs ../shared/datasets)`);
 const cevalRoot = join(repo, 'packages/eval/src/datasets/test-fixtures/ceval');
 const silent = { progress: { silent: true } };
 
@@ -63,7 +66,7 @@ describe('run config', () => {
   });
 });
 
-describe('fixed few-shot retrieval, computed once', () => {
+describe.skipIf(!hasData)('fixed few-shot retrieval, computed once', () => {
   it('returns what the retriever returns for every sample, including samples that are in the pool', async () => {
     const select = fixedShotsOnce();
     for (const name of ['gsm8k', 'mmlu']) {
@@ -83,30 +86,35 @@ describe('fixed few-shot retrieval, computed once', () => {
 
 describe('runEval against loopback OpenAI peers', () => {
   for (const set of SETS) {
-    it(`an oracle answering with gold in natural phrasings scores 100% on ${set.name} (chat and base prompts)`, async () => {
-      const known = await samplesOf(set.name, set.root, set.limit, set.subsets);
-      const peer = await startOpenAIPeer(oracleReply(known));
-      peers.push(peer);
-      const dataset = set.subsets ? { name: set.name, subsets: set.subsets, limit: set.limit } : { name: set.name, limit: set.limit };
-      const r = await runEval(
-        config({
-          models: [`${peer.url}@oracle-chat`, { spec: `completions+${peer.url}@oracle-base`, name: 'oracle-base' }],
-          datasets: [dataset],
-          dataRoot: set.root,
-          outDir: tmp(),
-          concurrency: 6,
-        }),
-        silent,
-      );
-      for (const u of r.results)
-        expect({ model: u.model, score: u.score, errors: u.errors }).toEqual({ model: u.model, score: 100, errors: 0 });
-    });
+    it.skipIf(set.root === dataRoot && !hasData)(
+      `an oracle answering with gold in natural phrasings scores 100% on ${set.name} (chat and base prompts)`,
+      async () => {
+        const known = await samplesOf(set.name, set.root, set.limit, set.subsets);
+        const peer = await startOpenAIPeer(oracleReply(known));
+        peers.push(peer);
+        const dataset = set.subsets ? { name: set.name, subsets: set.subsets, limit: set.limit } : { name: set.name, limit: set.limit };
+        const r = await runEval(
+          config({
+            models: [`${peer.url}@oracle-chat`, { spec: `completions+${peer.url}@oracle-base`, name: 'oracle-base' }],
+            datasets: [dataset],
+            dataRoot: set.root,
+            outDir: tmp(),
+            concurrency: 6,
+          }),
+          silent,
+        );
+        for (const u of r.results)
+          expect({ model: u.model, score: u.score, errors: u.errors }).toEqual({ model: u.model, score: 100, errors: 0 });
+      },
+    );
   }
 
   it('"always A" scores exactly the A-rate of each multiple-choice dataset', async () => {
     const peer = await startOpenAIPeer(alwaysAReply());
     peers.push(peer);
-    for (const set of SETS.filter((s) => ['mmlu', 'cmmlu', 'arc-challenge', 'ceval'].includes(s.name))) {
+    // Without ../shared/datasets only the committed ceval fixture is there.
+    const available = SETS.filter((s) => s.root !== dataRoot || hasData);
+    for (const set of available.filter((s) => ['mmlu', 'cmmlu', 'arc-challenge', 'ceval'].includes(s.name))) {
       const gold = (await getDataset(set.name).load({ root: set.root, limit: 40 })).map((s) => s.gold);
       const r = await runEval(
         config({
@@ -125,7 +133,7 @@ describe('runEval against loopback OpenAI peers', () => {
     }
   });
 
-  it('ppl inference picks the most likely option through echo logprobs; self-consistency votes', async () => {
+  it.skipIf(!hasData)('ppl inference picks the most likely option through echo logprobs; self-consistency votes', async () => {
     const known = [...(await samplesOf('mmlu', dataRoot, 8)), ...(await samplesOf('gsm8k', dataRoot, 6))];
     const peer = await startOpenAIPeer(oracleReply(known));
     peers.push(peer);
@@ -151,7 +159,7 @@ describe('runEval against loopback OpenAI peers', () => {
     expect(new Set(peer.requests.filter((q) => !q.body.echo).map((q) => q.body.seed))).toEqual(new Set([0, 1, 2]));
   });
 
-  it('records provider errors as data, spreads load over replicas and writes the summary and report', async () => {
+  it.skipIf(!hasData)('records provider errors as data, spreads load over replicas and writes the summary and report', async () => {
     const known = await samplesOf('arc-challenge', dataRoot, 10);
     const target = known[3];
     const reply = oracleReply(known);
@@ -194,7 +202,7 @@ describe('runEval against loopback OpenAI peers', () => {
     expect(html).toContain('1 provider errors');
   });
 
-  it('applies per-endpoint concurrency, request rate and the API key from the environment', async () => {
+  it.skipIf(!hasData)('applies per-endpoint concurrency, request rate and the API key from the environment', async () => {
     const known = await samplesOf('arc-challenge', dataRoot, 6);
     const reply = oracleReply(known);
     let active = 0;
@@ -228,7 +236,7 @@ describe('runEval against loopback OpenAI peers', () => {
     ).rejects.toThrow(/PUYU_NO_SUCH_VAR/);
   });
 
-  it('resumes an aborted run: no finished sample is requested again and scores match an uninterrupted run', async () => {
+  it.skipIf(!hasData)('resumes an aborted run: no finished sample is requested again and scores match an uninterrupted run', async () => {
     const known = await samplesOf('gsm8k', dataRoot, 30);
     const reply = oracleReply(known);
     const ac = new AbortController();

@@ -4,9 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('../../../../../', import.meta.url));
 
 export function sharedDataRoot(): string | null {
-  const root = process.env.PUYU_DATA_ROOT ?? resolve(process.cwd(), '../shared/datasets');
+  const root = process.env.PUYU_DATA_ROOT ?? resolve(repo, '../shared/datasets');
   return existsSync(root) ? root : null;
 }
 
