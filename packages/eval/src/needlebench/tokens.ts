@@ -1,3 +1,5 @@
+import { mulberry32 } from '../random.js';
+
 /** Counts tokens in a text: a real tokenizer's `encode(text).length`, or `approxTokenCount`. */
 export type TokenCounter = (text: string) => number;
 
@@ -28,17 +30,8 @@ export function truncateToTokens(text: string, budget: number, count: TokenCount
   return text.slice(0, lo);
 }
 
-/** A small seeded PRNG (mulberry32): grids must be identical run to run so caches hit and scores reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The package's seeded PRNG: grids must be identical run to run so caches hit and scores reproduce. */
+export const seededRandom = mulberry32;
 
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const a = [...items];

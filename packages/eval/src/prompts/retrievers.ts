@@ -9,19 +9,10 @@
  * inverted index, which is what a pool of a few thousand exemplars needs.
  */
 import MiniSearch from 'minisearch';
+import { mulberry32 } from '../random.js';
 import { type EvalSample, EvaluationError, type FewShotConfig } from '../types.js';
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; reproducible across platforms, unlike Math.random. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../random.js';
 
 /** FNV-1a of a string; mixes the sample id into the seed so each sample gets its own draw. */
 function fnv1a(s: string): number {

@@ -1,16 +1,8 @@
 import { EngineError } from '@puyu/core';
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
 import { findGgmlBinaries, type GgmlBinaries } from './binaries.js';
-import {
-  ggml_init_params,
-  ggml_opt_optimizer_params,
-  ggml_opt_params,
-  llama_batch,
-  llama_context_params,
-  llama_model_params,
-  llama_model_quantize_params,
-  llama_opt_params,
-} from './structs.js';
+// Evaluated for its effect: it registers the named struct types the prototypes below use.
+import './structs.js';
 
 /** An opaque C pointer as koffi hands it back (`void*` → bigint; 0n is NULL). */
 export type Ptr = bigint;
@@ -156,17 +148,6 @@ let loaded: GgmlLibrary | undefined;
  */
 export function loadGgmlLibrary(): GgmlLibrary {
   if (loaded) return loaded;
-  // referenced so koffi registers the named struct types before prototypes use them
-  void [
-    ggml_init_params,
-    ggml_opt_optimizer_params,
-    ggml_opt_params,
-    llama_batch,
-    llama_context_params,
-    llama_model_params,
-    llama_model_quantize_params,
-    llama_opt_params,
-  ];
   const binaries = findGgmlBinaries();
   let libs: { base: LibraryHandle; ggml: LibraryHandle; llama: LibraryHandle };
   try {
