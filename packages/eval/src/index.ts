@@ -54,7 +54,7 @@ export { type BoardEntry, collectRuns } from './leaderboard/collectRuns.js';
 export { leaderboardHtml, type RankedModel, rankModels } from './leaderboard/leaderboardPage.js';
 export { insertionPoint, loadHaystack, type NeedleLanguage } from './needlebench/haystack.js';
 export { buildNeedlePrompt, type NeedleBenchOptions, needleBenchDataset, needleBenchEvaluator } from './needlebench/needleBenchDataset.js';
-export { type NeedleGrid, needleGrids, needleHeatmapPng, needleHeatmapSvg } from './needlebench/needleHeatmap.js';
+export { type NeedleGrid, needleGrids, needleHeatmapPng, needleHeatmapSvg, needleReportArtifacts } from './needlebench/needleHeatmap.js';
 export { levenshtein, multiNeedleScore, singleNeedleScore } from './needlebench/needleScore.js';
 export { multiNeedle, type Needle, singleNeedle } from './needlebench/needles.js';
 export { Raster } from './needlebench/png.js';
@@ -82,7 +82,7 @@ export { type ModelSpec, parseModelSpec } from './providers/parseModelSpec.js';
 export { RateLimiter, type RateLimitOptions, sleep } from './providers/RateLimiter.js';
 export { type SummaryCell, type SummaryGrid, summaryCsv, summaryGrid, summaryMarkdown } from './report/summaryTable.js';
 export { type BarGroup, escapeHtml, groupedBarChart, type HeatmapInput, heatColor, heatmapSvg } from './report/svg.js';
-export { htmlPage, reportHtml, writeNeedleHeatmaps, writeReport } from './report/writeReport.js';
+export { htmlPage, type ReportOptions, reportHtml, writeReport } from './report/writeReport.js';
 export { type EvalTask, partitionTasks, safeName } from './runner/partition.js';
 export {
   type DatasetConfig,
@@ -95,8 +95,9 @@ export {
   runConfigSchema,
 } from './runner/RunConfig.js';
 export { type LocalModelStarter, type ResolvedModel, resolveModels } from './runner/resolveModels.js';
-export { type RunOptions, type RunSummary, runEval, type ShotSelector, type TaskRecord, type UnitResult } from './runner/runEval.js';
+export { type RunOptions, runEval, type ShotSelector } from './runner/runEval.js';
 export { type CachedResult, cacheKey, canonicalJson, SampleCache } from './runner/SampleCache.js';
+export type { RunSummary, TaskRecord, UnitResult } from './runSummary.js';
 export { networkIsolation, runPython, type SandboxOptions, type SandboxResult, type SandboxStatus } from './sandbox/PythonSandbox.js';
 export {
   type ChatMessage,
@@ -115,6 +116,8 @@ export {
   type PromptTemplate,
   type RenderedPrompt,
   type RenderInput,
+  type ReportArtifacts,
+  type ReportArtifactsInput,
   type RetrieverKind,
   SandboxError,
   type ScoredSample,

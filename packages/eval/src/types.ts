@@ -6,6 +6,7 @@
  */
 
 import { PuyuError } from '@puyu/core';
+import type { UnitResult } from './runSummary.js';
 
 /** Any failure inside the evaluation stage (bad config, unknown dataset, mismatched predictions). */
 export class EvaluationError extends PuyuError {}
@@ -121,6 +122,32 @@ export interface DatasetDef {
   fewShot: FewShotConfig;
   /** The default evaluator for this dataset. */
   evaluator(): Evaluator;
+  /**
+   * The dataset's own report artefacts (NeedleBench's depth × length heatmaps), beyond the
+   * tables every dataset gets. The generic report calls it once per run with this dataset's
+   * results and embeds the section it returns, so the report knows no dataset by name.
+   */
+  reportArtifacts?(input: ReportArtifactsInput): ReportArtifacts | undefined | Promise<ReportArtifacts | undefined>;
+}
+
+/** What the report hands a dataset's `reportArtifacts` hook. */
+export interface ReportArtifactsInput {
+  /** The run folder: artefact files go under it (e.g. `heatmaps/`). */
+  outDir: string;
+  /** This dataset's results in the run, one per model. */
+  units: readonly UnitResult[];
+  /** Every scored sample of one unit (its `results/<model>/<dataset>.jsonl`). */
+  scored(unit: UnitResult): ScoredSample[];
+}
+
+/** One dataset-specific section of report.html. */
+export interface ReportArtifacts {
+  /** The section heading. */
+  title: string;
+  /** HTML placed under the heading, trusted as is: the dataset's own code builds it (inline SVG figures), escaping what it quotes. */
+  html: string;
+  /** Files the hook wrote, relative to the run folder; the report links them. */
+  files?: string[];
 }
 
 /** A provider failure recorded as data; the sample scores as wrong, the run goes on. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { UnitResult } from '../runner/runEval.js';
+import type { UnitResult } from '../runSummary.js';
 import { EvaluationError } from '../types.js';
 
 /** One model × dataset as the leaderboard sees it: the headline score and every sample's score (0–1). */

@@ -1,5 +1,6 @@
 import type { DatasetDef, EvalResult, EvalSample, Evaluator, Prediction, PromptTemplate, ScoredSample } from '../types.js';
 import { insertionPoint, loadHaystack, type NeedleLanguage } from './haystack.js';
+import { needleReportArtifacts } from './needleHeatmap.js';
 import { multiNeedleScore, singleNeedleScore } from './needleScore.js';
 import { multiNeedle, type Needle, singleNeedle } from './needles.js';
 import { approxTokenCount, seededRandom, shuffled, type TokenCounter, truncateToTokens } from './tokens.js';
@@ -114,6 +115,7 @@ export function needleBenchDataset(opts: NeedleBenchOptions): DatasetDef {
     template,
     fewShot: { retriever: 'zero', k: 0 },
     evaluator: () => needleBenchEvaluator,
+    reportArtifacts: needleReportArtifacts,
     async load(load) {
       const countTokens = opts.countTokens ?? approxTokenCount;
       const out: EvalSample[] = [];

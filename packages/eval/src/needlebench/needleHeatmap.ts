@@ -1,5 +1,8 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { heatColor, heatmapSvg } from '../report/svg.js';
-import type { ScoredSample } from '../types.js';
+import { safeName } from '../runner/partition.js';
+import type { ReportArtifacts, ReportArtifactsInput, ScoredSample } from '../types.js';
 import { Raster } from './png.js';
 
 /** Mean score (0–100) per depth (rows) × length (columns) for one kind × language. */
@@ -79,4 +82,27 @@ export function needleHeatmapPng(g: NeedleGrid): Buffer {
     img.text(left + c * cell + (cell - Raster.textWidth(t, scale)) / 2, top + g.depths.length * cell + 10, t, scale, black);
   });
   return img.toPng();
+}
+
+/**
+ * NeedleBench's report artefacts (its dataset's `reportArtifacts` hook): one SVG + PNG heatmap
+ * per model × kind × language under `heatmaps/<model>/`, and the SVGs embedded in report.html.
+ */
+export function needleReportArtifacts(input: ReportArtifactsInput): ReportArtifacts | undefined {
+  const svgs: string[] = [];
+  const files: string[] = [];
+  for (const u of input.units) {
+    const rel = join('heatmaps', safeName(u.model));
+    mkdirSync(join(input.outDir, rel), { recursive: true });
+    for (const g of needleGrids(input.scored(u), u.model)) {
+      const name = safeName(g.title.split('NeedleBench ').at(-1)!);
+      const svg = needleHeatmapSvg(g);
+      writeFileSync(join(input.outDir, rel, `${name}.svg`), svg);
+      writeFileSync(join(input.outDir, rel, `${name}.png`), needleHeatmapPng(g));
+      svgs.push(svg);
+      files.push(join(rel, `${name}.png`));
+    }
+  }
+  if (svgs.length === 0) return undefined;
+  return { title: 'NeedleBench', html: svgs.map((h) => `<figure>${h}</figure>`).join(''), files };
 }

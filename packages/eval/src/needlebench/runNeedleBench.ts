@@ -1,12 +1,13 @@
 import { ConfigError } from '@puyu/core';
 import type { RunConfig } from '../runner/RunConfig.js';
-import { type RunOptions, type RunSummary, runEval } from '../runner/runEval.js';
+import { type RunOptions, runEval } from '../runner/runEval.js';
+import type { RunSummary } from '../runSummary.js';
 import { type NeedleBenchOptions, needleBenchDataset } from './needleBenchDataset.js';
 
 /**
  * NeedleBench through the ordinary runner (same providers, cache, resume, report): the
- * grid becomes a dataset named `needlebench`, and the report adds one heatmap (SVG +
- * PNG under `heatmaps/`) per model × kind × language.
+ * grid becomes a dataset named `needlebench`, whose `reportArtifacts` hook adds one heatmap
+ * (SVG + PNG under `heatmaps/`) per model × kind × language to the report.
  */
 export async function runNeedleBench(
   config: Omit<RunConfig, 'datasets'>,

@@ -1,10 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration } from '@puyu/core';
-import { needleGrids, needleHeatmapPng, needleHeatmapSvg } from '../needlebench/needleHeatmap.js';
-import { safeName } from '../runner/partition.js';
-import type { RunSummary } from '../runner/runEval.js';
-import type { ScoredSample } from '../types.js';
+import type { RunSummary } from '../runSummary.js';
+import type { DatasetDef, ReportArtifacts, ScoredSample } from '../types.js';
 import { summaryCsv, summaryGrid, summaryMarkdown } from './summaryTable.js';
 import { escapeHtml, groupedBarChart } from './svg.js';
 
@@ -36,33 +34,51 @@ function readScored(path: string, limit: number): ScoredSample[] {
   return out;
 }
 
+export interface ReportOptions {
+  /** Samples shown per model × dataset (default 20). */
+  samplesPerUnit?: number;
+  /**
+   * The run's datasets by the name their results carry (`mmlu`, `mmlu:ppl`): those with a
+   * `reportArtifacts` hook add their own section. Without it the report has the generic parts only.
+   */
+  datasets?: ReadonlyMap<string, Pick<DatasetDef, 'reportArtifacts'>>;
+}
+
 /** Writes summary.md, summary.csv and report.html into the run folder. */
-export async function writeReport(outDir: string, summary: RunSummary, opts: { samplesPerUnit?: number } = {}): Promise<void> {
+export async function writeReport(outDir: string, summary: RunSummary, opts: ReportOptions = {}): Promise<void> {
   const grid = summaryGrid(summary.results);
   writeFileSync(join(outDir, 'summary.md'), summaryMarkdown(grid));
   writeFileSync(join(outDir, 'summary.csv'), summaryCsv(grid));
-  const heatmaps = writeNeedleHeatmaps(outDir, summary);
-  writeFileSync(join(outDir, 'report.html'), reportHtml(outDir, summary, opts.samplesPerUnit ?? 20, heatmaps));
+  const sections = await datasetArtifacts(outDir, summary, opts.datasets);
+  writeFileSync(join(outDir, 'report.html'), reportHtml(outDir, summary, opts.samplesPerUnit ?? 20, sections));
 }
 
-/** For NeedleBench results: one SVG + PNG heatmap per model × kind × language under `heatmaps/`; returns the SVGs to embed. */
-export function writeNeedleHeatmaps(outDir: string, summary: RunSummary): string[] {
-  const svgs: string[] = [];
-  for (const u of summary.results.filter((r) => r.dataset === 'needlebench')) {
-    const dir = join(outDir, 'heatmaps', safeName(u.model));
-    mkdirSync(dir, { recursive: true });
-    for (const g of needleGrids(readScored(join(outDir, u.scoredFile), Number.POSITIVE_INFINITY), u.model)) {
-      const name = safeName(g.title.split('NeedleBench ').at(-1)!);
-      const svg = needleHeatmapSvg(g);
-      writeFileSync(join(dir, `${name}.svg`), svg);
-      writeFileSync(join(dir, `${name}.png`), needleHeatmapPng(g));
-      svgs.push(svg);
-    }
+/** Calls each dataset's `reportArtifacts` hook once, with that dataset's results, in result order. */
+async function datasetArtifacts(
+  outDir: string,
+  summary: RunSummary,
+  datasets?: ReadonlyMap<string, Pick<DatasetDef, 'reportArtifacts'>>,
+): Promise<ReportArtifacts[]> {
+  const out: ReportArtifacts[] = [];
+  if (!datasets) return out;
+  for (const name of new Set(summary.results.map((r) => r.dataset))) {
+    const hook = datasets.get(name)?.reportArtifacts;
+    if (!hook) continue;
+    const units = summary.results.filter((r) => r.dataset === name);
+    const section = await hook({ outDir, units, scored: (u) => readScored(join(outDir, u.scoredFile), Number.POSITIVE_INFINITY) });
+    if (section) out.push(section);
   }
-  return svgs;
+  return out;
 }
 
-export function reportHtml(outDir: string, summary: RunSummary, samplesPerUnit: number, heatmaps: string[] = []): string {
+function artifactSection(a: ReportArtifacts): string {
+  const files = a.files?.length
+    ? `<p class="muted">${a.files.map((f) => `<a href="${escapeHtml(f)}">${escapeHtml(f)}</a>`).join(' · ')}</p>`
+    : '';
+  return `<h2>${escapeHtml(a.title)}</h2>${a.html}${files}`;
+}
+
+export function reportHtml(outDir: string, summary: RunSummary, samplesPerUnit: number, sections: readonly ReportArtifacts[] = []): string {
   const grid = summaryGrid(summary.results);
   const fmt = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
   const table = [
@@ -118,7 +134,7 @@ export function reportHtml(outDir: string, summary: RunSummary, samplesPerUnit: 
   }</p>
 <h2>Summary</h2>${table}
 <figure>${chart}</figure>
-${heatmaps.length ? `<h2>NeedleBench</h2>${heatmaps.map((h) => `<figure>${h}</figure>`).join('')}` : ''}
+${sections.map(artifactSection).join('\n')}
 <h2>Samples</h2><p class="muted">First ${samplesPerUnit} samples of each model × dataset; click a row for the raw output.</p>${units}
 <h2>Tasks</h2><table><thead><tr><th>task</th><th>samples</th><th>cached</th><th>errors</th><th>busy s (sum)</th></tr></thead><tbody>${tasks}</tbody></table>`;
   return htmlPage('Puyu evaluation report', body);

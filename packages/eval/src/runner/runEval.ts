@@ -10,6 +10,7 @@ import { PplInferencer } from '../inferencers/PplInferencer.js';
 import { SelfConsistencyInferencer } from '../inferencers/SelfConsistencyInferencer.js';
 import { selectShots as defaultSelectShots } from '../prompts/retrievers.js';
 import { writeReport } from '../report/writeReport.js';
+import type { RunSummary, TaskRecord, UnitResult } from '../runSummary.js';
 import type { DatasetDef, EvalResult, EvalSample, FewShotConfig } from '../types.js';
 import { partitionTasks, safeName } from './partition.js';
 import type { DatasetConfig, RunConfig } from './RunConfig.js';
@@ -32,41 +33,6 @@ export interface RunOptions {
   signal?: AbortSignal;
   startLocal?: LocalModelStarter;
   progress?: Omit<ProgressOptions, 'total'>;
-}
-
-/** One model × dataset result, as summaries and leaderboards read it. */
-export interface UnitResult {
-  model: string;
-  dataset: string;
-  inferencer: string;
-  /** The headline metric's name and value (percent). */
-  metric: string;
-  score: number;
-  metrics: Record<string, number>;
-  samples: number;
-  errors: number;
-  /** Relative paths inside the run folder. */
-  predictionsFile: string;
-  scoredFile: string;
-}
-
-export interface TaskRecord {
-  id: string;
-  samples: number;
-  errors: number;
-  cached: number;
-  wallMs: number;
-}
-
-export interface RunSummary {
-  outDir: string;
-  status: 'done' | 'aborted';
-  results: UnitResult[];
-  tasks: TaskRecord[];
-  requests: { sent: number; cached: number };
-  wallMs: number;
-  /** Where the wall time went: loading data, inference, scoring, writing files (ms). */
-  phases: { loadMs: number; inferMs: number; scoreMs: number; writeMs: number };
 }
 
 interface LoadedDataset {
@@ -238,7 +204,7 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
     phases.scoreMs = performance.now() - tScore;
     const tWrite = performance.now();
     const summary: RunSummary = { outDir, status: 'done', results, tasks: records, requests, wallMs: performance.now() - t0, phases };
-    await writeReport(outDir, summary);
+    await writeReport(outDir, summary, { datasets: new Map(datasets.map((d) => [d.name, d.def])) });
     phases.writeMs = performance.now() - tWrite;
     summary.wallMs = performance.now() - t0;
     writeFileSync(join(outDir, 'run.json'), `${JSON.stringify({ ...summary, config, finishedAt: new Date().toISOString() }, null, 2)}\n`);
