@@ -7,8 +7,8 @@
  *   tsx --conditions=source bench/train/llamaOptPeer.ts <model.gguf> <tokens.bin> <steps> <T> <threads>
  */
 import { readFileSync } from 'node:fs';
-import { loadGgmlLibrary, type Ptr } from '@puyu/ggml';
 import koffi from 'koffi';
+import { loadBenchBindings } from './benchBindings.js';
 import { OPTIM, type PeerResult } from './benchSetup.js';
 
 const GGML_TYPE_I32 = 26;
@@ -22,13 +22,13 @@ const steps = Number(stepsArg);
 const T = Number(tArg);
 const threads = Number(threadsArg);
 const stream = new Int32Array(new Uint8Array(readFileSync(tokensPath)).buffer);
-const { fn: f } = loadGgmlLibrary();
+const f = loadBenchBindings();
 f.llama_backend_init();
 
 const mp = f.llama_model_default_params();
 mp.n_gpu_layers = 0;
 mp.load_mode = LLAMA_LOAD_MODE_NONE;
-const model = f.llama_model_load_from_file(ggufPath, mp) as Ptr;
+const model = f.llama_model_load_from_file(ggufPath, mp);
 if (!model) throw new Error(`libllama could not load ${ggufPath}`);
 const cp = f.llama_context_default_params();
 Object.assign(cp, {
@@ -41,7 +41,7 @@ Object.assign(cp, {
   type_k: GGML_TYPE_F32, // OUT_PROD has no F16 path (finetune.cpp forces F32 caches)
   type_v: GGML_TYPE_F32,
 });
-const lctx = f.llama_init_from_model(model, cp) as Ptr;
+const lctx = f.llama_init_from_model(model, cp);
 if (!lctx) throw new Error('libllama could not create a context');
 
 // ggml_opt_eval computes without setting the CPU backend's thread count, so it keeps
@@ -69,10 +69,11 @@ f.llama_opt_init(lctx, model, {
 });
 
 // One datapoint per epoch: inputs and next-token labels, the same rows ours and PyTorch read.
-const dataset = f.ggml_opt_dataset_init(GGML_TYPE_I32, GGML_TYPE_I32, T, T, 1, 1) as Ptr;
+const dataset = f.ggml_opt_dataset_init(GGML_TYPE_I32, GGML_TYPE_I32, T, T, 1, 1);
+if (!dataset) throw new Error('ggml_opt_dataset_init failed');
 const data = koffi.view(f.ggml_get_data(f.ggml_opt_dataset_data(dataset)), T * 4);
 const labels = koffi.view(f.ggml_get_data(f.ggml_opt_dataset_labels(dataset)), T * 4);
-const resultTrain = f.ggml_opt_result_init() as Ptr;
+const resultTrain = f.ggml_opt_result_init();
 const result: PeerResult = { peer: 'llama_opt', stepMs: [], tokensPerStep: T, losses: [] };
 const span = stream.length - T - 1;
 for (let s = 0; s < steps; s++) {

@@ -9,10 +9,11 @@
  *   npx tsx --conditions=source bench/train/profile.ts [--steps 2] [--backward mul_mat|out_prod] [--by-shape] [--batch 8]
  */
 import { parseArgs } from 'node:util';
-import { GgmlBlasBackend, GgmlCpuBackend, type Ptr } from '@puyu/ggml';
+import { asPtr, GgmlBlasBackend, GgmlCpuBackend, type TensorPtr } from '@puyu/ggml';
 import { initInternLM2 } from '@puyu/model';
 import { type BackwardMatmul, InternLM2Params, LossGraph, packedCausalMask, packedPositions, planMaskedLoss } from '@puyu/train';
 import koffi from 'koffi';
+import { loadBenchBindings } from './benchBindings.js';
 import { corpusTokens, referenceConfig, stepRows, trainFlopsPerToken } from './benchSetup.js';
 
 const { values } = parseArgs({
@@ -36,42 +37,45 @@ const stream = corpusTokens();
 using backend = GgmlCpuBackend.create({ threads: Number(values.threads) });
 using params = new InternLM2Params(backend, config, { trainable: true });
 params.upload(initInternLM2(config, { seed: 1234 }));
-const f = backend.lib.fn;
+const f = loadBenchBindings();
 using blas = values.blas ? GgmlBlasBackend.load(values.blas, Number(values.threads)) : undefined;
 
 const disposable = <X extends { free(): void }>(x: X) => Object.assign(x, { [Symbol.dispose]: () => x.free() });
 
 // ne[] of a tensor and of its first two sources, read from the ggml_tensor header (ne@16, src@152)
-const shapeOf = (t: Ptr) => {
+const shapeOf = (t: TensorPtr) => {
   const v = new DataView(koffi.view(t, 48) as ArrayBuffer);
   return [0, 1, 2, 3].map((i) => Number(v.getBigInt64(16 + 8 * i, true))).join('×');
 };
-const srcShapes = (t: Ptr) => {
+const srcShapes = (t: TensorPtr) => {
   const v = new DataView(koffi.view(t, 168) as ArrayBuffer);
   return [0, 1]
     .map((i) => v.getBigUint64(152 + 8 * i, true))
     .filter((p) => p !== 0n)
-    .map(shapeOf)
+    .map((p) => shapeOf(asPtr<'ggml_tensor'>(p)))
     .join(', ');
 };
 
 const EvalProto = koffi.proto('bool puyu_eval_cb(void* t, bool ask, void* user_data)');
 const byOp = new Map<string, { ms: number; n: number }>();
 let last = 0;
-const cb = koffi.register((t: Ptr, ask: boolean) => {
-  if (ask) return true;
-  const now = performance.now();
-  const op = values['by-shape'] ? `${f.ggml_op_desc(t)} ${shapeOf(t)} ← ${srcShapes(t)}` : (f.ggml_op_desc(t) as string);
-  const e = byOp.get(op) ?? { ms: 0, n: 0 };
-  e.ms += now - last;
-  e.n++;
-  byOp.set(op, e);
-  last = performance.now();
-  return true;
-}, koffi.pointer(EvalProto));
+const cb = asPtr<'function'>(
+  koffi.register((t: TensorPtr, ask: boolean) => {
+    if (ask) return true;
+    const now = performance.now();
+    const op = values['by-shape'] ? `${f.ggml_op_desc(t)} ${shapeOf(t)} ← ${srcShapes(t)}` : f.ggml_op_desc(t);
+    const e = byOp.get(op) ?? { ms: 0, n: 0 };
+    e.ms += now - last;
+    e.n++;
+    byOp.set(op, e);
+    last = performance.now();
+    return true;
+  }, koffi.pointer(EvalProto)),
+);
 
 const backends = blas ? [blas.ptr, backend.ptr] : [backend.ptr];
-const sched = f.ggml_backend_sched_new(backends, null, backends.length, GRAPH_SIZE, false, false) as Ptr;
+const sched = f.ggml_backend_sched_new(backends, null, backends.length, GRAPH_SIZE, false, false);
+if (!sched) throw new Error('ggml_backend_sched_new failed');
 f.ggml_backend_sched_set_eval_callback(sched, cb, null);
 const steps = Number(values.steps);
 let totalMs = 0;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GgmlBlasBackend } from './GgmlBlasBackend.js';
 import { GGML_TYPE_F32, GgmlContext } from './GgmlContext.js';
 import { GgmlCpuBackend } from './GgmlCpuBackend.js';
-import type { Ptr } from './native/ggml-lib.js';
+import type { BackendPtr } from './native/pointers.js';
 
 // The BLAS backend is opt-in (bench/train/build-ggml-blas.sh → PUYU_GGML_BLAS): without it
 // the prebuilt CPU path must be untouched, and with it products must agree with the CPU.
@@ -22,15 +22,16 @@ describe('GgmlBlasBackend (opt-in)', () => {
     using cpu = GgmlCpuBackend.create({ threads: 1 });
     using blas = GgmlBlasBackend.fromEnv({ threads: 1 }) as GgmlBlasBackend;
     const f = cpu.lib.fn;
-    const run = (backends: Ptr[]) => {
+    const run = (backends: BackendPtr[]) => {
       using ctx = new GgmlContext({ maxTensors: 16, graphSize: 16 });
       const a = ctx.tensor(GGML_TYPE_F32, [64, 48]);
       const b = ctx.tensor(GGML_TYPE_F32, [64, 40]);
-      const mm = f.ggml_mul_mat(ctx.ptr, a, b) as Ptr; // [48, 40]
-      const op = f.ggml_out_prod(ctx.ptr, mm, b) as Ptr; // [48, 64]: Σ over the 40 columns
-      const graph = f.ggml_new_graph_custom(ctx.ptr, 16, false) as Ptr;
+      const mm = f.ggml_mul_mat(ctx.ptr, a, b); // [48, 40]
+      const op = f.ggml_out_prod(ctx.ptr, mm, b); // [48, 64]: Σ over the 40 columns
+      const graph = f.ggml_new_graph_custom(ctx.ptr, 16, false);
       f.ggml_build_forward_expand(graph, op);
-      const sched = f.ggml_backend_sched_new(backends, null, backends.length, 16, false, false) as Ptr;
+      const sched = f.ggml_backend_sched_new(backends, null, backends.length, 16, false, false);
+      if (!sched) throw new Error('ggml_backend_sched_new failed');
       try {
         expect(f.ggml_backend_sched_alloc_graph(sched, graph)).toBe(true);
         const av = Float32Array.from({ length: 64 * 48 }, (_, i) => Math.sin(i));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { EngineError } from '@puyu/core';
-import { loadGgmlLibrary, type Ptr, setBackendThreads } from './native/ggml-lib.js';
+import { loadGgmlLibrary, setBackendThreads } from './native/ggml-lib.js';
+import type { BackendPtr } from './native/pointers.js';
 
 /**
  * ggml's BLAS backend, opt-in: node-llama-cpp ships no `libggml-blas`, so a user builds
@@ -13,7 +14,7 @@ export class GgmlBlasBackend {
   private freed = false;
 
   private constructor(
-    readonly ptr: Ptr,
+    readonly ptr: BackendPtr,
     readonly path: string,
   ) {}
 
@@ -34,9 +35,14 @@ export class GgmlBlasBackend {
     // loading twice registers twice; a registered BLAS is reused
     if (!f.ggml_backend_reg_by_name('BLAS') && !f.ggml_backend_load(path))
       throw new EngineError('GGML_BLAS_LOAD_FAILED', `ggml could not load the BLAS backend ${path} (built from another ggml version?).`);
-    const ptr = f.ggml_backend_init_by_name('BLAS', null) as Ptr;
+    const ptr = f.ggml_backend_init_by_name('BLAS', null);
     if (!ptr) throw new EngineError('GGML_BLAS_INIT_FAILED', `the BLAS backend in ${path} did not start.`);
-    setBackendThreads(lib, ptr, threads, 'BLAS');
+    try {
+      setBackendThreads(lib, ptr, threads, 'BLAS');
+    } catch (e) {
+      f.ggml_backend_free(ptr);
+      throw e;
+    }
     return new GgmlBlasBackend(ptr, path);
   }
 

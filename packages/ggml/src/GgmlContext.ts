@@ -1,5 +1,6 @@
 import { EngineError } from '@puyu/core';
-import { type GgmlLibrary, loadGgmlLibrary, type Ptr } from './native/ggml-lib.js';
+import { type GgmlLibrary, loadGgmlLibrary } from './native/ggml-lib.js';
+import type { ContextPtr, TensorPtr } from './native/pointers.js';
 
 export const GGML_TYPE_F32 = 0;
 export const GGML_TYPE_I32 = 26;
@@ -11,22 +12,23 @@ export const GGML_TYPE_I32 = 26;
  */
 export class GgmlContext {
   readonly lib: GgmlLibrary;
-  readonly ptr: Ptr;
+  readonly ptr: ContextPtr;
   private freed = false;
 
   constructor(opts: { maxTensors: number; graphSize?: number; grads?: boolean }) {
     this.lib = loadGgmlLibrary();
     const f = this.lib.fn;
-    const tensorBytes = Number(f.ggml_tensor_overhead()) * opts.maxTensors;
-    const graphBytes = opts.graphSize ? Number(f.ggml_graph_overhead_custom(opts.graphSize, opts.grads ?? false)) : 0;
-    this.ptr = f.ggml_init({ mem_size: tensorBytes + graphBytes + 1024, mem_buffer: null, no_alloc: true }) as Ptr;
-    if (!this.ptr) throw new EngineError('GGML_INIT_FAILED', 'ggml_init returned NULL (out of memory?).');
+    const tensorBytes = f.ggml_tensor_overhead() * opts.maxTensors;
+    const graphBytes = opts.graphSize ? f.ggml_graph_overhead_custom(opts.graphSize, opts.grads ?? false) : 0;
+    const ptr = f.ggml_init({ mem_size: tensorBytes + graphBytes + 1024, mem_buffer: null, no_alloc: true });
+    if (!ptr) throw new EngineError('GGML_INIT_FAILED', 'ggml_init returned NULL (out of memory?).');
+    this.ptr = ptr;
   }
 
   /** `ne` is in ggml order: ne[0] is the fastest-varying (row length). */
-  tensor(type: number, ne: readonly number[], name?: string): Ptr {
+  tensor(type: number, ne: readonly number[], name?: string): TensorPtr {
     const f = this.lib.fn;
-    let t: Ptr;
+    let t: TensorPtr;
     if (ne.length === 1) t = f.ggml_new_tensor_1d(this.ptr, type, ne[0]);
     else if (ne.length === 2) t = f.ggml_new_tensor_2d(this.ptr, type, ne[0], ne[1]);
     else if (ne.length === 3) t = f.ggml_new_tensor_3d(this.ptr, type, ne[0], ne[1], ne[2]);

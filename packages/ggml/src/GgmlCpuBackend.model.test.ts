@@ -24,7 +24,7 @@ describe('ggml CPU backend through koffi', () => {
     const b = ctx.tensor(GGML_TYPE_F32, [K, N], 'b');
     f.ggml_set_param(a);
     const buf = f.ggml_backend_alloc_ctx_tensors(ctx.ptr, backend.ptr);
-    expect(buf).not.toBe(0n);
+    if (!buf) throw new Error('could not allocate the test tensors');
     const av = rand(K * M, 1);
     const bv = rand(K * N, 2);
     f.ggml_backend_tensor_set(a, av, 0, av.byteLength);
@@ -39,6 +39,7 @@ describe('ggml CPU backend through koffi', () => {
     f.ggml_build_forward_expand(graph, loss);
     f.ggml_build_backward_expand(cctx.ptr, graph, null);
     const galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(backend.ptr));
+    if (!galloc) throw new Error('ggml_gallocr_new failed');
     try {
       expect(f.ggml_gallocr_alloc_graph(galloc, graph)).toBe(true);
       f.ggml_graph_reset(graph); // sets d(loss)=1, zeroes the other grads
@@ -57,6 +58,7 @@ describe('ggml CPU backend through koffi', () => {
 
       // d(sum(A·Bᵀ))/dA[m][k] = Σ_n B[n][k]
       const grad = f.ggml_graph_get_grad(graph, a);
+      if (!grad) throw new Error('a has no gradient');
       const gv = new Float32Array(K * M);
       f.ggml_backend_tensor_get(grad, gv, 0, gv.byteLength);
       let gDiff = 0;

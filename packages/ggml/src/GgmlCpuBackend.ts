@@ -1,5 +1,6 @@
 import { EngineError } from '@puyu/core';
-import { type GgmlLibrary, loadGgmlLibrary, type Ptr, setBackendThreads } from './native/ggml-lib.js';
+import { type GgmlLibrary, loadGgmlLibrary, setBackendThreads } from './native/ggml-lib.js';
+import type { BackendPtr } from './native/pointers.js';
 
 const GGML_BACKEND_DEVICE_TYPE_CPU = 0;
 
@@ -12,12 +13,12 @@ export function defaultThreads(): number {
 /** The ggml CPU backend with an explicit lifetime and thread count. */
 export class GgmlCpuBackend {
   readonly lib: GgmlLibrary;
-  readonly ptr: Ptr;
+  readonly ptr: BackendPtr;
   private freed = false;
 
   private constructor(
     lib: GgmlLibrary,
-    ptr: Ptr,
+    ptr: BackendPtr,
     readonly threads: number,
   ) {
     this.lib = lib;
@@ -29,14 +30,19 @@ export class GgmlCpuBackend {
     const threads = opts.threads ?? defaultThreads();
     if (!Number.isInteger(threads) || threads < 1)
       throw new EngineError('GGML_BAD_THREADS', `threads must be a positive integer, got ${threads}.`);
-    const ptr = lib.fn.ggml_backend_init_by_type(GGML_BACKEND_DEVICE_TYPE_CPU, null) as Ptr;
+    const ptr = lib.fn.ggml_backend_init_by_type(GGML_BACKEND_DEVICE_TYPE_CPU, null);
     if (!ptr) throw new EngineError('GGML_BACKEND_INIT_FAILED', 'ggml could not start its CPU backend.');
-    setBackendThreads(lib, ptr, threads);
+    try {
+      setBackendThreads(lib, ptr, threads);
+    } catch (e) {
+      lib.fn.ggml_backend_free(ptr);
+      throw e;
+    }
     return new GgmlCpuBackend(lib, ptr, threads);
   }
 
   get name(): string {
-    return this.lib.fn.ggml_backend_name(this.ptr) as string;
+    return this.lib.fn.ggml_backend_name(this.ptr);
   }
 
   free(): void {

@@ -4,9 +4,51 @@
 export { GgmlBlasBackend } from './GgmlBlasBackend.js';
 export { GGML_TYPE_F32, GGML_TYPE_I32, GgmlContext } from './GgmlContext.js';
 export { defaultThreads, GgmlCpuBackend } from './GgmlCpuBackend.js';
+export {
+  isJobOutcome,
+  type JobOutcome,
+  type PuyuErrorClass,
+  reviveError,
+  type SerializedError,
+  serializeError,
+} from './jobErrors.js';
 export { findGgmlBinaries, type GgmlBinaries, platformPackage } from './native/binaries.js';
-export { type GgmlFunctions, type GgmlLibrary, loadGgmlLibrary, type Ptr, setBackendThreads } from './native/ggml-lib.js';
-export type { GgmlOptOptimizerParams, LlamaModelQuantizeParams } from './native/structs.js';
+export {
+  type Binding,
+  type Bound,
+  bindNative,
+  type GgmlFunctions,
+  type GgmlLibrary,
+  type GgmlLibraryName,
+  loadGgmlLibrary,
+  setBackendThreads,
+  sig,
+} from './native/ggml-lib.js';
+export {
+  asPtr,
+  type BackendPtr,
+  type BackendRegPtr,
+  type BufferPtr,
+  type BufferTypePtr,
+  type ContextPtr,
+  type FnPtr,
+  type GallocrPtr,
+  type GraphPtr,
+  type Ptr,
+  type SchedPtr,
+  type TensorPtr,
+} from './native/pointers.js';
+export type {
+  GgmlInitParams,
+  GgmlOptOptimizerParams,
+  GgmlOptParams,
+  LlamaBatch,
+  LlamaContextParams,
+  LlamaModelParams,
+  LlamaModelQuantizeParams,
+  LlamaOptParams,
+} from './native/structs.js';
 export { outProdToMulMat } from './outProdToMulMat.js';
 export { LLAMA_FTYPE, quantizeGgufModel } from './quantize.js';
 export { type NativeJobOptions, type NativeJobResult, runNativeJob } from './runNativeJob.js';
+export { serveNativeJob } from './serveNativeJob.js';

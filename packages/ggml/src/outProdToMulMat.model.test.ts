@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GGML_TYPE_F32, GgmlContext } from './GgmlContext.js';
 import { GgmlCpuBackend } from './GgmlCpuBackend.js';
-import type { Ptr } from './native/ggml-lib.js';
 import { outProdToMulMat } from './outProdToMulMat.js';
 
 function filled(n: number, seed: number): Float32Array {
@@ -20,13 +19,14 @@ function bothWays(aNe: number[], bNe: number[], transposeB: boolean): { want: Fl
     using ctx = new GgmlContext({ maxTensors: 64, graphSize: 64 });
     const a = ctx.tensor(GGML_TYPE_F32, aNe);
     const bStored = ctx.tensor(GGML_TYPE_F32, transposeB ? [bNe[1], bNe[0], ...bNe.slice(2)] : bNe);
-    const b = transposeB ? (f.ggml_transpose(ctx.ptr, bStored) as Ptr) : bStored;
-    const out = f.ggml_out_prod(ctx.ptr, a, b) as Ptr;
-    let graph = f.ggml_new_graph_custom(ctx.ptr, 64, false) as Ptr;
+    const b = transposeB ? f.ggml_transpose(ctx.ptr, bStored) : bStored;
+    const out = f.ggml_out_prod(ctx.ptr, a, b);
+    let graph = f.ggml_new_graph_custom(ctx.ptr, 64, false);
     f.ggml_build_forward_expand(graph, out);
     let rewritten = 0;
     if (rewrite) ({ graph, rewritten } = outProdToMulMat(f, ctx.ptr, graph, 64));
-    const buf = f.ggml_backend_alloc_ctx_tensors(ctx.ptr, backend.ptr) as Ptr;
+    const buf = f.ggml_backend_alloc_ctx_tensors(ctx.ptr, backend.ptr);
+    if (!buf) throw new Error('could not allocate the test tensors');
     try {
       const av = filled(
         aNe.reduce((x, y) => x * y, 1),
@@ -39,7 +39,7 @@ function bothWays(aNe: number[], bNe: number[], transposeB: boolean): { want: Fl
       f.ggml_backend_tensor_set(a, av, 0, av.byteLength);
       f.ggml_backend_tensor_set(bStored, bv, 0, bv.byteLength);
       expect(f.ggml_backend_graph_compute(backend.ptr, graph)).toBe(0);
-      const res = new Float32Array(Number(f.ggml_nelements(out)));
+      const res = new Float32Array(f.ggml_nelements(out));
       f.ggml_backend_tensor_get(out, res, 0, res.byteLength);
       return { res, rewritten };
     } finally {

@@ -1,5 +1,6 @@
 import koffi from 'koffi';
-import type { GgmlFunctions, Ptr } from './native/ggml-lib.js';
+import type { GgmlFunctions } from './native/ggml-lib.js';
+import { asPtr, type ContextPtr, type GraphPtr, type TensorPtr } from './native/pointers.js';
 
 // Field offsets in struct ggml_tensor (ggml.h of the bundled llama.cpp, x86_64/arm64 LP64):
 // type@0, buffer@8, ne[4]@16, nb[4]@48, op@80, op_params[16]@84, flags@148, src[10]@152.
@@ -11,23 +12,23 @@ const OFF_SRC = 152;
 const HEADER_BYTES = OFF_SRC + 10 * 8;
 
 /** A live window onto one tensor's header: ggml keeps graph structure in these structs. */
-function header(t: Ptr): DataView {
+function header(t: TensorPtr): DataView {
   return new DataView(koffi.view(t, HEADER_BYTES) as ArrayBuffer);
 }
 
 let opCodes: { outProd: number; mulMat: number } | undefined;
 
 /** Op enum values read from tensors ggml builds itself, so a reordered enum can't fool us. */
-function ops(f: GgmlFunctions, ctx: Ptr): { outProd: number; mulMat: number } {
+function ops(f: GgmlFunctions, ctx: ContextPtr): { outProd: number; mulMat: number } {
   if (opCodes) return opCodes;
-  const a = f.ggml_new_tensor_2d(ctx, 0, 4, 4) as Ptr;
-  const outProd = header(f.ggml_out_prod(ctx, a, a) as Ptr).getInt32(OFF_OP, true);
-  const mulMat = header(f.ggml_mul_mat(ctx, a, a) as Ptr).getInt32(OFF_OP, true);
+  const a = f.ggml_new_tensor_2d(ctx, 0, 4, 4);
+  const outProd = header(f.ggml_out_prod(ctx, a, a)).getInt32(OFF_OP, true);
+  const mulMat = header(f.ggml_mul_mat(ctx, a, a)).getInt32(OFF_OP, true);
   opCodes = { outProd, mulMat };
   return opCodes;
 }
 
-function isMatrix(t: Ptr): boolean {
+function isMatrix(t: TensorPtr): boolean {
   const h = header(t);
   return h.getBigInt64(OFF_NE + 16, true) === 1n && h.getBigInt64(OFF_NE + 24, true) === 1n;
 }
@@ -37,13 +38,13 @@ function isMatrix(t: Ptr): boolean {
  * contiguous tensor, else one copy per source (an activation feeding several weight
  * gradients, like the FFN input of w1 and w3, is transposed once).
  */
-function transposedRows(f: GgmlFunctions, ctx: Ptr, x: Ptr, copies: Map<Ptr, Ptr>): Ptr {
+function transposedRows(f: GgmlFunctions, ctx: ContextPtr, x: TensorPtr, copies: Map<TensorPtr, TensorPtr>): TensorPtr {
   const seen = copies.get(x);
   if (seen) return seen;
-  const t = f.ggml_transpose(ctx, x) as Ptr;
+  const t = f.ggml_transpose(ctx, x);
   const h = header(t);
   const rowContiguous = h.getBigUint64(OFF_NB, true) === 4n && h.getBigInt64(OFF_NB + 8, true) === 4n * h.getBigInt64(OFF_NE, true);
-  const out = rowContiguous ? t : (f.ggml_cont(ctx, t) as Ptr);
+  const out = rowContiguous ? t : f.ggml_cont(ctx, t);
   copies.set(x, out);
   return out;
 }
@@ -62,23 +63,23 @@ function transposedRows(f: GgmlFunctions, ctx: Ptr, x: Ptr, copies: Map<Ptr, Ptr
  */
 export function outProdToMulMat(
   f: GgmlFunctions,
-  ctx: Ptr,
-  graph: Ptr,
+  ctx: ContextPtr,
+  graph: GraphPtr,
   graphSize: number,
   opts: { keepMatrices?: boolean } = {},
-): { graph: Ptr; rewritten: number } {
+): { graph: GraphPtr; rewritten: number } {
   const { outProd, mulMat } = ops(f, ctx);
-  const n = f.ggml_graph_n_nodes(graph) as number;
-  const nodes: Ptr[] = [];
+  const n = f.ggml_graph_n_nodes(graph);
+  const nodes: TensorPtr[] = [];
   let rewritten = 0;
-  const copies = new Map<Ptr, Ptr>();
+  const copies = new Map<TensorPtr, TensorPtr>();
   for (let i = 0; i < n; i++) {
-    const node = f.ggml_graph_node(graph, i) as Ptr;
+    const node = f.ggml_graph_node(graph, i);
     nodes.push(node);
     const h = header(node);
     if (h.getInt32(OFF_OP, true) !== outProd) continue;
-    const a = h.getBigUint64(OFF_SRC, true);
-    const b = h.getBigUint64(OFF_SRC + 8, true);
+    const a = asPtr<'ggml_tensor'>(h.getBigUint64(OFF_SRC, true));
+    const b = asPtr<'ggml_tensor'>(h.getBigUint64(OFF_SRC + 8, true));
     if (opts.keepMatrices && isMatrix(a) && isMatrix(b)) continue;
     const aT = transposedRows(f, ctx, a, copies);
     const bT = transposedRows(f, ctx, b, copies);
@@ -88,7 +89,7 @@ export function outProdToMulMat(
     h.setBigUint64(OFF_SRC + 8, BigInt(bT), true);
     rewritten++;
   }
-  const out = f.ggml_new_graph_custom(ctx, graphSize, false) as Ptr;
+  const out = f.ggml_new_graph_custom(ctx, graphSize, false);
   for (const node of nodes) f.ggml_build_forward_expand(out, node);
   return { graph: out, rewritten };
 }

@@ -1,6 +1,5 @@
 import { EngineError } from '@puyu/core';
 import { loadGgmlLibrary } from './native/ggml-lib.js';
-import type { LlamaModelQuantizeParams } from './native/structs.js';
 
 /** llama.cpp's `enum llama_ftype` values we expose (include/llama.h). */
 export const LLAMA_FTYPE = {
@@ -33,10 +32,10 @@ export function quantizeGgufModel(input: string, output: string, type: keyof typ
   if (ftype === undefined)
     throw new EngineError('QUANT_BAD_TYPE', `unknown quantization type "${type}"; use one of ${Object.keys(LLAMA_FTYPE).join(', ')}.`);
   lib.fn.llama_backend_init();
-  const params = lib.fn.llama_model_quantize_default_params() as LlamaModelQuantizeParams;
+  const params = lib.fn.llama_model_quantize_default_params();
   params.nthread = opts.threads ?? 1;
   params.ftype = ftype;
-  const rc = lib.fn.llama_model_quantize(input, output, params) as number;
+  const rc = lib.fn.llama_model_quantize(input, output, params);
   if (rc !== 0)
     throw new EngineError(
       'QUANT_FAILED',

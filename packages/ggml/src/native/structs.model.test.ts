@@ -1,9 +1,15 @@
 import koffi from 'koffi';
 import { describe, expect, it } from 'vitest';
-import { loadGgmlLibrary } from './ggml-lib.js';
+import { bindNative, loadGgmlLibrary, sig } from './ggml-lib.js';
+import type { SchedPtr } from './pointers.js';
 import {
+  type GgmlOptOptimizerParams,
+  type GgmlOptParams,
   ggml_opt_optimizer_params,
   ggml_opt_params,
+  type LlamaBatch,
+  type LlamaContextParams,
+  type LlamaModelParams,
   llama_batch,
   llama_context_params,
   llama_model_params,
@@ -11,11 +17,30 @@ import {
   llama_opt_params,
 } from './structs.js';
 
+// The library's own constructors of each struct, bound here only: nothing else in
+// Puyu calls them (the training bench binds the ones it uses in bench/train).
+const ORACLES_BASE = {
+  ggml_opt_get_default_optimizer_params: sig<(userdata: null) => GgmlOptOptimizerParams>(
+    'ggml_opt_optimizer_params ggml_opt_get_default_optimizer_params(void* userdata)',
+  ),
+  ggml_opt_default_params: sig<(sched: SchedPtr, lossType: number) => GgmlOptParams>(
+    'ggml_opt_params ggml_opt_default_params(void* backend_sched, int loss_type)',
+  ),
+};
+const ORACLES_LLAMA = {
+  llama_model_default_params: sig<() => LlamaModelParams>('llama_model_params llama_model_default_params()'),
+  llama_context_default_params: sig<() => LlamaContextParams>('llama_context_params llama_context_default_params()'),
+  llama_batch_get_one: sig<(tokens: Int32Array, n: number) => LlamaBatch>(
+    'llama_batch llama_batch_get_one(int32_t* tokens, int32_t n_tokens)',
+  ),
+};
+
 // Each struct mirrored in structs.ts is checked two ways: its size against the sizes
 // measured on x86_64 (ARCHITECTURE.md), and its fields against the values the library's
 // own *_default_params() returns by value — a shifted field shows up as a wrong value.
 describe('struct layouts match the bundled llama.cpp headers', () => {
   const lib = loadGgmlLibrary();
+  const oracle = { ...lib.fn, ...bindNative(lib, 'base', ORACLES_BASE), ...bindNative(lib, 'llama', ORACLES_LLAMA) };
 
   it('has the expected sizes', () => {
     expect(koffi.sizeof(llama_model_params)).toBe(80);
@@ -28,7 +53,7 @@ describe('struct layouts match the bundled llama.cpp headers', () => {
   });
 
   it('ggml_opt_get_default_optimizer_params', () => {
-    const p = lib.fn.ggml_opt_get_default_optimizer_params(null);
+    const p = oracle.ggml_opt_get_default_optimizer_params(null);
     expect(p.adamw.alpha).toBeCloseTo(0.001, 9);
     expect(p.adamw.beta1).toBeCloseTo(0.9, 6);
     expect(p.adamw.beta2).toBeCloseTo(0.999, 6);
@@ -39,8 +64,8 @@ describe('struct layouts match the bundled llama.cpp headers', () => {
   });
 
   it('ggml_opt_default_params', () => {
-    const fakeSched = 0x1234n;
-    const p = lib.fn.ggml_opt_default_params(fakeSched, 2 /* CROSS_ENTROPY */);
+    const fakeSched = 0x1234n as SchedPtr;
+    const p = oracle.ggml_opt_default_params(fakeSched, 2 /* CROSS_ENTROPY */);
     expect(p.backend_sched).toBe(fakeSched);
     expect(p.ctx_compute).toBeNull();
     expect(p.loss_type).toBe(2);
@@ -52,7 +77,7 @@ describe('struct layouts match the bundled llama.cpp headers', () => {
   });
 
   it('llama_model_default_params', () => {
-    const p = lib.fn.llama_model_default_params();
+    const p = oracle.llama_model_default_params();
     expect(p.devices).toBeNull();
     expect(p.n_gpu_layers).toBe(-1);
     expect(p.split_mode).toBe(1); // LLAMA_SPLIT_MODE_LAYER
@@ -66,7 +91,7 @@ describe('struct layouts match the bundled llama.cpp headers', () => {
   });
 
   it('llama_context_default_params', () => {
-    const p = lib.fn.llama_context_default_params();
+    const p = oracle.llama_context_default_params();
     expect(p.n_ctx).toBe(512);
     expect(p.n_batch).toBe(2048);
     expect(p.n_ubatch).toBe(512);
@@ -104,14 +129,14 @@ describe('struct layouts match the bundled llama.cpp headers', () => {
   });
 
   it('llama_batch_get_one', () => {
-    const b = lib.fn.llama_batch_get_one(Int32Array.from([1, 2, 3]), 3);
+    const b = oracle.llama_batch_get_one(Int32Array.from([1, 2, 3]), 3);
     expect(b.n_tokens).toBe(3);
     expect(typeof b.token).toBe('bigint');
     expect([b.embd, b.pos, b.n_seq_id, b.seq_id, b.logits]).toEqual([null, null, null, null, null]);
   });
 
   it('llama_model_quantize_default_params', () => {
-    const p = lib.fn.llama_model_quantize_default_params();
+    const p = oracle.llama_model_quantize_default_params();
     expect(p.nthread).toBe(0);
     expect(p.ftype).toBe(7); // LLAMA_FTYPE_MOSTLY_Q8_0
     expect(p.output_tensor_type).toBe(43); // GGML_TYPE_COUNT

@@ -126,10 +126,98 @@ export const llama_opt_params = koffi.struct('llama_opt_params', {
   optimizer_type: 'int',
 });
 
-/** The JS shapes of the structs above (what koffi decodes them into). */
+/**
+ * The JS shapes of the structs above, as koffi decodes them: pointer fields are bigint
+ * addresses or null, 64-bit integers numbers (koffi switches to bigint only past 2^53).
+ */
+export interface GgmlInitParams {
+  mem_size: number;
+  mem_buffer: null;
+  no_alloc: boolean;
+}
 export interface GgmlOptOptimizerParams {
   adamw: { alpha: number; beta1: number; beta2: number; eps: number; wd: number };
   sgd: { alpha: number; wd: number };
+}
+type NullablePtr = bigint | null;
+export interface GgmlOptParams {
+  backend_sched: NullablePtr;
+  ctx_compute: NullablePtr;
+  inputs: NullablePtr;
+  outputs: NullablePtr;
+  loss_type: number;
+  build_type: number;
+  opt_period: number;
+  get_opt_pars: NullablePtr;
+  get_opt_pars_ud: NullablePtr;
+  optimizer: number;
+}
+export interface LlamaBatch {
+  n_tokens: number;
+  token: NullablePtr;
+  embd: NullablePtr;
+  pos: NullablePtr;
+  n_seq_id: NullablePtr;
+  seq_id: NullablePtr;
+  logits: NullablePtr;
+}
+export interface LlamaContextParams {
+  n_ctx: number;
+  n_batch: number;
+  n_ubatch: number;
+  n_seq_max: number;
+  n_rs_seq: number;
+  n_outputs_max: number;
+  n_outputs_max_per_seq: number;
+  n_threads: number;
+  n_threads_batch: number;
+  ctx_type: number;
+  rope_scaling_type: number;
+  pooling_type: number;
+  attention_type: number;
+  flash_attn_type: number;
+  rope_freq_base: number;
+  rope_freq_scale: number;
+  yarn_ext_factor: number;
+  yarn_attn_factor: number;
+  yarn_beta_fast: number;
+  yarn_beta_slow: number;
+  yarn_orig_ctx: number;
+  defrag_thold: number;
+  cb_eval: NullablePtr;
+  cb_eval_user_data: NullablePtr;
+  type_k: number;
+  type_v: number;
+  abort_callback: NullablePtr;
+  abort_callback_data: NullablePtr;
+  embeddings: boolean;
+  offload_kqv: boolean;
+  no_perf: boolean;
+  op_offload: boolean;
+  swa_full: boolean;
+  kv_unified: boolean;
+  samplers: NullablePtr;
+  n_samplers: number;
+  ctx_other: NullablePtr;
+}
+export interface LlamaModelParams {
+  devices: NullablePtr;
+  tensor_buft_overrides: NullablePtr;
+  n_gpu_layers: number;
+  split_mode: number;
+  load_mode: number;
+  lazy_mode: number;
+  main_gpu: number;
+  tensor_split: NullablePtr;
+  progress_callback: NullablePtr;
+  progress_callback_user_data: NullablePtr;
+  kv_overrides: NullablePtr;
+  vocab_only: boolean;
+  check_tensors: boolean;
+  use_extra_bufts: boolean;
+  no_host: boolean;
+  no_alloc: boolean;
+  load_mtp: boolean;
 }
 export interface LlamaModelQuantizeParams {
   nthread: number;
@@ -142,9 +230,17 @@ export interface LlamaModelQuantizeParams {
   pure: boolean;
   keep_split: boolean;
   dry_run: boolean;
-  imatrix: bigint | null;
-  kv_overrides: bigint | null;
-  tt_overrides: bigint | null;
-  prune_layers: bigint | null;
-  max_buf_size: number | bigint;
+  imatrix: NullablePtr;
+  kv_overrides: NullablePtr;
+  tt_overrides: NullablePtr;
+  prune_layers: NullablePtr;
+  max_buf_size: number;
+}
+export interface LlamaOptParams {
+  n_ctx_train: number;
+  param_filter: NullablePtr;
+  param_filter_ud: NullablePtr;
+  get_opt_pars: NullablePtr;
+  get_opt_pars_ud: NullablePtr;
+  optimizer_type: number;
 }

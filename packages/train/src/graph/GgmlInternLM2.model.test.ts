@@ -1,6 +1,8 @@
+import { GgmlCpuBackend } from '@puyu/ggml';
 import { InternLM2Reference, type InternLM2Weights, internLM2TensorSpecs, makeInternLM2Config } from '@puyu/model';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GgmlInternLM2 } from './GgmlInternLM2.js';
+import { InternLM2Params } from './InternLM2Params.js';
 
 function randomWeights(config: ReturnType<typeof makeInternLM2Config>, seed: number): InternLM2Weights {
   let s = seed >>> 0;
@@ -77,5 +79,37 @@ describe('InternLM2 as a ggml graph', () => {
     const b = ref.forward(docB);
     expect(maxAbsDiff(got.subarray(0, docA.length * V), a)).toBeLessThan(1e-4);
     expect(maxAbsDiff(got.subarray(docA.length * V), b)).toBeLessThan(1e-4);
+  });
+
+  it('frees what it allocated when construction fails partway', () => {
+    const config = makeInternLM2Config(base);
+    const weights = randomWeights(config, 3);
+    const create = vi.spyOn(GgmlCpuBackend, 'create');
+    const freeBackend = vi.spyOn(GgmlCpuBackend.prototype, 'free');
+    const freeParams = vi.spyOn(InternLM2Params.prototype, 'free');
+    try {
+      // fails after the CPU backend started: no BLAS library at that path
+      expect(() => new GgmlInternLM2(config, weights, { threads: 1, blas: '/nonexistent/libggml-blas.so' })).toThrow(
+        expect.objectContaining({ code: 'GGML_BLAS_MISSING' }),
+      );
+      expect(freeBackend.mock.contexts).toContain(create.mock.results[0].value);
+
+      // fails after the parameters were allocated: the weights lack a tensor
+      const partial = new Map(weights);
+      partial.delete('model.norm.weight');
+      expect(() => new GgmlInternLM2(config, partial, { threads: 1 })).toThrow(
+        expect.objectContaining({ code: 'GGML_NO_TENSOR', message: expect.stringContaining('model.norm.weight') }),
+      );
+      expect(freeBackend.mock.contexts).toContain(create.mock.results[1].value);
+      expect(freeParams).toHaveBeenCalledTimes(1);
+
+      // a tensor of the wrong size is refused before ggml would abort the process on it
+      const wrong = new Map(weights);
+      wrong.set('model.norm.weight', { shape: [3], data: new Float32Array(3) });
+      expect(() => new GgmlInternLM2(config, wrong, { threads: 1 })).toThrow(expect.objectContaining({ code: 'GGML_BAD_SHAPE' }));
+      expect(freeBackend.mock.contexts).toContain(create.mock.results[2].value);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

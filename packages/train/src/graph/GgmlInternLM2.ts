@@ -1,5 +1,5 @@
 import { EngineError } from '@puyu/core';
-import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlBlasBackend, GgmlContext, GgmlCpuBackend, type Ptr } from '@puyu/ggml';
+import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlBlasBackend, GgmlContext, GgmlCpuBackend } from '@puyu/ggml';
 import type { InternLM2Config, InternLM2Weights } from '@puyu/model';
 import { buildInternLM2Hidden, lmHead, packedCausalMask, packedPositions } from './buildInternLM2Graph.js';
 import { InternLM2Params } from './InternLM2Params.js';
@@ -34,11 +34,25 @@ export class GgmlInternLM2 {
       blas?: string;
     } = {},
   ) {
-    this.backend = GgmlCpuBackend.create({ threads: opts.threads });
-    this.blas = GgmlBlasBackend.fromEnv({ path: opts.blas, threads: this.backend.threads });
     this.backwardMatmul = opts.backwardMatmul ?? 'mul_mat';
-    this.params = new InternLM2Params(this.backend, config, { trainable: opts.trainable });
-    this.params.upload(weights);
+    // Each step can fail (no BLAS library, out of memory, weights that do not fit): what was
+    // allocated before it is freed here, since a constructor that throws hands no object back.
+    const backend = GgmlCpuBackend.create({ threads: opts.threads });
+    let blas: GgmlBlasBackend | undefined;
+    let params: InternLM2Params | undefined;
+    try {
+      blas = GgmlBlasBackend.fromEnv({ path: opts.blas, threads: backend.threads });
+      params = new InternLM2Params(backend, config, { trainable: opts.trainable });
+      params.upload(weights);
+    } catch (e) {
+      params?.free();
+      blas?.free();
+      backend.free();
+      throw e;
+    }
+    this.backend = backend;
+    this.blas = blas;
+    this.params = params;
   }
 
   /**
@@ -62,7 +76,8 @@ export class GgmlInternLM2 {
     f.ggml_set_output(logits);
     const graph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, false);
     f.ggml_build_forward_expand(graph, logits);
-    const galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.backend.ptr)) as Ptr;
+    const galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.backend.ptr));
+    if (!galloc) throw new EngineError('GGML_ALLOC_FAILED', 'could not create a graph allocator (out of memory?).');
     try {
       if (!f.ggml_gallocr_alloc_graph(galloc, graph)) throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the forward graph.');
       const ids = Int32Array.from(rows.flat());
@@ -73,7 +88,7 @@ export class GgmlInternLM2 {
       f.ggml_backend_tensor_set(tokens, ids, 0, ids.byteLength);
       f.ggml_backend_tensor_set(positions, pos, 0, pos.byteLength);
       f.ggml_backend_tensor_set(mask, m, 0, m.byteLength);
-      const status = f.ggml_backend_graph_compute(this.backend.ptr, graph) as number;
+      const status = f.ggml_backend_graph_compute(this.backend.ptr, graph);
       if (status !== 0) throw new EngineError('GGML_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
       const out = new Float32Array(B * T * V);
       f.ggml_backend_tensor_get(logits, out, 0, out.byteLength);

@@ -1,5 +1,5 @@
 import { EngineError } from '@puyu/core';
-import { GGML_TYPE_F32, GgmlContext, type GgmlCpuBackend, type Ptr } from '@puyu/ggml';
+import { type BufferPtr, GGML_TYPE_F32, GgmlContext, type GgmlCpuBackend, type TensorPtr } from '@puyu/ggml';
 import { type F32Tensor, type InternLM2Config, type InternLM2Weights, internLM2TensorSpecs } from '@puyu/model';
 
 /**
@@ -8,10 +8,10 @@ import { type F32Tensor, type InternLM2Config, type InternLM2Weights, internLM2T
  * same bytes, so tensors copy across with no transpose.
  */
 export class InternLM2Params {
-  readonly tensors = new Map<string, Ptr>();
+  readonly tensors = new Map<string, TensorPtr>();
   readonly shapes = new Map<string, number[]>();
   private readonly ctx: GgmlContext;
-  private readonly buffer: Ptr;
+  private readonly buffer: BufferPtr;
   private freed = false;
 
   constructor(
@@ -28,12 +28,15 @@ export class InternLM2Params {
       this.tensors.set(s.name, t);
       this.shapes.set(s.name, s.shape);
     }
-    this.buffer = f.ggml_backend_alloc_ctx_tensors(this.ctx.ptr, backend.ptr) as Ptr;
-    if (!this.buffer)
+    const buffer = f.ggml_backend_alloc_ctx_tensors(this.ctx.ptr, backend.ptr);
+    if (!buffer) {
+      this.ctx.free(); // nobody gets this object to free it
       throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the model parameters in the ggml backend (out of memory?).');
+    }
+    this.buffer = buffer;
   }
 
-  get(name: string): Ptr {
+  get(name: string): TensorPtr {
     const t = this.tensors.get(name);
     if (t === undefined) throw new EngineError('GGML_NO_TENSOR', `no parameter tensor named ${name}.`);
     return t;
@@ -45,6 +48,10 @@ export class InternLM2Params {
     for (const [name, t] of this.tensors) {
       const w = weights.get(name);
       if (!w) throw new EngineError('GGML_NO_TENSOR', `weights lack ${name}.`);
+      // ggml asserts (aborting the process) on a size mismatch; refuse it here instead
+      const want = (this.shapes.get(name) as number[]).reduce((a, b) => a * b, 1);
+      if (w.data.length !== want)
+        throw new EngineError('GGML_BAD_SHAPE', `weights ${name} has ${w.data.length} values; this model's tensor holds ${want}.`);
       f.ggml_backend_tensor_set(t, w.data, 0, w.data.byteLength);
     }
   }

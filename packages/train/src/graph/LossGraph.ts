@@ -1,5 +1,15 @@
 import { EngineError } from '@puyu/core';
-import { GGML_TYPE_F32, GGML_TYPE_I32, type GgmlBlasBackend, GgmlContext, outProdToMulMat, type Ptr } from '@puyu/ggml';
+import {
+  type GallocrPtr,
+  GGML_TYPE_F32,
+  GGML_TYPE_I32,
+  type GgmlBlasBackend,
+  GgmlContext,
+  type GraphPtr,
+  outProdToMulMat,
+  type SchedPtr,
+  type TensorPtr,
+} from '@puyu/ggml';
 import { buildInternLM2Hidden } from './buildInternLM2Graph.js';
 import type { InternLM2Params } from './InternLM2Params.js';
 import { buildMaskedCrossEntropy, type LossPlan } from './maskedCrossEntropy.js';
@@ -35,17 +45,17 @@ export interface LossGraphShape {
 export class LossGraph {
   readonly ctx: GgmlContext;
   /** The graph to compute. */
-  readonly graph: Ptr;
+  readonly graph: GraphPtr;
   /** The graph ggml's autograd built: owns the gradient bookkeeping (grads, reset). */
-  readonly gradGraph: Ptr;
-  readonly tokens: Ptr;
-  readonly positions: Ptr;
-  readonly mask: Ptr;
-  readonly lossRows: Ptr;
-  readonly lossTargets: Ptr;
-  readonly loss: Ptr;
-  private galloc: Ptr = 0n;
-  private sched: Ptr = 0n;
+  readonly gradGraph: GraphPtr;
+  readonly tokens: TensorPtr;
+  readonly positions: TensorPtr;
+  readonly mask: TensorPtr;
+  readonly lossRows: TensorPtr;
+  readonly lossTargets: TensorPtr;
+  readonly loss: TensorPtr;
+  private galloc: GallocrPtr | null = null;
+  private sched: SchedPtr | null = null;
   private freed = false;
 
   constructor(
@@ -69,7 +79,7 @@ export class LossGraph {
     this.loss = lossT.loss;
     this.lossRows = lossT.rows;
     this.lossTargets = lossT.targets;
-    this.gradGraph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, withGrads) as Ptr;
+    this.gradGraph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, withGrads);
     f.ggml_build_forward_expand(this.gradGraph, this.loss);
     this.graph = this.gradGraph;
     if (withGrads) {
@@ -86,13 +96,13 @@ export class LossGraph {
     const f = this.params.backend.lib.fn;
     if (this.blas) {
       // BLAS and CPU both use host buffers: the scheduler splits the graph without copies
-      this.sched ||= f.ggml_backend_sched_new([this.blas.ptr, this.params.backend.ptr], null, 2, GRAPH_SIZE, false, false) as Ptr;
-      if (!f.ggml_backend_sched_alloc_graph(this.sched, this.graph))
+      this.sched ??= f.ggml_backend_sched_new([this.blas.ptr, this.params.backend.ptr], null, 2, GRAPH_SIZE, false, false);
+      if (!this.sched || !f.ggml_backend_sched_alloc_graph(this.sched, this.graph))
         throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the training graph (out of memory?).');
       return;
     }
-    if (!this.galloc) this.galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.params.backend.ptr)) as Ptr;
-    if (!f.ggml_gallocr_alloc_graph(this.galloc, this.graph))
+    this.galloc ??= f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.params.backend.ptr));
+    if (!this.galloc || !f.ggml_gallocr_alloc_graph(this.galloc, this.graph))
       throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the training graph (out of memory?).');
   }
 
@@ -109,20 +119,18 @@ export class LossGraph {
 
   compute(): number {
     const f = this.params.backend.lib.fn;
-    const status = (
-      this.sched
-        ? f.ggml_backend_sched_graph_compute(this.sched, this.graph)
-        : f.ggml_backend_graph_compute(this.params.backend.ptr, this.graph)
-    ) as number;
+    const status = this.sched
+      ? f.ggml_backend_sched_graph_compute(this.sched, this.graph)
+      : f.ggml_backend_graph_compute(this.params.backend.ptr, this.graph);
     if (status !== 0) throw new EngineError('GGML_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
     const lossV = new Float32Array(1);
     f.ggml_backend_tensor_get(this.loss, lossV, 0, 4);
     return lossV[0];
   }
 
-  /** The gradient tensor of a parameter after compute (0n when it gets none). */
-  grad(param: Ptr): Ptr {
-    return this.params.backend.lib.fn.ggml_graph_get_grad(this.gradGraph, param) as Ptr;
+  /** The gradient tensor of a parameter after compute (null when it gets none). */
+  grad(param: TensorPtr): TensorPtr | null {
+    return this.params.backend.lib.fn.ggml_graph_get_grad(this.gradGraph, param);
   }
 
   sameShape(s: LossGraphShape): boolean {

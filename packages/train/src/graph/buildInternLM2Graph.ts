@@ -1,4 +1,4 @@
-import type { GgmlFunctions, Ptr } from '@puyu/ggml';
+import type { ContextPtr, GgmlFunctions, TensorPtr } from '@puyu/ggml';
 import { FINAL_NORM, type InternLM2Config, internLM2Dims, layerTensorNames, OUTPUT, TOK_EMBEDDINGS } from '@puyu/model';
 import type { InternLM2Params } from './InternLM2Params.js';
 
@@ -8,11 +8,11 @@ const F32 = 4;
 /** Graph inputs, all allocated by the caller: token ids, their positions, and the attention mask. */
 export interface InternLM2GraphInputs {
   /** I32 [T·B], batch-major: index b·T + t. */
-  tokens: Ptr;
+  tokens: TensorPtr;
   /** I32 [T·B], the RoPE position of each token (restarts at 0 for each packed document). */
-  positions: Ptr;
+  positions: TensorPtr;
   /** F32 [T, T, nHeads·B]: 0 where query t may attend key s, −∞ elsewhere (causal, inside one document); see packedCausalMask. */
-  mask: Ptr;
+  mask: TensorPtr;
 }
 
 /**
@@ -35,12 +35,12 @@ export function ropeFreqBase(c: InternLM2Config, seqLen: number): number {
  */
 export function buildInternLM2Hidden(
   f: GgmlFunctions,
-  ctx: Ptr,
+  ctx: ContextPtr,
   p: InternLM2Params,
   inputs: InternLM2GraphInputs,
   B: number,
   T: number,
-): Ptr {
+): TensorPtr {
   const c = p.config;
   const d = internLM2Dims(c);
   const { headDim: hd, nHeads: nH, nKvHeads: nKv, qPerKv } = d;
@@ -49,8 +49,8 @@ export function buildInternLM2Hidden(
   const eps = c.rms_norm_eps;
   const freqBase = ropeFreqBase(c, T);
   const freqScale = c.rope_scaling?.type === 'linear' ? 1 / c.rope_scaling.factor : 1;
-  const norm = (x: Ptr, w: string) => f.ggml_mul(ctx, f.ggml_rms_norm(ctx, x, eps), p.get(w));
-  const rope = (x: Ptr) =>
+  const norm = (x: TensorPtr, w: string) => f.ggml_mul(ctx, f.ggml_rms_norm(ctx, x, eps), p.get(w));
+  const rope = (x: TensorPtr) =>
     f.ggml_rope_ext(ctx, x, inputs.positions, null, hd, GGML_ROPE_TYPE_NEOX, c.max_position_embeddings, freqBase, freqScale, 0, 1, 32, 1);
 
   let x = f.ggml_get_rows(ctx, p.get(TOK_EMBEDDINGS), inputs.tokens); // [h, N]
@@ -71,7 +71,7 @@ export function buildInternLM2Hidden(
     // Batch and heads share one dimension (index b·heads + head) so every mul_mat is 3-D:
     // ggml's mul_mat backward cannot un-broadcast a 4-D product. Broadcasting K/V over the
     // query heads of a group still works: query head i·qPerKv + j reads KV head i.
-    const heads3 = (x3: Ptr, heads: number) =>
+    const heads3 = (x3: TensorPtr, heads: number) =>
       f.ggml_reshape_3d(
         ctx,
         f.ggml_cont(ctx, f.ggml_permute(ctx, f.ggml_reshape_4d(ctx, x3, hd, heads, T, B), 0, 2, 1, 3)),
@@ -103,7 +103,7 @@ export function buildInternLM2Hidden(
 }
 
 /** Logits ne [vocab, rows] for hidden states ne [hidden, rows]. */
-export function lmHead(f: GgmlFunctions, ctx: Ptr, p: InternLM2Params, hidden: Ptr): Ptr {
+export function lmHead(f: GgmlFunctions, ctx: ContextPtr, p: InternLM2Params, hidden: TensorPtr): TensorPtr {
   return f.ggml_mul_mat(ctx, p.get(p.config.tie_word_embeddings ? TOK_EMBEDDINGS : OUTPUT), hidden);
 }
 

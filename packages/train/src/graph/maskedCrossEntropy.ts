@@ -1,4 +1,4 @@
-import type { GgmlContext, GgmlFunctions, Ptr } from '@puyu/ggml';
+import type { GgmlContext, GgmlFunctions, TensorPtr } from '@puyu/ggml';
 import { GGML_TYPE_F32, GGML_TYPE_I32 } from '@puyu/ggml';
 import { lmHead } from './buildInternLM2Graph.js';
 import type { InternLM2Params } from './InternLM2Params.js';
@@ -42,10 +42,10 @@ export function planMaskedLoss(targets: ArrayLike<number>, weights: ArrayLike<nu
 }
 
 export interface MaskedLossTensors {
-  loss: Ptr;
+  loss: TensorPtr;
   /** Inputs to fill after allocation: `rows` (I32 [M]) and `targets` (F32 [vocab, M]). */
-  rows: Ptr;
-  targets: Ptr;
+  rows: TensorPtr;
+  targets: TensorPtr;
 }
 
 /**
@@ -58,7 +58,7 @@ export function buildMaskedCrossEntropy(
   f: GgmlFunctions,
   ctx: GgmlContext,
   p: InternLM2Params,
-  hidden: Ptr,
+  hidden: TensorPtr,
   plan: LossPlan,
 ): MaskedLossTensors {
   const V = p.config.vocab_size;
@@ -69,7 +69,7 @@ export function buildMaskedCrossEntropy(
   f.ggml_set_input(targets);
   const kept = f.ggml_get_rows(ctx.ptr, hidden, rows); // [hidden, M]
   const logits = lmHead(f, ctx.ptr, p, kept); // [V, M]
-  let loss: Ptr;
+  let loss: TensorPtr;
   if (plan.uniform) {
     loss = f.ggml_cross_entropy_loss(ctx.ptr, logits, targets);
   } else {
