@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { ConfigError } from '@puyu/core';
-import { LLAMA_FTYPE, quantizeGgufModel } from '@puyu/ggml';
+import { ConfigError } from '@puyu/core/errors';
+import type { LLAMA_FTYPE } from '@puyu/ggml';
 import type { Command } from 'commander';
+import { intOption } from '../options.js';
 
 type QuantType = keyof typeof LLAMA_FTYPE;
 
@@ -13,17 +14,18 @@ export function registerQuantizeCommand(program: Command): void {
     .description('Quantize a GGUF model with llama.cpp (q8_0, q4_0, q4_k_m, q5_k_m, q6_k, …)')
     .argument('<input>', 'GGUF model (f32/f16/bf16)')
     .argument('<output>', 'GGUF file to write')
-    .requiredOption('--type <type>', `target type: ${Object.keys(LLAMA_FTYPE).join(', ')}`)
-    .option('--threads <n>', 'CPU threads', (v) => Number.parseInt(v, 10), 1)
+    .requiredOption('--type <type>', 'target type: q8_0, q4_0, q4_k_m, q5_k_m, q6_k, … (any llama.cpp ftype; a wrong one lists them all)')
+    .option('--threads <n>', 'CPU threads', intOption('--threads'), 1)
     .option('--force', 'overwrite the output file')
     .action(async (input: string, output: string, o: { type: string; threads: number; force?: boolean }) => {
+      // libllama loads only here, so `puyu --help` and the pure-TS commands stay free of native code.
+      const { LLAMA_FTYPE, quantizeGgufModel } = await import('@puyu/ggml');
       const type = o.type.toLowerCase();
       if (!(type in LLAMA_FTYPE)) {
         throw new ConfigError('CLI_BAD_OPTION', `--type must be one of ${Object.keys(LLAMA_FTYPE).join(', ')}, got "${o.type}".`);
       }
       if (!existsSync(input)) throw new ConfigError('CLI_INPUT_NOT_FOUND', `${input} does not exist.`);
       if (existsSync(output) && !o.force) throw new ConfigError('CLI_OUTPUT_EXISTS', `${output} exists; pass --force to overwrite it.`);
-      if (!Number.isInteger(o.threads) || o.threads < 1) throw new ConfigError('CLI_BAD_OPTION', '--threads must be a positive integer.');
       const t0 = performance.now();
       quantizeGgufModel(input, output, type as QuantType, { threads: o.threads });
       const [a, b] = await Promise.all([stat(input), stat(output)]);

@@ -1,10 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, Progress } from '@puyu/core';
-import { loadTokenizer, TokenShardWriter } from '@puyu/formats';
-import { defaultTokenizerPath, formatModelSummary, inspectModel } from '@puyu/model';
-import { runPretrain } from '@puyu/train';
+import { ConfigError } from '@puyu/core/errors';
+import { Progress } from '@puyu/core/progress';
 import type { Command } from 'commander';
+import { intOption } from '../options.js';
 
 interface QuickstartOptions {
   out: string;
@@ -46,6 +45,8 @@ function step(n: number, total: number, what: string): void {
  * Every step writes real files a user can pick up with the other commands.
  */
 export async function runQuickstart(o: QuickstartOptions): Promise<void> {
+  const [{ loadTokenizer, TokenShardWriter }, { defaultTokenizerPath, formatModelSummary, inspectModel }, { runPretrain }] =
+    await Promise.all([import('@puyu/formats'), import('@puyu/model'), import('@puyu/train')]);
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });
   const tokPath = defaultTokenizerPath();
@@ -167,8 +168,8 @@ export function registerQuickstartCommand(program: Command): void {
     .command('quickstart')
     .description('Run the chain end to end on embedded defaults: data → pretrain → export → generate → serve')
     .option('--out <dir>', 'output folder', 'runs/quickstart')
-    .option('--steps <n>', 'pretraining steps', (v) => Number.parseInt(v, 10), 300)
-    .option('--threads <n>', 'CPU threads', (v) => Number.parseInt(v, 10), 1)
+    .option('--steps <n>', 'pretraining steps', intOption('--steps'), 300)
+    .option('--threads <n>', 'CPU threads', intOption('--threads'), 1)
     .option('--prompt <text>', 'prompt for the sample generation', 'WAR, n. ')
     .action(async (o: QuickstartOptions) => runQuickstart(o));
 }

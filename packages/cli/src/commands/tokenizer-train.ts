@@ -1,6 +1,8 @@
-import { ConfigError, Progress } from '@puyu/core';
-import { type BpeTrainerOptions, readCorpusLines, trainBpe, writeSentencePieceModel } from '@puyu/formats';
+import { ConfigError } from '@puyu/core/errors';
+import { Progress } from '@puyu/core/progress';
+import type { BpeTrainerOptions } from '@puyu/formats/tokenizer';
 import type { Command } from 'commander';
+import { intOption, numberOption } from '../options.js';
 
 export interface TokenizerTrainFlags {
   input: string[];
@@ -22,20 +24,6 @@ export interface TokenizerTrainFlags {
   quiet?: boolean;
 }
 
-function integer(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new ConfigError('CLI_BAD_OPTION', `${name} must be an integer >= ${min}, got "${v}".`);
-    return n;
-  };
-}
-
-function coverage(v: string): number {
-  const n = Number(v);
-  if (!(n >= 0.98 && n <= 1)) throw new ConfigError('CLI_BAD_OPTION', `--character-coverage must be within [0.98, 1], got "${v}".`);
-  return n;
-}
-
 function list(v: string | undefined): string[] {
   return v === undefined ? [] : v.split(',').filter((s) => s.length > 0);
 }
@@ -45,6 +33,7 @@ export async function runTokenizerTrain(f: TokenizerTrainFlags): Promise<string>
   if (f.modelType !== 'bpe') {
     throw new ConfigError('CLI_BAD_OPTION', `--model-type ${f.modelType} is not supported; only "bpe" can be trained.`);
   }
+  const { readCorpusLines, trainBpe, writeSentencePieceModel } = await import('@puyu/formats/tokenizer');
   let readBar: Progress | undefined;
   let mergeBar: Progress | undefined;
   const lines = readCorpusLines(f.input, {
@@ -95,21 +84,25 @@ export function registerTokenizerTrain(tok: Command): void {
     .command('train')
     .description('train a SentencePiece BPE model (same pieces as spm_train --model_type=bpe)')
     .requiredOption('--input <files...>', 'text files (one sentence per line) or .jsonl files')
-    .requiredOption('--vocab-size <n>', 'vocabulary size, special pieces included', integer('--vocab-size', 1))
+    .requiredOption('--vocab-size <n>', 'vocabulary size, special pieces included', intOption('--vocab-size'))
     .requiredOption('--output <file>', 'where to write the .model file')
     .option('--model-type <type>', 'only "bpe"', 'bpe')
-    .option('--character-coverage <x>', 'share of characters the alphabet covers (0.98–1, default 0.9995)', coverage)
+    .option(
+      '--character-coverage <x>',
+      'share of characters the alphabet covers (0.98–1, default 0.9995)',
+      numberOption('--character-coverage', { min: 0.98, max: 1 }),
+    )
     .option('--byte-fallback', 'add the 256 <0xXX> pieces so no text is unknown')
     .option('--user-defined-symbols <list>', 'comma-separated pieces kept whole, e.g. "<|im_start|>,<|im_end|>"')
     .option('--control-symbols <list>', 'comma-separated pieces only the program emits')
     .option('--split-digits', 'every digit is its own piece')
-    .option('--max-lines <n>', 'read at most this many lines (0 = all)', integer('--max-lines', 0))
+    .option('--max-lines <n>', 'read at most this many lines (0 = all)', intOption('--max-lines', { min: 0 }))
     .option('--jsonl-field <name>', 'text field of .jsonl inputs', 'text')
     .option('--input-format <format>', '"text" (a sentence per line) or "tsv" (sentence<TAB>count per line)', 'text')
     .option('--keep-extra-whitespace', 'keep repeated, leading and trailing spaces (as InternLM2 does)')
     .option('--no-dummy-prefix', 'do not prepend a space to each sentence')
-    .option('--max-piece-length <n>', 'longest piece in characters (default 16)', integer('--max-piece-length', 1))
-    .option('--pad-id <n>', 'id of a <pad> piece (default: none)', integer('--pad-id', 0))
+    .option('--max-piece-length <n>', 'longest piece in characters (default 16)', intOption('--max-piece-length'))
+    .option('--pad-id <n>', 'id of a <pad> piece (default: none)', intOption('--pad-id', { min: 0 }))
     .option('--quiet', 'no progress on stderr')
     .action(async (f: TokenizerTrainFlags) => {
       console.log(await runTokenizerTrain(f));

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { TokenizerError } from '@puyu/core';
-import { loadTokenizer, type SentencePieceTokenizer } from '@puyu/formats';
+import { TokenizerError } from '@puyu/core/errors';
+import type { SentencePieceTokenizer } from '@puyu/formats/tokenizer';
 import type { Command } from 'commander';
 import { registerTokenizerTrain } from './tokenizer-train.js';
 
@@ -86,6 +86,7 @@ export function registerTokenizerCommands(program: Command): void {
     .option('--eos', 'append the EOS id')
     .option('--special', 'recognize added tokens such as <|im_start|> in the text (HF folders)')
     .action(async (flags: EncodeFlags) => {
+      const { loadTokenizer } = await import('@puyu/formats/tokenizer');
       await runTokenizerEncode(loadTokenizer(flags.model), flags, process.stdin, process.stdout);
     });
   tok
@@ -94,6 +95,7 @@ export function registerTokenizerCommands(program: Command): void {
     .requiredOption('--model <path>', MODEL_HELP)
     .option('--special', 'render added tokens such as <|im_start|> (otherwise they are dropped)')
     .action(async (flags: DecodeFlags) => {
+      const { loadTokenizer } = await import('@puyu/formats/tokenizer');
       await runTokenizerDecode(loadTokenizer(flags.model), flags, process.stdin, process.stdout);
     });
   registerTokenizerTrain(tok);

@@ -1,5 +1,5 @@
-import { runPretrain } from '@puyu/train';
 import type { Command } from 'commander';
+import { intOption } from '../options.js';
 
 /** `puyu train pretrain CONFIG` (InternEvo's stage); fine-tuning commands join here. */
 export function registerTrainCommands(program: Command): void {
@@ -9,8 +9,9 @@ export function registerTrainCommands(program: Command): void {
     .description('Pretrain from a JSON config (see recipes/); resumable, checkpointed, exports HF + GGUF')
     .argument('<config>', 'pretraining config (JSON)')
     .option('--resume', 'continue from the newest checkpoint in output.dir')
-    .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', (v) => Number.parseInt(v, 10))
+    .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
     .action(async (config: string, o: { resume?: boolean; threads?: number }) => {
+      const { runPretrain } = await import('@puyu/train');
       const r = await runPretrain(config, { resume: o.resume, threads: o.threads });
       const lines = [
         `steps ${r.steps}  final train loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}  unigram baseline ${r.unigramLoss.toFixed(4)}`,
