@@ -80,3 +80,17 @@ describe('progress', () => {
     expect(chunks.at(-1)).toMatch(/10\/10|5\/10/);
   });
 });
+
+describe('toPuyuError', () => {
+  it("gives Node's system errors a stable code and a hint, and anything else INTERNAL_ERROR", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { toPuyuError } = await import('./index.js');
+    const missing = await readFile('/no/such/file').catch((e: unknown) => e);
+    expect(toPuyuError(missing)).toMatchObject({ code: 'FILE_NOT_FOUND', message: '/no/such/file does not exist: check the path.' });
+    expect(describeError(missing)).toBe('[FILE_NOT_FOUND] /no/such/file does not exist: check the path.');
+    expect(toPuyuError(new TypeError('x is undefined')).code).toBe('INTERNAL_ERROR');
+    expect(toPuyuError('thrown string').message).toContain('thrown string');
+    const own = new ConfigError('CONFIG_INVALID', 'bad');
+    expect(toPuyuError(own)).toBe(own);
+  });
+});

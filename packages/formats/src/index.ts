@@ -1,5 +1,8 @@
 // @puyu/formats — model file formats, tokenizer and chat protocol.
-// Sub-folders keep an internal barrel each; this file is the package's one public entry.
+// This root entry re-exports everything. Each area is also its own entry point
+// (`@puyu/formats/chat`, `/tokenizer`, `/gguf`, `/safetensors`, `/tokens`): a consumer
+// such as an agent imports `@puyu/formats/chat` and loads the InternLM2 chat and tool
+// parser without the GGUF readers or the BPE trainer (entryPoints.test.ts keeps it so).
 
 export * from './chat/index.js';
 export * from './gguf/index.js';

@@ -1,4 +1,5 @@
 import { TokenizerError } from '@puyu/core';
+import { IM_END } from '../chat/special-tokens.js';
 import { type GgufMetadata, type GgufValue, GgufValueType, ggufPlain, gv } from '../gguf/types.js';
 import { type ModelProto, ModelType, type NormalizerSpec, PieceType, type SentencePiece, type TrainerSpec } from './sentencepiece-proto.js';
 
@@ -126,7 +127,7 @@ export function sentencePieceToGgufVocab(proto: ModelProto, o: GgufVocabOptions 
   }
 
   let chatEosId: number | undefined;
-  const chatEos = o.chatEosToken === undefined ? '<|im_end|>' : o.chatEosToken;
+  const chatEos = o.chatEosToken === undefined ? IM_END : o.chatEosToken;
   const overwrite = (id: number, content: string, special: boolean | undefined, where: string) => {
     if (!Number.isInteger(id) || id < 0 || id > tokens.length) {
       throw new TokenizerError(
@@ -219,7 +220,7 @@ export function ggufVocabCaveats(proto: ModelProto): string[] {
     out.push(
       'addDummyPrefix with special pieces: llama.cpp adds a space prefix after every special token, SentencePiece only at the start',
     );
-  if (markers.some((p) => p.type === PieceType.USER_DEFINED && p.piece === '<|im_end|>'))
+  if (markers.some((p) => p.type === PieceType.USER_DEFINED && p.piece === IM_END))
     out.push('llama.cpp treats <|im_end|> as CONTROL (end of generation): it matches it only with special-token parsing on');
   return out;
 }

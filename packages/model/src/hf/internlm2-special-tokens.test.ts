@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { decodeModelProto } from '@puyu/formats';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { internLM2TokenizerConfig } from './internlm2-special-tokens.js';
 
 describe('internLM2TokenizerConfig', () => {
   it("reproduces the real InternLM2 tokenizer_config.json's special tokens from its tokenizer.model", () => {
-    const dir = '/work/shared/models/internlm2-tokenizer';
+    const dir = INTERNLM2_TOKENIZER_DIR;
     const pieces = decodeModelProto(new Uint8Array(readFileSync(`${dir}/tokenizer.model`))).pieces.map((p) => p.piece ?? '');
     const real = JSON.parse(readFileSync(`${dir}/tokenizer_config.json`, 'utf8'));
     const ours = internLM2TokenizerConfig(pieces);

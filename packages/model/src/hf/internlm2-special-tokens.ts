@@ -1,35 +1,25 @@
+import { IM_END, IM_START, INTERNLM2_MARKERS, INTERNLM2_SPECIAL_TOKENS } from '@puyu/formats/chat';
+
 /**
  * The special tokens InternLM2 tokenizers carry, and how HF's tokenizer_config.json
  * lists them. Ids are looked up in the actual vocabulary, so a small tokenizer that
- * places them elsewhere than 92538–92543 still gets a correct config.
+ * places them elsewhere than 92538–92543 still gets a correct config. The strings
+ * themselves have one home: @puyu/formats/chat's special-tokens.ts.
  */
-export const INTERNLM2_CHAT_TOKENS = [
-  '<|im_start|>',
-  '<|im_end|>',
-  '<|action_start|>',
-  '<|action_end|>',
-  '<|interpreter|>',
-  '<|plugin|>',
-] as const;
+export const INTERNLM2_CHAT_TOKENS = INTERNLM2_MARKERS;
 
 const CORE_TOKENS = ['<unk>', '<s>', '</s>'] as const;
 
-const CHAT_TEMPLATE =
-  "{{ bos_token }}{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+const CHAT_TEMPLATE = `{{ bos_token }}{% for message in messages %}{{'${IM_START}' + message['role'] + '\n' + message['content'] + '${IM_END}' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '${IM_START}assistant\n' }}{% endif %}`;
 
 /**
  * InternLM2's own tokenizer.model keeps placeholder pieces where the chat tokens
  * live (`[UNUSED_TOKEN_141]` … `[UNUSED_TOKEN_146]` at 92538–92543); its
  * tokenizer_config.json overlays the chat strings on them. Same mapping here.
  */
-const INTERNLM2_PLACEHOLDERS: Record<string, string> = {
-  '<|plugin|>': '[UNUSED_TOKEN_141]',
-  '<|interpreter|>': '[UNUSED_TOKEN_142]',
-  '<|action_end|>': '[UNUSED_TOKEN_143]',
-  '<|action_start|>': '[UNUSED_TOKEN_144]',
-  '<|im_end|>': '[UNUSED_TOKEN_145]',
-  '<|im_start|>': '[UNUSED_TOKEN_146]',
-};
+const INTERNLM2_PLACEHOLDERS: Record<string, string> = Object.fromEntries(
+  INTERNLM2_MARKERS.map((m) => [m, `[UNUSED_TOKEN_${INTERNLM2_SPECIAL_TOKENS[m] - 92397}]`]),
+);
 
 /** tokenizer_config.json for a vocabulary given as its piece list. */
 export function internLM2TokenizerConfig(pieces: readonly string[]): Record<string, unknown> {

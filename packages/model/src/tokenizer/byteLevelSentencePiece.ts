@@ -1,5 +1,6 @@
 import { ModelError } from '@puyu/core';
 import { encodeModelProto } from '@puyu/formats';
+import { INTERNLM2_MARKERS } from '@puyu/formats/chat';
 
 /** Pieces every byte-level vocabulary starts with: <unk> <s> </s> and the 256 byte pieces. */
 export const BYTE_LEVEL_BASE = 3 + 256;
@@ -13,7 +14,7 @@ export const BYTE_LEVEL_BASE = 3 + 256;
  */
 export function makeByteLevelSentencePiece(size: number, opts: { chatTokens?: boolean } = {}): Uint8Array {
   const chat = opts.chatTokens ?? true;
-  const chatTokens = chat ? ['<|plugin|>', '<|interpreter|>', '<|action_end|>', '<|action_start|>', '<|im_end|>', '<|im_start|>'] : [];
+  const chatTokens = chat ? [...INTERNLM2_MARKERS].reverse() : [];
   const min = BYTE_LEVEL_BASE + 1 + chatTokens.length;
   if (!Number.isInteger(size) || size < min) {
     throw new ModelError(
