@@ -98,37 +98,66 @@ export function parseInternLM2Config(raw: unknown, source = 'config.json'): Inte
   return c;
 }
 
+/** A rule of the InternLM2 architecture a config breaks: the field to change and why. */
+export interface InternLM2ConfigProblem {
+  code: 'MODEL_BAD_HEADS' | 'MODEL_BIAS_UNSUPPORTED' | 'MODEL_CONFIG_INVALID';
+  /** The field to change (HF name). */
+  field: string;
+  message: string;
+}
+
+/** The fields the cross-field rules read; defaults apply where a caller has none. */
+export type InternLM2ShapeFields = Pick<InternLM2Config, 'hidden_size' | 'num_attention_heads'> &
+  Partial<Pick<InternLM2Config, 'num_key_value_heads' | 'bias' | 'hidden_act'>>;
+
+/**
+ * Every cross-field rule the config breaks (zod checks each field alone). One copy of
+ * these rules: `parseInternLM2Config` throws the first; configs that embed a model
+ * shape (the pretraining config) report them all.
+ */
+export function internLM2ConfigProblems(c: InternLM2ShapeFields): InternLM2ConfigProblem[] {
+  const out: InternLM2ConfigProblem[] = [];
+  const heads = c.num_attention_heads;
+  const kvHeads = c.num_key_value_heads ?? heads;
+  if (c.hidden_size % heads !== 0)
+    out.push({
+      code: 'MODEL_BAD_HEADS',
+      field: 'num_attention_heads',
+      message:
+        `hidden_size ${c.hidden_size} is not divisible by num_attention_heads ${heads}; ` +
+        'choose a head count that divides the hidden size.',
+    });
+  if (heads % kvHeads !== 0)
+    out.push({
+      code: 'MODEL_BAD_HEADS',
+      field: 'num_key_value_heads',
+      message: `num_attention_heads ${heads} is not a multiple of num_key_value_heads ${kvHeads}; grouped-query attention needs whole groups.`,
+    });
+  if (c.hidden_size % heads === 0 && (c.hidden_size / heads) % 2 !== 0)
+    out.push({
+      code: 'MODEL_BAD_HEADS',
+      field: 'hidden_size',
+      message: `head dimension ${c.hidden_size / heads} is odd; RoPE rotates pairs and needs an even head dimension.`,
+    });
+  if (c.bias)
+    out.push({
+      code: 'MODEL_BIAS_UNSUPPORTED',
+      field: 'bias',
+      message: 'bias=true is not supported (InternLM2 checkpoints have no linear biases); set "bias": false.',
+    });
+  if (c.hidden_act !== undefined && c.hidden_act !== 'silu')
+    out.push({
+      code: 'MODEL_CONFIG_INVALID',
+      field: 'hidden_act',
+      message: `hidden_act "${c.hidden_act}" is not supported; InternLM2 uses "silu".`,
+    });
+  return out;
+}
+
 /** Cross-field checks zod cannot express per field. */
 function checkInternLM2Config(c: InternLM2Config, source: string): void {
-  if (c.hidden_size % c.num_attention_heads !== 0) {
-    throw new ModelError(
-      'MODEL_BAD_HEADS',
-      `${source}: hidden_size ${c.hidden_size} is not divisible by num_attention_heads ${c.num_attention_heads}; ` +
-        'choose a head count that divides the hidden size.',
-    );
-  }
-  if (c.num_attention_heads % c.num_key_value_heads !== 0) {
-    throw new ModelError(
-      'MODEL_BAD_HEADS',
-      `${source}: num_attention_heads ${c.num_attention_heads} is not a multiple of num_key_value_heads ` +
-        `${c.num_key_value_heads}; grouped-query attention needs whole groups.`,
-    );
-  }
-  if ((c.hidden_size / c.num_attention_heads) % 2 !== 0) {
-    throw new ModelError(
-      'MODEL_BAD_HEADS',
-      `${source}: head dimension ${c.hidden_size / c.num_attention_heads} is odd; RoPE rotates pairs and needs an even head dimension.`,
-    );
-  }
-  if (c.bias) {
-    throw new ModelError(
-      'MODEL_BIAS_UNSUPPORTED',
-      `${source}: bias=true is not supported (InternLM2 checkpoints have no linear biases); set "bias": false.`,
-    );
-  }
-  if (c.hidden_act !== 'silu') {
-    throw new ModelError('MODEL_CONFIG_INVALID', `${source}: hidden_act "${c.hidden_act}" is not supported; InternLM2 uses "silu".`);
-  }
+  const [first] = internLM2ConfigProblems(c);
+  if (first) throw new ModelError(first.code, `${source}: ${first.message}`);
 }
 
 /** Builds a full config from the few numbers a user picks (CLI presets, tests). */

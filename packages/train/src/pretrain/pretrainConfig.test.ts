@@ -50,4 +50,29 @@ describe('pretrain config', () => {
       }),
     ).toThrow(/exactly one of "model"/);
   });
+
+  it("applies @puyu/model's shape rules: an odd head dimension is refused", () => {
+    const raw = (model: Record<string, number>) => ({
+      tokenizer: 't',
+      model: { num_hidden_layers: 1, intermediate_size: 64, ...model },
+      data: { train: ['a'] },
+      train: { seq_len: 4, batch_size: 1, steps: 1, lr: 1 },
+      output: { dir: 'o' },
+    });
+    // hidden 36 / 4 heads = head dimension 9: RoPE rotates pairs
+    expect(() => parsePretrainConfig(raw({ hidden_size: 36, num_attention_heads: 4, num_key_value_heads: 2 }))).toThrow(
+      /model\.hidden_size: head dimension 9 is odd/,
+    );
+    // every broken rule at once, each at its field
+    let message = '';
+    try {
+      parsePretrainConfig(raw({ hidden_size: 30, num_attention_heads: 4, num_key_value_heads: 3 }));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/model\.num_attention_heads: hidden_size 30 is not divisible by num_attention_heads 4/);
+    expect(message).toMatch(/model\.num_key_value_heads: num_attention_heads 4 is not a multiple of num_key_value_heads 3/);
+    // as in HF, num_key_value_heads defaults to num_attention_heads
+    expect(parsePretrainConfig(raw({ hidden_size: 32, num_attention_heads: 4 })).model?.num_key_value_heads).toBeUndefined();
+  });
 });

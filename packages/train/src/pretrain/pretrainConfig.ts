@@ -1,19 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, parseConfig } from '@puyu/core';
+import type { SentencePieceTokenizer } from '@puyu/formats';
+import { type InternLM2Config, internLM2ConfigProblems, internLM2ConfigSchema, makeInternLM2Config } from '@puyu/model';
 import { z } from 'zod';
 
+// The shape fields validate exactly as in an HF config.json (@puyu/model); the defaults
+// that differ are the pretraining recipe's (InternLM2.5's rope_theta and eps).
+const field = internLM2ConfigSchema.in.shape;
 const modelShape = z
   .object({
-    hidden_size: z.number().int().positive(),
-    num_hidden_layers: z.number().int().positive(),
-    num_attention_heads: z.number().int().positive(),
-    num_key_value_heads: z.number().int().positive(),
-    intermediate_size: z.number().int().positive(),
-    max_position_embeddings: z.number().int().positive().default(2048),
+    hidden_size: field.hidden_size,
+    num_hidden_layers: field.num_hidden_layers,
+    num_attention_heads: field.num_attention_heads,
+    /** Defaults to num_attention_heads (no grouping), as in HF. */
+    num_key_value_heads: field.num_key_value_heads,
+    intermediate_size: field.intermediate_size,
+    max_position_embeddings: field.max_position_embeddings,
     rope_theta: z.number().positive().default(1_000_000),
     rms_norm_eps: z.number().positive().default(1e-5),
-    tie_word_embeddings: z.boolean().default(false),
+    tie_word_embeddings: field.tie_word_embeddings,
     init_std: z.number().positive().default(0.02),
   })
   .strict();
@@ -79,16 +85,31 @@ export const pretrainConfigSchema = z
         path: ['model'],
         message: 'give exactly one of "model" (a fresh model) or "init_from" (an HF folder)',
       });
-    if (c.model && c.model.num_attention_heads % c.model.num_key_value_heads !== 0)
-      ctx.addIssue({ code: 'custom', path: ['model', 'num_key_value_heads'], message: 'must divide num_attention_heads' });
-    if (c.model && c.model.hidden_size % c.model.num_attention_heads !== 0)
-      ctx.addIssue({ code: 'custom', path: ['model', 'num_attention_heads'], message: 'must divide hidden_size' });
+    // the architecture's cross-field rules (head counts, even head dimension): @puyu/model's one copy
+    if (c.model)
+      for (const p of internLM2ConfigProblems(c.model)) ctx.addIssue({ code: 'custom', path: ['model', p.field], message: p.message });
     if (c.train.min_lr > c.train.lr) ctx.addIssue({ code: 'custom', path: ['train', 'min_lr'], message: 'must not exceed lr' });
     if (c.train.warmup_steps > c.train.steps)
       ctx.addIssue({ code: 'custom', path: ['train', 'warmup_steps'], message: 'must not exceed steps' });
   });
 
 export type PretrainConfig = z.output<typeof pretrainConfigSchema>;
+
+/** The InternLM2 config of a fresh model of `shape`, sized by the tokenizer's vocabulary. */
+export function freshModelConfig(
+  shape: NonNullable<PretrainConfig['model']>,
+  tokenizer: Pick<SentencePieceTokenizer, 'vocabSize' | 'bosId' | 'eosId'>,
+): InternLM2Config {
+  const { init_std, ...hf } = shape;
+  void init_std; // an initialisation setting, not part of the architecture
+  return makeInternLM2Config({
+    ...hf,
+    vocab_size: tokenizer.vocabSize,
+    bos_token_id: tokenizer.bosId,
+    eos_token_id: tokenizer.eosId,
+    pad_token_id: tokenizer.eosId,
+  });
+}
 
 /** Validates a config object; relative paths are resolved against `baseDir`. */
 export function parsePretrainConfig(raw: unknown, source = 'config', baseDir = process.cwd()): PretrainConfig {

@@ -2,10 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { PuyuError } from '@puyu/core';
 import { loadTokenizer } from '@puyu/formats';
 import { runNativeJob } from '@puyu/ggml';
-import { makeInternLM2Config } from '@puyu/model';
 import { checkMemory } from './estimateMemory.js';
 import type { PretrainResult } from './pretrain.js';
-import { loadPretrainConfig } from './pretrainConfig.js';
+import { freshModelConfig, loadPretrainConfig } from './pretrainConfig.js';
 
 /**
  * Runs a pretraining config in a child process and returns its result. The config is
@@ -15,10 +14,8 @@ export async function runPretrain(configPath: string, opts: { resume?: boolean; 
   const cfg = await loadPretrainConfig(configPath);
   if (cfg.model) {
     // refuse a run that cannot fit before starting the child (which checks again)
-    const { init_std, ...shape } = cfg.model;
-    void init_std;
-    const vocab = loadTokenizer(cfg.tokenizer).vocabSize;
-    checkMemory(makeInternLM2Config({ ...shape, vocab_size: vocab }), cfg.train.batch_size, cfg.train.seq_len, cfg.memory_limit_gb);
+    const config = freshModelConfig(cfg.model, loadTokenizer(cfg.tokenizer));
+    checkMemory(config, cfg.train.batch_size, cfg.train.seq_len, cfg.memory_limit_gb);
   }
   const here = fileURLToPath(import.meta.url);
   const isTs = here.endsWith('.ts');
