@@ -94,3 +94,41 @@ describe('toPuyuError', () => {
     expect(toPuyuError(own)).toBe(own);
   });
 });
+
+describe('config paths are relative to the config file', () => {
+  it('resolves dotted, array and prefixed path fields; leaves absolute paths, URLs and other fields', async () => {
+    const { resolveConfigPaths } = await import('./index.js');
+    const raw = {
+      tokenizer: 'tok.model',
+      data: { train: ['a.txt', '/abs/b.txt'], val: ['c.txt'] },
+      output: { dir: '../runs/x' },
+      models: ['local:m.gguf', 'http://host:8000@name', { spec: 'local:/abs/m.gguf' }],
+      name: 'not-a-path',
+    };
+    const out = resolveConfigPaths(raw, '/cfg/dir', [
+      'tokenizer',
+      'data.train[]',
+      'data.val[]',
+      'output.dir',
+      'missing.field',
+      { key: 'models[]', prefix: 'local:' },
+      { key: 'models[].spec', prefix: 'local:' },
+    ]);
+    expect(out).toEqual({
+      tokenizer: '/cfg/dir/tok.model',
+      data: { train: ['/cfg/dir/a.txt', '/abs/b.txt'], val: ['/cfg/dir/c.txt'] },
+      output: { dir: '/cfg/runs/x' },
+      models: ['local:/cfg/dir/m.gguf', 'http://host:8000@name', { spec: 'local:/abs/m.gguf' }],
+      name: 'not-a-path',
+    });
+    expect(raw.tokenizer).toBe('tok.model');
+  });
+
+  it('loadJsonConfig applies them, so the same file means the same run from any folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'puyu-cfg-'));
+    const file = join(dir, 'run.json');
+    await writeFile(file, JSON.stringify({ out: 'results' }));
+    const schema = z.object({ out: z.string() });
+    expect((await loadJsonConfig(schema, file, { paths: ['out'] })).out).toBe(join(dir, 'results'));
+  });
+});

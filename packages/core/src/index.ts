@@ -1,4 +1,11 @@
-export { formatIssues, loadJsonConfig, parseConfig } from './config.js';
+export {
+  type ConfigPathField,
+  formatIssues,
+  loadJsonConfig,
+  parseConfig,
+  readJsonConfig,
+  resolveConfigPaths,
+} from './config.js';
 export {
   ConfigError,
   describeError,
