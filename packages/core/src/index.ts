@@ -21,3 +21,4 @@ export {
 } from './errors.js';
 export { JsonlWriter, parseJsonl, readJsonl } from './jsonl.js';
 export { formatDuration, Progress, type ProgressOptions } from './progress.js';
+export { abortReason, sleep, WaiterQueue } from './WaiterQueue.js';
