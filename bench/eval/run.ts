@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sharedDataPath } from '@puyu/testing';
 import { getDataset } from '../../packages/eval/src/datasets/registry.js';
 import { selectShots } from '../../packages/eval/src/prompts/retrievers.js';
 import { runConfigSchema } from '../../packages/eval/src/runner/RunConfig.js';
@@ -27,7 +28,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     'latency-ms': { type: 'string', default: '100' },
     reps: { type: 'string', default: '3' },
-    data: { type: 'string', default: resolve(ROOT, '../shared/datasets') },
+    data: { type: 'string', default: sharedDataPath() },
     promptfoo: { type: 'string' },
   },
 });

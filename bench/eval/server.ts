@@ -7,9 +7,8 @@
  *   tsx --conditions=source bench/eval/server.ts --latency-ms 100 --data ../shared/datasets
  */
 import { parseArgs } from 'node:util';
+import { oracleReply, startOpenAIPeer } from '@puyu/testing';
 import { getDataset } from '../../packages/eval/src/datasets/registry.js';
-import { startOpenAIPeer } from '../../packages/eval/src/providers/test-fixtures/openaiPeer.js';
-import { oracleReply } from '../../packages/eval/src/runner/test-fixtures/oracle.js';
 
 const { values } = parseArgs({
   options: { 'latency-ms': { type: 'string', default: '100' }, data: { type: 'string' }, n: { type: 'string', default: '200' } },

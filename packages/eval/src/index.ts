@@ -72,14 +72,7 @@ export {
   mathTemplate,
   mmluTemplate,
 } from './prompts/templates.js';
-// Providers, inferencers, runner, reports, NeedleBench, judge, leaderboard (running and reporting half).
-export { type BackoffOptions, backoffDelay, isRetryableStatus, retryAfterMs } from './providers/backoff.js';
-export { continuationLogprob, type LegacyLogprobs } from './providers/continuationLogprob.js';
-export { EndpointPool } from './providers/EndpointPool.js';
-export { messagesToPrompt, OpenAIProvider, type OpenAIProviderOptions } from './providers/OpenAIProvider.js';
-export type { GenParams, Provider, ProviderErrorInfo, ProviderRequest, ProviderResult, TokenUsage } from './providers/Provider.js';
-export { type ModelSpec, parseModelSpec } from './providers/parseModelSpec.js';
-export { RateLimiter, type RateLimitOptions, sleep } from './providers/RateLimiter.js';
+// Inferencers, runner, reports, NeedleBench, judge, leaderboard (running and reporting half; models are reached through @puyu/client).
 export { type SummaryCell, type SummaryGrid, summaryCsv, summaryGrid, summaryMarkdown } from './report/summaryTable.js';
 export { type BarGroup, escapeHtml, groupedBarChart, type HeatmapInput, heatColor, heatmapSvg } from './report/svg.js';
 export { htmlPage, type ReportOptions, reportHtml, writeReport } from './report/writeReport.js';
@@ -94,7 +87,7 @@ export {
   runConfigJsonSchema,
   runConfigSchema,
 } from './runner/RunConfig.js';
-export { type LocalModelStarter, type ResolvedModel, resolveModels } from './runner/resolveModels.js';
+export { type ResolvedModel, resolveModels } from './runner/resolveModels.js';
 export { type RunOptions, runEval, type ShotSelector } from './runner/runEval.js';
 export { type CachedResult, cacheKey, canonicalJson, SampleCache } from './runner/SampleCache.js';
 export type { RunSummary, TaskRecord, UnitResult } from './runSummary.js';

@@ -5,6 +5,7 @@
  * implement them. Keep field names stable: predictions JSONL files are written in these shapes.
  */
 
+import type { ChatMessage } from '@puyu/client';
 import { PuyuError } from '@puyu/core';
 import type { UnitResult } from './runSummary.js';
 
@@ -45,10 +46,8 @@ export interface EvalSample {
   meta: Record<string, unknown>;
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+/** Chat turns are the client's wire type, so rendered prompts go to a provider unchanged. */
+export type { ChatMessage };
 
 /** A prompt ready for a provider. */
 export type RenderedPrompt = { style: 'base'; text: string } | { style: 'chat'; messages: ChatMessage[] };

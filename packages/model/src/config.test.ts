@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { internLM2Dims, internLM2ParamCount, makeInternLM2Config, parseInternLM2Config } from './config.js';
 
-const realConfig = JSON.parse(readFileSync('/work/shared/models/internlm2-tokenizer/config.json', 'utf8'));
+const realConfig = JSON.parse(readFileSync(join(INTERNLM2_TOKENIZER_DIR, 'config.json'), 'utf8'));
 const tiny = { vocab_size: 128, hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4 };
 
 describe('InternLM2Config', () => {

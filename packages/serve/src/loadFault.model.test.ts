@@ -1,7 +1,17 @@
+import {
+  CITIES,
+  eventually,
+  GREETING,
+  GREETING_REPLY,
+  makeToolModel,
+  metric,
+  postJson,
+  readEvents,
+  SYSTEM,
+  WEATHER_TOOL,
+} from '@puyu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from './startServer.js';
-import { eventually, metric, postJson, readEvents } from './test-fixtures/http.js';
-import { CITIES, GREETING, GREETING_REPLY, makeToolModel, SYSTEM, WEATHER_TOOL } from './test-fixtures/toolModel.js';
 
 // Bounded loopback load + fault test: valid, aborted-mid-stream and malformed requests mixed at
 // 16 in flight against 4 sequences. Nothing may crash, leak a sequence, or grow memory unboundedly.

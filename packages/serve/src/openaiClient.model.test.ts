@@ -1,10 +1,10 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { CITIES, GREETING, GREETING_REPLY, makeToolModel, SYSTEM, WEATHER_TOOL } from '@puyu/testing';
 import { generateText, jsonSchema, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from './startServer.js';
 import { startServer } from './startServer.js';
-import { CITIES, GREETING, GREETING_REPLY, makeToolModel, SYSTEM, WEATHER_TOOL } from './test-fixtures/toolModel.js';
 
 // The official OpenAI client and the AI SDK's OpenAI-compatible provider against a real server
 // serving a real tiny InternLM2 that learnt to call `get_weather` through the plugin protocol.

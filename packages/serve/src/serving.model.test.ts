@@ -1,11 +1,10 @@
 import { mkdtemp, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually, GREETING, GREETING_REPLY, makeToolModel, metric, postJson, readEvents, SYSTEM, WEATHER_TOOL } from '@puyu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hfFolderKey, resolveModelPath } from './engine/resolveModelPath.js';
 import { type RunningServer, startServer } from './startServer.js';
-import { eventually, metric, postJson, readEvents } from './test-fixtures/http.js';
-import { GREETING, GREETING_REPLY, makeToolModel, SYSTEM, WEATHER_TOOL } from './test-fixtures/toolModel.js';
 
 let gguf: string;
 let hf: string;

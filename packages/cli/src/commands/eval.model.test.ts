@@ -2,16 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { getDataset, OpenAIProvider, PplInferencer, type RunSummary } from '@puyu/eval';
+import { OpenAIProvider } from '@puyu/client';
+import { getDataset, PplInferencer, type RunSummary } from '@puyu/eval';
 import { type RunningServer, startServer } from '@puyu/serve';
+import { makeToolModel, sharedDataPath } from '@puyu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeToolModel } from '../../../serve/src/test-fixtures/toolModel.js';
 
 // End to end: a real tiny InternLM2 GGUF served by @puyu/serve's engine, evaluated through the real
 // `puyu` binary (local: models) and through the API against a running server.
 const ROOT = resolve(__dirname, '../../../..');
 const BIN = join(ROOT, 'packages/cli/bin/puyu.js');
-const DATA = resolve(ROOT, '../shared/datasets');
+const DATA = sharedDataPath();
 const hasData = existsSync(DATA);
 if (!hasData) console.warn(`skipping puyu eval on a served tiny model: ${DATA} not found (needs ../shared/datasets)`);
 
@@ -127,5 +128,19 @@ describe.skipIf(!hasData)('puyu eval on a served tiny model', () => {
       const diff = (await total(context + moved + c)) - base;
       expect(pred.choiceLogprobs![i]).toBeCloseTo(diff, 3);
     }
+  });
+
+  it("@puyu/client's embeddings read the server's /v1/embeddings: one vector per input, in order, shortened on request", async () => {
+    server ??= await startServer({ model: gguf, port: 0, sequences: 2, contextSize: 2048, threads: 1 });
+    const provider = new OpenAIProvider({ baseUrl: server.url, model: server.engine.modelName });
+    const r = await provider.embed(['床前明月光', 'The devil is in the details.', '床前明月光']);
+    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+    expect(r.embeddings).toHaveLength(3);
+    expect(r.embeddings[0].length).toBeGreaterThan(8);
+    // Same text, same vector; different text, a different one.
+    expect(r.embeddings[2]).toEqual(r.embeddings[0]);
+    expect(r.embeddings[1]).not.toEqual(r.embeddings[0]);
+    const short = await provider.embed(['床前明月光'], { dimensions: 8 });
+    expect(short.ok && short.embeddings[0].length).toBe(8);
   });
 });

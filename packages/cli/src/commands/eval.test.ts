@@ -4,16 +4,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getDataset } from '@puyu/eval';
 import { SentencePieceTokenizer } from '@puyu/formats';
+import { INTERNLM2_TOKENIZER_DIR, type OpenAIPeer, oracleReply, sharedDataPath, startOpenAIPeer } from '@puyu/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type OpenAIPeer, startOpenAIPeer } from '../../../eval/src/providers/test-fixtures/openaiPeer.js';
-import { oracleReply } from '../../../eval/src/runner/test-fixtures/oracle.js';
 import { parseDatasetFlag } from './eval.js';
 
 // Drives the real `puyu` binary (dist/ built by the suite's global setup) against loopback OpenAI peers.
 const ROOT = resolve(__dirname, '../../../..');
 const BIN = join(ROOT, 'packages/cli/bin/puyu.js');
-const DATA = resolve(ROOT, '../shared/datasets');
-const TOKENIZER = resolve(ROOT, '../shared/models/internlm2-tokenizer/tokenizer.model');
+const DATA = sharedDataPath();
+const TOKENIZER = join(INTERNLM2_TOKENIZER_DIR, 'tokenizer.model');
 const hasData = existsSync(DATA);
 const hasTokenizer = existsSync(TOKENIZER);
 if (!hasData) console.warn(`skipping puyu eval CLI tests on real benchmarks: ${DATA} not found (needs ../shared/datasets)`);

@@ -1,33 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LocalModelStarter } from '@puyu/client';
 import { ConfigError, loadJsonConfig, parseConfig } from '@puyu/core';
-import {
-  collectRuns,
-  type DatasetConfig,
-  getDataset,
-  judgePairwise,
-  judgeSingle,
-  type LocalModelStarter,
-  leaderboardHtml,
-  OpenAIProvider,
-  pairwiseSummary,
-  parseModelSpec,
-  type RunConfig,
-  type RunSummary,
-  readPredictions,
-  runConfigSchema,
-  runEval,
-  runNeedleBench,
-  SampleCache,
-  scoreDataset,
-  singleSummary,
-  summaryGrid,
-  summaryMarkdown,
-  type TokenCounter,
-} from '@puyu/eval';
-import { SentencePieceTokenizer } from '@puyu/formats';
+import type { DatasetConfig, RunConfig, RunSummary, TokenCounter } from '@puyu/eval';
 import type { Command } from 'commander';
+import { intOption, numberOption, parseInteger } from '../options.js';
+
+// The stage is imported when an eval command runs, not when the CLI starts: `puyu --help` and
+// every other command then load none of it (packages/cli/src/failures.test.ts checks).
+const stage = () => import('@puyu/eval');
 
 const list = (v: string) =>
   v
@@ -35,16 +17,10 @@ const list = (v: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-function int(name: string, min = 1) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new ConfigError('CLI_BAD_OPTION', `${name} must be an integer ≥ ${min}, got "${v}".`);
-    return n;
-  };
-}
+const int = (name: string, min = 1) => intOption(name, { min });
 
 function ints(name: string, min = 0) {
-  return (v: string): number[] => list(v).map(int(name, min));
+  return (v: string): number[] => list(v).map((x) => parseInteger(name, x, { min }));
 }
 
 /** `gsm8k`, `mmlu:ppl`, `gsm8k:sc5` → a dataset entry (inferencer and self-consistency draws after the colon). */
@@ -57,19 +33,11 @@ export function parseDatasetFlag(v: string, limit?: number): DatasetConfig {
   throw new ConfigError('CLI_BAD_OPTION', `"${v}": the part after ":" must be gen, ppl or scN (self-consistency with N draws).`);
 }
 
-/** `local:PATH.gguf` models are served in-process by @puyu/serve on a free loopback port for the run. */
+/** `local:PATH.gguf` models are served in-process by @puyu/serve (through @puyu/client) on a free loopback port for the run. */
 function localStarter(o: { localCtx: number; threads: number; concurrency: number }): LocalModelStarter {
   return async (path) => {
-    const { startServer } = await import('@puyu/serve');
-    const server = await startServer({
-      model: path,
-      host: '127.0.0.1',
-      port: 0,
-      contextSize: o.localCtx,
-      threads: o.threads,
-      sequences: Math.min(8, o.concurrency),
-    });
-    return { url: server.url, model: server.engine.modelName, close: () => server.close() };
+    const { localModelStarter } = await import('@puyu/client');
+    return localModelStarter({ contextSize: o.localCtx, threads: o.threads, sequences: Math.min(8, o.concurrency) })(path);
   };
 }
 
@@ -94,6 +62,7 @@ interface RunFlags {
 
 /** The config file (if any) with flags laid over it; NeedleBench brings its own dataset, so it needs none. */
 async function buildConfig(configPath: string | undefined, o: RunFlags, needDatasets = true): Promise<RunConfig> {
+  const { runConfigSchema } = await stage();
   const fromFile: Record<string, unknown> = configPath ? { ...(await loadJsonConfig(runConfigSchema, configPath)) } : {};
   const merged: Record<string, unknown> = { ...fromFile };
   if (o.models) merged.models = o.models;
@@ -135,12 +104,13 @@ async function withInterrupt(fn: (signal: AbortSignal) => Promise<RunSummary>): 
   }
 }
 
-function report(s: RunSummary): void {
+async function report(s: RunSummary): Promise<void> {
   if (s.status === 'aborted') {
     process.stderr.write(`puyu eval: aborted; ${s.requests.sent} answers cached in ${s.outDir}. Rerun to resume.\n`);
     process.exitCode = 130;
     return;
   }
+  const { summaryGrid, summaryMarkdown } = await stage();
   process.stdout.write(summaryMarkdown(summaryGrid(s.results)));
   process.stdout.write(
     `\n${s.requests.sent} requests sent, ${s.requests.cached} from cache, ${(s.wallMs / 1000).toFixed(1)} s → ${join(s.outDir, 'report.html')}\n`,
@@ -157,11 +127,7 @@ const runOptions = (cmd: Command) =>
     .option('--shard-size <n>', 'samples per task', int('--shard-size'))
     .option('--timeout <seconds>', 'per-request time limit', int('--timeout'))
     .option('--retries <n>', 'retries on 429/5xx/network errors', int('--retries', 0))
-    .option('--rps <n>', 'request starts per second per endpoint', (v: string) => {
-      const n = Number(v);
-      if (!(n > 0)) throw new ConfigError('CLI_BAD_OPTION', `--rps must be a positive number, got "${v}".`);
-      return n;
-    })
+    .option('--rps <n>', 'request starts per second per endpoint', numberOption('--rps', { above: 0 }))
     .option('--endpoint-concurrency <n>', 'requests in flight per endpoint', int('--endpoint-concurrency'))
     .option('--api-key-env <name>', 'environment variable holding the API key (sent as Bearer)')
     .option('--local-ctx <n>', 'context size for local: models', int('--local-ctx', 16), 4096)
@@ -181,6 +147,7 @@ export function registerEvalCommands(program: Command): void {
       .option('--data-root <dir>', 'folder with the benchmark files (default ./data)'),
   ).action(async (configPath: string | undefined, o: RunFlags) => {
     const config = await buildConfig(configPath, o);
+    const { runEval } = await stage();
     const s = await withInterrupt((signal) =>
       runEval(config, {
         signal,
@@ -188,7 +155,7 @@ export function registerEvalCommands(program: Command): void {
         progress: { silent: o.quiet },
       }),
     );
-    report(s);
+    await report(s);
   });
 
   evalCmd
@@ -211,6 +178,7 @@ export function registerEvalCommands(program: Command): void {
         circular?: boolean;
         out?: string;
       }) => {
+        const { readPredictions, scoreDataset } = await stage();
         const predictions = await readPredictions(o.predictions);
         const r = await scoreDataset(o.dataset, predictions, {
           root: o.dataRoot,
@@ -234,7 +202,8 @@ export function registerEvalCommands(program: Command): void {
     .requiredOption('--out <file>', 'HTML file to write')
     .option('--title <text>', 'page title', 'Puyu leaderboard')
     .option('--resamples <n>', 'bootstrap resamples', int('--resamples', 100), 1000)
-    .action((runs: string[], o: { out: string; title: string; resamples: number }) => {
+    .action(async (runs: string[], o: { out: string; title: string; resamples: number }) => {
+      const { collectRuns, leaderboardHtml } = await stage();
       const entries = collectRuns(runs);
       writeFileSync(o.out, leaderboardHtml(entries, { title: o.title, resamples: o.resamples }));
       process.stdout.write(`${entries.length} model × dataset results from ${runs.length} runs → ${o.out}\n`);
@@ -266,6 +235,10 @@ export function registerEvalCommands(program: Command): void {
         cache?: string;
         out: string;
       }) => {
+        const [
+          { OpenAIProvider, parseModelSpec },
+          { getDataset, judgePairwise, judgeSingle, pairwiseSummary, readPredictions, SampleCache, singleSummary },
+        ] = await Promise.all([import('@puyu/client'), stage()]);
         const spec = parseModelSpec(o.judge);
         if (spec.kind !== 'openai')
           throw new ConfigError('CLI_BAD_OPTION', '--judge must be URL@model (serve a local model with puyu serve first).');
@@ -353,10 +326,12 @@ export function registerEvalCommands(program: Command): void {
       });
       let countTokens: TokenCounter | undefined;
       if (o.tokenizer) {
+        const { SentencePieceTokenizer } = await import('@puyu/formats');
         const tok = SentencePieceTokenizer.load(o.tokenizer);
         countTokens = (text) => tok.encode(text).length;
       }
       const config = await buildConfig(undefined, { ...o, datasets: undefined }, false);
+      const { runNeedleBench } = await stage();
       if (!o.out) config.outDir = join('eval-runs', `needlebench-${basename(config.outDir)}`);
       const s = await withInterrupt((signal) =>
         runNeedleBench(
@@ -375,7 +350,7 @@ export function registerEvalCommands(program: Command): void {
           { signal, startLocal: localStarter({ ...o, concurrency: config.concurrency }), progress: { silent: o.quiet } },
         ),
       );
-      report(s);
+      await report(s);
       if (s.status === 'done') process.stdout.write(`heatmaps (SVG + PNG) → ${join(s.outDir, 'heatmaps')}\n`);
     },
   );

@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { GREETING, GREETING_REPLY, makeToolModel, SYSTEM } from '@puyu/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GREETING, GREETING_REPLY, makeToolModel, SYSTEM } from '../../../serve/src/test-fixtures/toolModel.js';
 
 // The real `puyu` binary (built by the suite's global setup): quantize, then serve the result.
 const ROOT = resolve(__dirname, '../../../..');

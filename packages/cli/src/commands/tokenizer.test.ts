@@ -3,11 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Runs the real `puyu` binary (dist/ built by the suite's global setup) on the real InternLM2 tokenizer.
 const ROOT = resolve(__dirname, '../../../..');
-const HF_DIR = resolve(ROOT, '../shared/models/internlm2-tokenizer');
+const HF_DIR = INTERNLM2_TOKENIZER_DIR;
 const MODEL = join(HF_DIR, 'tokenizer.model');
 const BIN = join(ROOT, 'packages/cli/bin/puyu.js');
 const hasModel = existsSync(MODEL);

@@ -1,11 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sharedDataRoot } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { DatasetError } from '../types.js';
 import { parseCsv } from './csv.js';
 import { getDataset, listDatasets } from './registry.js';
-import { fixtureRoot, sharedDataRoot } from './test-fixtures/sharedData.js';
+import { fixtureRoot } from './test-fixtures/fixtureRoot.js';
 
 describe('parseCsv', () => {
   it('handles quotes, doubled quotes, embedded commas and newlines, CRLF and a BOM', () => {

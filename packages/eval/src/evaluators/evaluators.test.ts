@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtureRoot } from '../datasets/test-fixtures/sharedData.js';
+import { fixtureRoot } from '../datasets/test-fixtures/fixtureRoot.js';
 import type { EvalSample } from '../types.js';
 import { circularExpand, circularPatterns } from './circular.js';
 import { accuracyEvaluator, emEvaluator, gsm8kEvaluator, substringEvaluator } from './evaluators.js';

@@ -4,9 +4,11 @@
  * data comes from ../shared/datasets (skipped with a printed reason when absent); C-Eval and the
  * original MMLU layout run on the committed fixtures.
  */
+
+import { sharedDataRoot } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { getDataset } from '../datasets/registry.js';
-import { fixtureRoot, sharedDataRoot } from '../datasets/test-fixtures/sharedData.js';
+import { fixtureRoot } from '../datasets/test-fixtures/fixtureRoot.js';
 import { type EvalSample, OPTION_LABELS, type Prediction } from '../types.js';
 import { CircularEvaluator, circularExpand } from './circular.js';
 import { HumanEvalEvaluator } from './HumanEvalEvaluator.js';

@@ -1,4 +1,4 @@
-import type { ProviderRequest } from '../providers/Provider.js';
+import type { ProviderRequest } from '@puyu/client';
 import type { EvalSample, ModelStyle, Prediction, PromptTemplate, RenderedPrompt } from '../types.js';
 import type { InferContext } from './callCached.js';
 

@@ -1,4 +1,4 @@
-import type { Provider, ProviderErrorInfo, ProviderRequest } from '../providers/Provider.js';
+import type { Provider, ProviderErrorInfo, ProviderRequest } from '@puyu/client';
 import { type CachedResult, cacheKey, type SampleCache } from '../runner/SampleCache.js';
 
 /** What an inferencer needs to ask a model: the provider, the shared cache, a stop signal. */

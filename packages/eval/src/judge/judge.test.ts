@@ -1,6 +1,6 @@
+import { OpenAIProvider } from '@puyu/client';
+import { type OpenAIPeer, type PeerRequest, startOpenAIPeer } from '@puyu/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OpenAIProvider } from '../providers/OpenAIProvider.js';
-import { type OpenAIPeer, type PeerRequest, startOpenAIPeer } from '../providers/test-fixtures/openaiPeer.js';
 import { judgePairwise, judgeSingle, pairwiseSummary, singleSummary } from './judge.js';
 import { parseRating, parseVerdict } from './judgePrompts.js';
 

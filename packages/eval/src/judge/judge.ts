@@ -1,5 +1,5 @@
+import type { Provider } from '@puyu/client';
 import { callCached } from '../inferencers/callCached.js';
-import type { Provider } from '../providers/Provider.js';
 import type { SampleCache } from '../runner/SampleCache.js';
 import { pairwisePrompt, parseRating, parseVerdict, singleGradePrompt } from './judgePrompts.js';
 

@@ -1,19 +1,16 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { alwaysAReply, type OpenAIPeer, oracleReply, sharedDataPath, startOpenAIPeer } from '@puyu/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getDataset } from '../datasets/registry.js';
-import { type OpenAIPeer, startOpenAIPeer } from '../providers/test-fixtures/openaiPeer.js';
 import { runConfigSchema } from '../runner/RunConfig.js';
 import { runEval } from '../runner/runEval.js';
-import { alwaysAReply, oracleReply } from '../runner/test-fixtures/oracle.js';
 import { bootstrapMeanCI } from './bootstrap.js';
 import { collectRuns } from './collectRuns.js';
 import { leaderboardHtml, rankModels } from './leaderboardPage.js';
 
-const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-const dataRoot = join(repo, '../shared/datasets');
+const dataRoot = sharedDataPath();
 const hasData = existsSync(dataRoot);
 if (!hasData) console.warn(`skipping leaderboard-from-runs tests: ${dataRoot} not found (needs ../shared/datasets)`);
 

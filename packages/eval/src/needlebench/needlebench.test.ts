@@ -1,21 +1,19 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
+import { type OpenAIPeer, REPO_ROOT, sharedDataPath, startOpenAIPeer } from '@puyu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OpenAIPeer, startOpenAIPeer } from '../providers/test-fixtures/openaiPeer.js';
 import { insertionPoint } from './haystack.js';
 import { needleBenchDataset } from './needleBenchDataset.js';
 import { levenshtein, multiNeedleScore, singleNeedleScore } from './needleScore.js';
 import { runNeedleBench } from './runNeedleBench.js';
 import { approxTokenCount, truncateToTokens } from './tokens.js';
 
-const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-const essays = join(repo, '../shared/datasets/paulgraham-essays');
+const essays = sharedDataPath('paulgraham-essays');
 const hasEssays = existsSync(essays);
 if (!hasEssays) console.warn(`skipping NeedleBench grid tests: ${essays} not found (needs ../shared/datasets)`);
-const poems = join(repo, 'packages/model/assets/corpus/tang300-song100.txt');
+const poems = join(REPO_ROOT, 'packages/model/assets/corpus/tang300-song100.txt');
 
 /** Answers by actually reading the document in the prompt (only its first `reach` fraction). */
 function reader(reach: number) {

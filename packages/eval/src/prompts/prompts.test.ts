@@ -1,6 +1,7 @@
+import { sharedDataRoot } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { getDataset } from '../datasets/registry.js';
-import { fixtureRoot, sharedDataRoot } from '../datasets/test-fixtures/sharedData.js';
+import { fixtureRoot } from '../datasets/test-fixtures/fixtureRoot.js';
 import type { EvalSample } from '../types.js';
 import { selectShots } from './retrievers.js';
 import { gsm8kTemplate, humanevalTemplate, mmluTemplate } from './templates.js';

@@ -1,24 +1,22 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { alwaysAReply, type OpenAIPeer, oracleReply, sharedDataPath, startOpenAIPeer } from '@puyu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDataset } from '../datasets/registry.js';
 import { collectRuns } from '../leaderboard/collectRuns.js';
 import { leaderboardHtml } from '../leaderboard/leaderboardPage.js';
 import { runNeedleBench } from '../needlebench/runNeedleBench.js';
-import { type OpenAIPeer, startOpenAIPeer } from '../providers/test-fixtures/openaiPeer.js';
 import { runConfigSchema } from '../runner/RunConfig.js';
 import { runEval } from '../runner/runEval.js';
-import { alwaysAReply, oracleReply } from '../runner/test-fixtures/oracle.js';
 import { decodePng } from './test-fixtures/decodePng.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`skipping report screenshot tests: ${CHROMIUM} not found (apt-get install -y chromium)`);
 
-const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-const dataRoot = join(repo, '../shared/datasets');
+const dataRoot = sharedDataPath();
 const hasData = existsSync(dataRoot);
 if (!hasData) console.warn(`skipping report screenshot tests: ${dataRoot} not found (needs ../shared/datasets)`);
 

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type OpenAIPeer, startOpenAIPeer } from '@puyu/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emEvaluator } from '../evaluators/evaluators.js';
-import { type OpenAIPeer, startOpenAIPeer } from '../providers/test-fixtures/openaiPeer.js';
 import { runConfigSchema } from '../runner/RunConfig.js';
 import { runEval } from '../runner/runEval.js';
 import type { DatasetDef, EvalSample, ReportArtifactsInput } from '../types.js';

@@ -1,10 +1,10 @@
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OpenAIProvider } from '@puyu/client';
+import { type OpenAIPeer, startOpenAIPeer } from '@puyu/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callCached } from '../inferencers/callCached.js';
-import { OpenAIProvider } from '../providers/OpenAIProvider.js';
-import { type OpenAIPeer, startOpenAIPeer } from '../providers/test-fixtures/openaiPeer.js';
 import { cacheKey, canonicalJson, SampleCache } from './SampleCache.js';
 
 let peer: OpenAIPeer | undefined;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ProviderRequest, ProviderResult } from '../providers/Provider.js';
+import type { ProviderRequest, ProviderResult } from '@puyu/client';
 
 /** The part of a successful provider result worth keeping. */
 export type CachedResult = Pick<Extract<ProviderResult, { ok: true }>, 'texts' | 'logprob' | 'isGreedy' | 'usage'>;

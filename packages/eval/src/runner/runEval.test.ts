@@ -1,22 +1,20 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { alwaysAReply, type OpenAIPeer, oracleReply, sharedDataPath, startOpenAIPeer } from '@puyu/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getDataset } from '../datasets/registry.js';
+import { fixtureRoot } from '../datasets/test-fixtures/fixtureRoot.js';
 import { selectShots } from '../prompts/retrievers.js';
-import { type OpenAIPeer, startOpenAIPeer } from '../providers/test-fixtures/openaiPeer.js';
 import type { EvalSample } from '../types.js';
 import { type RunConfigInput, runConfigJsonSchema, runConfigSchema } from './RunConfig.js';
 import { fixedShotsOnce, runEval } from './runEval.js';
-import { alwaysAReply, oracleReply } from './test-fixtures/oracle.js';
 
-const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-const dataRoot = join(repo, '../shared/datasets');
+const dataRoot = sharedDataPath();
 const hasData = existsSync(dataRoot);
 if (!hasData)
   console.warn(`skipping runEval tests on real benchmarks (ceval fixture still runs): ${dataRoot} not found (needs ../shared/datasets)`);
-const cevalRoot = join(repo, 'packages/eval/src/datasets/test-fixtures/ceval');
+const cevalRoot = fixtureRoot('ceval');
 const silent = { progress: { silent: true } };
 
 const peers: OpenAIPeer[] = [];

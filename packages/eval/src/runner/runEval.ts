@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { LocalModelStarter } from '@puyu/client';
 import { ConfigError, Progress, type ProgressOptions } from '@puyu/core';
 import { getDataset } from '../datasets/registry.js';
 import type { InferContext } from '../inferencers/callCached.js';
@@ -14,7 +15,7 @@ import type { RunSummary, TaskRecord, UnitResult } from '../runSummary.js';
 import type { DatasetDef, EvalResult, EvalSample, FewShotConfig } from '../types.js';
 import { partitionTasks, safeName } from './partition.js';
 import type { DatasetConfig, RunConfig } from './RunConfig.js';
-import { type LocalModelStarter, type ResolvedModel, resolveModels } from './resolveModels.js';
+import { type ResolvedModel, resolveModels } from './resolveModels.js';
 import { SampleCache } from './SampleCache.js';
 
 /** Picks in-context exemplars for one sample (the prompts module's retrievers). */
@@ -31,6 +32,7 @@ export interface RunOptions {
   /** Few-shot retrieval (default: the prompts module's zero/fixed/random/bm25 retrievers). */
   selectShots?: ShotSelector;
   signal?: AbortSignal;
+  /** Starts local: models (default: @puyu/client's, which imports @puyu/serve when a local: model is named). */
   startLocal?: LocalModelStarter;
   progress?: Omit<ProgressOptions, 'total'>;
 }

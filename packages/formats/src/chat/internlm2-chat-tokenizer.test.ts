@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHfTokenizer } from '../tokenizer/index.js';
 import { type ChatStreamEvent, InternLM2StreamParser } from './internlm2-stream-parser.js';
@@ -9,7 +9,7 @@ import { INTERNLM2_SPECIAL_TOKENS } from './special-tokens.js';
 import type { ChatMessage } from './types.js';
 
 // The real InternLM2 tokenizer (../shared is test data, not a product dependency).
-const dir = fileURLToPath(new URL('../../../../../shared/models/internlm2-tokenizer/', import.meta.url));
+const dir = INTERNLM2_TOKENIZER_DIR;
 type Tokenizer = ReturnType<typeof loadHfTokenizer>['tokenizer'];
 
 describe.skipIf(!existsSync(dir))('InternLM2 chat through the real tokenizer', () => {

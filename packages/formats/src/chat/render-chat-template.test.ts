@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { chatTemplateFromTokenizerConfig, renderChatTemplate, type TemplateMessage, toTemplateMessages } from './render-chat-template.js';
 import { renderInternLM2Chat, renderInternLM2ToolCall } from './render-internlm2-chat.js';
@@ -95,7 +97,7 @@ describe('renderChatTemplate on InternLM2 chat_template', () => {
     ).toContain('<|im_start|>system name=<|plugin|>\n[{"name": "get_weather"}]<|im_end|>\n');
   });
 
-  const configUrl = new URL('../../../../../shared/models/internlm2-tokenizer/tokenizer_config.json', import.meta.url);
+  const configUrl = join(INTERNLM2_TOKENIZER_DIR, 'tokenizer_config.json');
   it.skipIf(!existsSync(configUrl))('fixture template is the one in the real tokenizer_config.json', () => {
     const config = JSON.parse(readFileSync(configUrl, 'utf8')) as Record<string, unknown>;
     expect(chatTemplateFromTokenizerConfig(config)).toBe(TEMPLATE);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { sharedPath } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { pythonJsonDumps } from './python-json-dumps.js';
 import {
@@ -42,7 +43,7 @@ describe('renderInternLM2Chat', () => {
     expect(renderInternLM2Chat(ROUND_TRIP, { ...bare, tools: [weatherTool] })).toBe(GOLDEN);
   });
 
-  const archUrl = new URL('../../../../../shared/design/ARCHITECTURE.md', import.meta.url);
+  const archUrl = sharedPath('design', 'ARCHITECTURE.md');
   it.skipIf(!existsSync(archUrl))('matches the example block in ARCHITECTURE.md itself', () => {
     const doc = readFileSync(archUrl, 'utf8');
     const block = /```\n(<\|im_start\|>system name=<\|plugin\|>[\s\S]*?)```/.exec(doc)?.[1];

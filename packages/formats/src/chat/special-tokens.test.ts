@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { INTERNLM2_MARKERS, INTERNLM2_SPECIAL_TOKENS, INTERNLM2_STOP_WORDS } from './special-tokens.js';
 
-const configUrl = new URL('../../../../../shared/models/internlm2-tokenizer/tokenizer_config.json', import.meta.url);
+const configUrl = join(INTERNLM2_TOKENIZER_DIR, 'tokenizer_config.json');
 
 describe('InternLM2 special tokens', () => {
   it('lists the six markers with the ids of chat_format.md', () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { getLlama, type Llama, LlamaLogLevel, type LlamaModel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GgufWriter } from '../gguf/GgufWriter.js';
@@ -17,7 +18,7 @@ import { EXTRA_LINES, goldenCorpus, REPO_ROOT } from './train/golden-spec.js';
  * as our SentencePiece tokenizer does: for the real InternLM2 tokenizer and for the
  * model our trainer made (the shipped puyu-tiny.model).
  */
-const HF = join(REPO_ROOT, '../shared/models/internlm2-tokenizer');
+const HF = INTERNLM2_TOKENIZER_DIR;
 const hasHf = existsSync(join(HF, 'tokenizer.model'));
 if (!hasHf) console.warn(`skipping the InternLM2 llama.cpp vocab parity: ${HF} not found`);
 const TINY = join(REPO_ROOT, 'packages/model/assets/puyu-tiny.model');

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { GgufValueType, ggufPlain, gv } from '../gguf/types.js';
 import {
@@ -12,7 +13,7 @@ import {
 import { decodeModelProto, PieceType } from './sentencepiece-proto.js';
 
 const GOLDEN = join(import.meta.dirname, 'train/fixtures/golden-bpe.model');
-const HF = join(import.meta.dirname, '../../../../../shared/models/internlm2-tokenizer');
+const HF = INTERNLM2_TOKENIZER_DIR;
 const hasHf = existsSync(join(HF, 'tokenizer.model'));
 if (!hasHf) console.warn(`skipping InternLM2 GGUF vocab tests: ${HF} not found (needs ../shared/models)`);
 

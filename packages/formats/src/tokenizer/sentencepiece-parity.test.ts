@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { decodeModelProto } from './sentencepiece-proto.js';
 import { SentencePieceTokenizer } from './sentencepiece-tokenizer.js';
 
 // Goldens come from scripts/reference/sentencepiece_goldens.py (python sentencepiece 0.1.97).
-const MODEL = resolve(__dirname, '../../../../../shared/models/internlm2-tokenizer/tokenizer.model');
+const MODEL = join(INTERNLM2_TOKENIZER_DIR, 'tokenizer.model');
 const FIXTURE = resolve(__dirname, 'fixtures/internlm2-goldens.jsonl.gz');
 const hasModel = existsSync(MODEL);
 if (!hasModel) console.warn(`skipping SentencePiece parity tests: ${MODEL} not found (needs ../shared/models)`);

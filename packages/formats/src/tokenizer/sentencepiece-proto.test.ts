@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { FormatError } from '@puyu/core';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { decodeModelProto, encodeModelProto, type ModelProto, ModelType, PieceType } from './sentencepiece-proto.js';
 
-const REAL = resolve(__dirname, '../../../../../shared/models/internlm2-tokenizer/tokenizer.model');
+const REAL = join(INTERNLM2_TOKENIZER_DIR, 'tokenizer.model');
 const hasReal = existsSync(REAL);
 if (!hasReal) console.warn(`skipping real-model proto tests: ${REAL} not found`);
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeModelProto, loadHfTokenizer } from '@puyu/formats';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { getLlama, type Llama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTokenizerPath } from '../assets.js';
@@ -47,7 +48,7 @@ async function vocabGguf(tag: string, tokenizer: string) {
 
 describe('GGUF tokenizer metadata read by llama.cpp', () => {
   const cases = [
-    { tag: 'internlm2', path: '/work/shared/models/internlm2-tokenizer/tokenizer.model', imEnd: 92542 },
+    { tag: 'internlm2', path: join(INTERNLM2_TOKENIZER_DIR, 'tokenizer.model'), imEnd: 92542 },
     { tag: 'puyu-tiny', path: defaultTokenizerPath() ?? '(missing packages/model/assets/puyu-tiny.model)', imEnd: undefined },
   ];
   for (const c of cases) {

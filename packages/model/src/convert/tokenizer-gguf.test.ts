@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { decodeModelProto, GgufValueType, ggufPlain, SentencePieceTokenizer } from '@puyu/formats';
+import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { parseInternLM2Config } from '../config.js';
 import { sentencePieceFromGguf, tokenizerGgufMetadata } from './tokenizer-gguf.js';
 
-const dir = '/work/shared/models/internlm2-tokenizer';
+const dir = INTERNLM2_TOKENIZER_DIR;
 const modelBytes = new Uint8Array(readFileSync(`${dir}/tokenizer.model`));
 const tokCfg = JSON.parse(readFileSync(`${dir}/tokenizer_config.json`, 'utf8'));
 const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')));

@@ -1,10 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sharedDataPath } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { SentencePieceTokenizer } from '../sentencepiece-tokenizer.js';
 import { trainBpe, writeSentencePieceModel } from './bpe-trainer.js';
-import { CORPUS_DIR, EXTRA_LINES, REPO_ROOT } from './golden-spec.js';
+import { CORPUS_DIR, EXTRA_LINES } from './golden-spec.js';
 import { pythonEncode, pythonSpmUnavailable, pythonTrain } from './python-spm.js';
 import type { BpeTrainerOptions } from './trainer-options.js';
 
@@ -22,7 +23,7 @@ function corpus(): { train: string[]; held: string[] } {
     lines.push(...readFileSync(join(CORPUS_DIR, f), 'utf8').split('\n'));
   }
   // Paul Graham essays, when the shared datasets are present, add modern English.
-  const pg = join(REPO_ROOT, '../shared/datasets/paulgraham-essays');
+  const pg = sharedDataPath('paulgraham-essays');
   try {
     for (const f of readdirSync(pg).filter((n) => n.endsWith('.txt') && n !== 'LICENSE.txt')) {
       lines.push(...readFileSync(join(pg, f), 'utf8').split('\n'));
@@ -90,7 +91,7 @@ describe.skipIf(why !== undefined)('trainBpe ⇄ Python sentencepiece', () => {
  * still be identical. Prints both times.
  */
 function tenMegabytes(): string[] | undefined {
-  const root = join(REPO_ROOT, '../shared/datasets');
+  const root = sharedDataPath();
   const lines: string[] = [];
   let bytes = 0;
   const add = (l: string) => {

@@ -1,10 +1,10 @@
+import { type OpenAIPeer, startOpenAIPeer, wordTokens } from '@puyu/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffDelay, retryAfterMs } from './backoff.js';
-import { continuationLogprob } from './continuationLogprob.js';
+import { backoffDelay, retryAfterMs, retryDelay } from './backoff.js';
+import { continuationLogprob, type LegacyLogprobs } from './continuationLogprob.js';
 import { OpenAIProvider } from './OpenAIProvider.js';
 import { parseModelSpec } from './parseModelSpec.js';
 import { RateLimiter } from './RateLimiter.js';
-import { type OpenAIPeer, startOpenAIPeer, wordTokens } from './test-fixtures/openaiPeer.js';
 
 let peer: OpenAIPeer | undefined;
 afterEach(async () => {
@@ -71,6 +71,45 @@ describe('OpenAIProvider', () => {
     });
   });
 
+  it('waits out a Retry-After longer than its own backoff, up to maxRetryAfterMs', async () => {
+    const at: number[] = [];
+    peer = await startOpenAIPeer((r) => {
+      at.push(performance.now());
+      return r.seen === 1 ? { status: 429, headers: { 'retry-after': '0.3' } } : 'after';
+    });
+    const p = new OpenAIProvider({ baseUrl: peer.url, model: 'm', backoff: fast });
+    expect(await p.call({ kind: 'completion', prompt: 'q' })).toMatchObject({ ok: true, texts: ['after'], attempts: 2 });
+    // Our backoff alone would retry within 40 ms; the server asked for 300.
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(290);
+    // A Retry-After beyond the cap is not waited out: the backoff applies.
+    expect(retryDelay(0, 5 * 60_000, { baseMs: 100, maxRetryAfterMs: 60_000 }, () => 1)).toBe(100);
+    expect(retryDelay(0, 2_000, { baseMs: 100 }, () => 1)).toBe(2_000);
+    expect(retryDelay(0, undefined, { baseMs: 100 }, () => 0)).toBe(50);
+  });
+
+  it('embeds through POST /v1/embeddings: vectors placed by index, dimensions sent, errors as data', async () => {
+    peer = await startOpenAIPeer((r) => {
+      if (r.prompt.includes('fail')) return { status: 400, body: { error: { message: 'too long' } } };
+      const inputs = r.body.input as string[];
+      return { embeddings: inputs.map((t) => [t.length, t.charCodeAt(0)]) };
+    });
+    const p = new OpenAIProvider({ baseUrl: `${peer.url}/v1`, model: 'emb', apiKey: 'k' });
+    const r = await p.embed(['a', 'bb', 'ccc'], { dimensions: 2 });
+    expect(r).toMatchObject({
+      ok: true,
+      embeddings: [
+        [1, 97],
+        [2, 98],
+        [3, 99],
+      ],
+      usage: { promptTokens: 3 },
+      attempts: 1,
+    });
+    expect(peer.requests[0]).toMatchObject({ route: 'embeddings', body: { model: 'emb', input: ['a', 'bb', 'ccc'], dimensions: 2 } });
+    expect(peer.requests[0].headers.authorization).toBe('Bearer k');
+    expect(await p.embed(['fail'])).toMatchObject({ ok: false, error: { code: 'PROVIDER_HTTP_400', message: 'HTTP 400: too long' } });
+  });
+
   it('sums continuation logprobs from echo through /v1/completions', async () => {
     const ctx = 'Question: 2+2? Answer:';
     peer = await startOpenAIPeer((r) => {
@@ -88,7 +127,7 @@ describe('OpenAIProvider', () => {
 
 describe('continuationLogprob', () => {
   it('counts a token that straddles the context boundary and flags non-greedy tokens', () => {
-    const lp = {
+    const lp: LegacyLogprobs = {
       tokens: ['The', ' ca', 'ts', ' sat'],
       token_logprobs: [null, -1, -2, -3],
       top_logprobs: [{}, { ' ca': -1 }, { rs: -0.5 }, { ' sat': -3 }],

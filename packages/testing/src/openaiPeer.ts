@@ -3,14 +3,14 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A small OpenAI-compatible HTTP server on loopback, for tests: it speaks the real wire
- * format (chat, completions, echo logprobs) and its answers come from a function the test
+ * format (chat, completions, echo logprobs, embeddings) and its answers come from a function the test
  * gives it (an oracle reading gold answers, an "always A" model, a flaky server).
  * Every request is counted, so tests can prove what a run did and did not ask.
  */
 export interface PeerRequest {
-  route: 'chat' | 'completions';
+  route: 'chat' | 'completions' | 'embeddings';
   body: Record<string, unknown>;
-  /** The prompt as text: the last user message for chat, the prompt for completions. */
+  /** The prompt as text: the last user message for chat, the prompt for completions, the inputs joined by newlines for embeddings. */
   prompt: string;
   /** 1-based count of requests with this exact body so far (retries see 2, 3, …). */
   seen: number;
@@ -22,6 +22,8 @@ export type PeerReply =
   | string[]
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { logprobs: { tokens: string[]; token_logprobs: (number | null)[]; top_logprobs?: Record<string, number>[]; text_offset: number[] } }
+  /** One vector per input, answered in `data` (reversed, to prove clients place vectors by `index`). */
+  | { embeddings: number[][] }
   | { delayMs: number; reply: PeerReply }
   | { hangUp: true };
 
@@ -53,7 +55,14 @@ export async function startOpenAIPeer(answer: (r: PeerRequest) => PeerReply | Pr
   const requests: PeerRequest[] = [];
   const seenCount = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
-    const route = req.url?.endsWith('/chat/completions') ? 'chat' : req.url?.endsWith('/completions') ? 'completions' : undefined;
+    const url = req.url ?? '';
+    const route = url.endsWith('/chat/completions')
+      ? 'chat'
+      : url.endsWith('/completions')
+        ? 'completions'
+        : url.endsWith('/embeddings')
+          ? 'embeddings'
+          : undefined;
     const raw = await readBody(req);
     if (!route || req.method !== 'POST') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
@@ -61,7 +70,13 @@ export async function startOpenAIPeer(answer: (r: PeerRequest) => PeerReply | Pr
     }
     const body = JSON.parse(raw) as Record<string, unknown>;
     const messages = (body.messages ?? []) as { role: string; content: string }[];
-    const prompt = route === 'chat' ? (messages.filter((m) => m.role === 'user').at(-1)?.content ?? '') : String(body.prompt);
+    const inputs = [body.input].flat().map(String);
+    const prompt =
+      route === 'chat'
+        ? (messages.filter((m) => m.role === 'user').at(-1)?.content ?? '')
+        : route === 'embeddings'
+          ? inputs.join('\n')
+          : String(body.prompt);
     const seen = (seenCount.get(raw) ?? 0) + 1;
     seenCount.set(raw, seen);
     const r: PeerRequest = { route, body, prompt, seen, headers: req.headers };
@@ -80,6 +95,12 @@ export async function startOpenAIPeer(answer: (r: PeerRequest) => PeerReply | Pr
       return;
     }
     const model = String(body.model);
+    if (typeof reply === 'object' && 'embeddings' in reply) {
+      const data = reply.embeddings.map((embedding, index) => ({ object: 'embedding', index, embedding })).reverse();
+      const usage = { prompt_tokens: inputs.length, total_tokens: inputs.length };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', model, data, usage }));
+      return;
+    }
     let choices: unknown[];
     if (typeof reply === 'object' && 'logprobs' in reply) {
       choices = [{ index: 0, text: prompt, logprobs: reply.logprobs, finish_reason: 'length' }];
@@ -92,6 +113,13 @@ export async function startOpenAIPeer(answer: (r: PeerRequest) => PeerReply | Pr
       );
     }
     const out = { id: `peer-${requests.length}`, object: route === 'chat' ? 'chat.completion' : 'text_completion', model, choices };
+    // An embeddings request answered with text is a test's mistake; say so instead of sending choices.
+    if (route === 'embeddings') {
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'peer: reply with { embeddings }' } }));
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

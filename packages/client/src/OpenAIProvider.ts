@@ -1,6 +1,16 @@
-import { type BackoffOptions, backoffDelay, isRetryableStatus, retryAfterMs } from './backoff.js';
+import { type BackoffOptions, isRetryableStatus, retryAfterMs, retryDelay } from './backoff.js';
 import { continuationLogprob, type LegacyLogprobs } from './continuationLogprob.js';
-import type { ChatMessage, GenParams, Provider, ProviderErrorInfo, ProviderRequest, ProviderResult, TokenUsage } from './Provider.js';
+import type {
+  ChatMessage,
+  EmbeddingResult,
+  EmbedOptions,
+  GenParams,
+  Provider,
+  ProviderErrorInfo,
+  ProviderRequest,
+  ProviderResult,
+  TokenUsage,
+} from './Provider.js';
 import { RateLimiter, type RateLimitOptions, sleep } from './RateLimiter.js';
 
 export interface OpenAIProviderOptions extends RateLimitOptions {
@@ -15,6 +25,8 @@ export interface OpenAIProviderOptions extends RateLimitOptions {
   /** Attempts after the first (default 4). */
   maxRetries?: number;
   backoff?: BackoffOptions;
+  /** Longest server Retry-After that is waited out (default 60 s); longer ones fall back to the backoff. */
+  maxRetryAfterMs?: number;
   headers?: Record<string, string>;
   /** Label for reports (default `model@baseUrl`). */
   id?: string;
@@ -29,6 +41,11 @@ interface Attempt {
   error?: ProviderErrorInfo;
   retryAfter?: number;
 }
+
+/** The outcome of one request after retries, before it is shaped into a ProviderResult or EmbeddingResult. */
+type Sent<T> = ({ ok: true; value: T } | { ok: false; error: ProviderErrorInfo }) & { attempts: number; latencyMs: number };
+
+const ABORTED: ProviderErrorInfo = { code: 'PROVIDER_ABORTED', message: 'the run was aborted', retryable: false };
 
 function apiRoot(url: string): string {
   const trimmed = url.replace(/\/+$/, '');
@@ -56,10 +73,15 @@ function bad(message: string): ProviderErrorInfo {
   return { code: 'PROVIDER_BAD_RESPONSE', message, retryable: false };
 }
 
+function usageOf(b: { usage?: { prompt_tokens?: number; completion_tokens?: number } }): TokenUsage | undefined {
+  return b.usage ? { promptTokens: b.usage.prompt_tokens, completionTokens: b.usage.completion_tokens } : undefined;
+}
+
 /**
  * Any OpenAI-compatible server (ours, vLLM, LMDeploy, Ollama, hosted APIs): chat or
- * completions for generation, echo + logprobs for log-likelihood. Each attempt has its
- * own timeout; 429/5xx/network/timeout failures are retried with jittered backoff.
+ * completions for generation, echo + logprobs for log-likelihood, /v1/embeddings for
+ * vectors. Each attempt has its own timeout; 429/5xx/network/timeout failures are retried
+ * with jittered backoff, waiting at least as long as the server's Retry-After asks.
  */
 export class OpenAIProvider implements Provider {
   readonly id: string;
@@ -79,11 +101,31 @@ export class OpenAIProvider implements Provider {
   }
 
   async call(request: ProviderRequest, signal?: AbortSignal): Promise<ProviderResult> {
-    const started = performance.now();
     const { path, body } = this.build(request);
+    const r = await this.send(path, body, (b) => this.parse(request, b), signal);
+    if (!r.ok) return r;
+    return { ok: true, ...r.value, attempts: r.attempts, latencyMs: r.latencyMs };
+  }
+
+  /** Embeds `input` through POST /v1/embeddings: one vector per text, in input order. */
+  async embed(input: readonly string[], opts: EmbedOptions = {}): Promise<EmbeddingResult> {
+    const body: Record<string, unknown> = { model: this.model, input };
+    if (opts.dimensions !== undefined) body.dimensions = opts.dimensions;
+    const r = await this.send('/embeddings', body, (b) => parseEmbeddings(b, input.length), opts.signal);
+    if (!r.ok) return r;
+    return { ok: true, ...r.value, attempts: r.attempts, latencyMs: r.latencyMs };
+  }
+
+  /** One request with the limiter, the retry policy and the parse; failures come back as data. */
+  private async send<T>(
+    path: string,
+    body: unknown,
+    parse: (body: unknown) => T | { error: ProviderErrorInfo },
+    signal?: AbortSignal,
+  ): Promise<Sent<T>> {
+    const started = performance.now();
     const maxRetries = this.opts.maxRetries ?? 4;
     let attempts = 0;
-    let last: ProviderErrorInfo = { code: 'PROVIDER_ABORTED', message: 'not attempted', retryable: false };
     for (;;) {
       attempts++;
       let a: Attempt;
@@ -91,21 +133,22 @@ export class OpenAIProvider implements Provider {
         a = await this.limiter.run(() => this.attempt(path, body, signal), signal);
       } catch {
         // Only the caller's own abort reaches here (the limiter's wait was cancelled).
-        a = { ok: false, error: { code: 'PROVIDER_ABORTED', message: 'the run was aborted', retryable: false } };
+        a = { ok: false, error: ABORTED };
       }
       const latencyMs = performance.now() - started;
       if (a.ok) {
-        const parsed = this.parse(request, a.body);
-        if ('error' in parsed) return { ok: false, error: parsed.error, attempts, latencyMs };
-        return { ok: true, ...parsed, attempts, latencyMs };
+        const parsed = parse(a.body);
+        if (parsed !== null && typeof parsed === 'object' && 'error' in parsed)
+          return { ok: false, error: parsed.error, attempts, latencyMs };
+        return { ok: true, value: parsed as T, attempts, latencyMs };
       }
-      last = a.error!;
-      if (!last.retryable || attempts > maxRetries || signal?.aborted) return { ok: false, error: last, attempts, latencyMs };
-      const delay = Math.max(backoffDelay(attempts - 1, this.opts.backoff, this.opts.random), a.retryAfter ?? 0);
+      const error = a.error!;
+      if (!error.retryable || attempts > maxRetries || signal?.aborted) return { ok: false, error, attempts, latencyMs };
+      const backoff = { ...this.opts.backoff, maxRetryAfterMs: this.opts.maxRetryAfterMs };
       try {
-        await sleep(Math.min(delay, this.opts.backoff?.maxMs ?? 30_000), signal);
+        await sleep(retryDelay(attempts - 1, a.retryAfter, backoff, this.opts.random), signal);
       } catch {
-        return { ok: false, error: { code: 'PROVIDER_ABORTED', message: 'the run was aborted', retryable: false }, attempts, latencyMs };
+        return { ok: false, error: ABORTED, attempts, latencyMs };
       }
     }
   }
@@ -139,7 +182,7 @@ export class OpenAIProvider implements Provider {
       res = await fetch(this.root + path, { method: 'POST', headers, body: JSON.stringify(body), signal: combined });
       text = await res.text();
     } catch (e) {
-      if (signal?.aborted) return { ok: false, error: { code: 'PROVIDER_ABORTED', message: 'the run was aborted', retryable: false } };
+      if (signal?.aborted) return { ok: false, error: ABORTED };
       if (timeout.aborted)
         return { ok: false, error: { code: 'PROVIDER_TIMEOUT', message: `no answer within ${timeoutMs} ms`, retryable: true } };
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
@@ -182,7 +225,7 @@ export class OpenAIProvider implements Provider {
       usage?: { prompt_tokens?: number; completion_tokens?: number };
     };
     if (!Array.isArray(b?.choices) || b.choices.length === 0) return { error: bad('response has no choices') };
-    const usage = b.usage ? { promptTokens: b.usage.prompt_tokens, completionTokens: b.usage.completion_tokens } : undefined;
+    const usage = usageOf(b);
     if (request.kind === 'loglikelihood') {
       const lp = b.choices[0].logprobs;
       if (!lp?.token_logprobs || !lp.text_offset)
@@ -194,4 +237,21 @@ export class OpenAIProvider implements Provider {
     const texts = b.choices.map((c) => (this.api === 'chat' ? (c.message?.content ?? '') : (c.text ?? '')));
     return { texts, usage };
   }
+}
+
+/** Reads an embeddings response: `data[i].index` places each vector (servers may answer out of order). */
+function parseEmbeddings(body: unknown, expected: number): { embeddings: number[][]; usage?: TokenUsage } | { error: ProviderErrorInfo } {
+  const b = body as { data?: { embedding?: unknown; index?: number }[]; usage?: { prompt_tokens?: number } };
+  if (!Array.isArray(b?.data)) return { error: bad('embeddings response has no data array') };
+  if (b.data.length !== expected) return { error: bad(`asked for ${expected} embeddings, got ${b.data.length}`) };
+  const out: number[][] = new Array(expected);
+  for (const [i, d] of b.data.entries()) {
+    const at = typeof d.index === 'number' ? d.index : i;
+    // A base64 string here means the server ignored the default float encoding: say so rather than decode guesses.
+    if (!Array.isArray(d.embedding) || !d.embedding.every((x) => typeof x === 'number'))
+      return { error: bad(`embedding ${at} is not an array of numbers`) };
+    if (at < 0 || at >= expected || out[at]) return { error: bad(`embedding index ${at} is out of range or repeated`) };
+    out[at] = d.embedding as number[];
+  }
+  return { embeddings: out, usage: b.usage ? { promptTokens: b.usage.prompt_tokens } : undefined };
 }

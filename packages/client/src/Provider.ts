@@ -5,9 +5,11 @@
  * (promptfoo's rule; OpenCompass runs die on the first API error instead).
  */
 
-import type { ChatMessage } from '../types.js';
-
-export type { ChatMessage };
+/** One turn of a chat request, in the OpenAI wire format's roles. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
 
 /** Sampling parameters: part of the cache key, so two runs with different settings never share answers. */
 export interface GenParams {
@@ -55,6 +57,17 @@ export type ProviderResult =
     }
   | { ok: false; error: ProviderErrorInfo; attempts: number; latencyMs: number };
 
+/** What `embed` hands back: one vector per input, in input order, or the failure as data. */
+export type EmbeddingResult =
+  | { ok: true; embeddings: number[][]; usage?: TokenUsage; attempts: number; latencyMs: number }
+  | { ok: false; error: ProviderErrorInfo; attempts: number; latencyMs: number };
+
+export interface EmbedOptions {
+  /** Output size, for models that can shorten their vectors (OpenAI's `dimensions`). */
+  dimensions?: number;
+  signal?: AbortSignal;
+}
+
 export interface Provider {
   /** Label used in reports, e.g. `internlm2@http://127.0.0.1:8000`. */
   readonly id: string;
@@ -67,5 +80,7 @@ export interface Provider {
    */
   readonly cacheScope?: string;
   call(request: ProviderRequest, signal?: AbortSignal): Promise<ProviderResult>;
+  /** Embeds texts through POST /v1/embeddings; absent on providers that cannot. */
+  embed?(input: readonly string[], opts?: EmbedOptions): Promise<EmbeddingResult>;
   close?(): Promise<void>;
 }

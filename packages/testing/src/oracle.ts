@@ -1,6 +1,13 @@
-import type { PeerReply, PeerRequest } from '../../providers/test-fixtures/openaiPeer.js';
-import { wordTokens } from '../../providers/test-fixtures/openaiPeer.js';
-import type { EvalSample } from '../../types.js';
+import { type PeerReply, type PeerRequest, wordTokens } from './openaiPeer.js';
+
+/** The fields of @puyu/eval's EvalSample the oracle reads, spelt out so @puyu/testing does not depend on eval. */
+export interface OracleSample {
+  id: string;
+  dataset: string;
+  question: string;
+  choices?: string[];
+  gold: string;
+}
 
 /**
  * Test peers that answer from the dataset itself. The oracle finds which sample a prompt
@@ -9,8 +16,8 @@ import type { EvalSample } from '../../types.js';
  * would; "always A" answers A to everything. They are models for the harness to measure,
  * not replacements for any part of it.
  */
-export function findSample(samples: readonly EvalSample[], prompt: string): EvalSample | undefined {
-  let best: EvalSample | undefined;
+export function findSample(samples: readonly OracleSample[], prompt: string): OracleSample | undefined {
+  let best: OracleSample | undefined;
   let bestEnd = -1;
   for (const s of samples) {
     const at = prompt.lastIndexOf(s.question);
@@ -33,7 +40,7 @@ function hash(s: string): number {
 }
 
 /** The gold answer phrased the way models phrase answers (chosen per sample, deterministically). */
-export function naturalAnswer(s: EvalSample, route: 'chat' | 'completions'): string {
+export function naturalAnswer(s: OracleSample, route: PeerRequest['route']): string {
   const g = s.gold;
   const v = hash(s.id) % 4;
   switch (s.dataset) {
@@ -72,14 +79,14 @@ export function naturalAnswer(s: EvalSample, route: 'chat' | 'completions'): str
 }
 
 /** Loglikelihood replies: the gold option's continuation is likely, the others are not. */
-function choiceLogprobs(s: EvalSample, prompt: string): PeerReply {
+function choiceLogprobs(s: OracleSample, prompt: string): PeerReply {
   const { tokens, text_offset } = wordTokens(prompt);
   const likely = prompt.trimEnd().endsWith(s.gold);
   const token_logprobs = tokens.map((_, i) => (i === 0 ? null : i === tokens.length - 1 ? (likely ? -0.1 : -6) : -1));
   return { logprobs: { tokens, text_offset, token_logprobs } };
 }
 
-export function oracleReply(samples: readonly EvalSample[]): (r: PeerRequest) => PeerReply {
+export function oracleReply(samples: readonly OracleSample[]): (r: PeerRequest) => PeerReply {
   return (r) => {
     const s = findSample(samples, r.prompt);
     if (!s) return { status: 400, body: { error: { message: 'oracle: no sample matches this prompt' } } };

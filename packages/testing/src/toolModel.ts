@@ -3,15 +3,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ChatMessage, renderInternLM2Chat, type ToolDefinition } from '@puyu/formats';
-import { defaultTokenizerPath } from '@puyu/model';
-import { parsePretrainConfig, pretrain } from '@puyu/train';
+import type { ChatMessage, ToolDefinition } from '@puyu/formats';
 
 /**
  * A real tiny InternLM2 that has learnt, by heart, a few ChatML transcripts: asked for the weather
  * with a `get_weather` plugin available it answers with an InternLM2 plugin call; greeted without
  * tools it answers in text. Trained with @puyu/train (a few seconds, 1 thread), exported to GGUF,
  * cached in the temp folder under a hash of this recipe.
+ *
+ * The packages it needs are imported when a model is made, not when @puyu/testing is: tests that
+ * only want the test peer or the ../shared locator (in @puyu/formats itself, say) then load none
+ * of the training stack.
  */
 export const SYSTEM = 'You are a helpful assistant.';
 export const WEATHER_TOOL: ToolDefinition = {
@@ -30,7 +32,8 @@ export function weatherConversation(city: string): ChatMessage[] {
   ];
 }
 
-function transcripts(): string[] {
+async function transcripts(): Promise<string[]> {
+  const { renderInternLM2Chat } = await import('@puyu/formats');
   const docs: string[] = [];
   for (const city of CITIES) {
     const answer: ChatMessage = {
@@ -57,7 +60,7 @@ export interface ToolModel {
 }
 
 export async function makeToolModel(): Promise<ToolModel> {
-  const docs = transcripts();
+  const docs = await transcripts();
   const recipe = { docs, v: 2, steps: 300 };
   const key = createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
   const dir = join(tmpdir(), `puyu-serve-tool-model-${key}`);
@@ -70,6 +73,7 @@ export async function makeToolModel(): Promise<ToolModel> {
   const lines: string[] = [];
   for (let i = 0; i < 40; i++) for (const d of docs) lines.push(JSON.stringify({ text: d }));
   await writeFile(join(work, 'corpus.jsonl'), `${lines.join('\n')}\n`);
+  const [{ defaultTokenizerPath }, { parsePretrainConfig, pretrain }] = await Promise.all([import('@puyu/model'), import('@puyu/train')]);
   const tokenizer = defaultTokenizerPath();
   if (!tokenizer) throw new Error('packages/model/assets/puyu-tiny.model is missing');
   const r = await pretrain(

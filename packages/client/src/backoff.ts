@@ -18,6 +18,23 @@ export function backoffDelay(attempt: number, opts: BackoffOptions = {}, random:
   return ceiling / 2 + random() * (ceiling / 2);
 }
 
+/**
+ * How long to wait before retry number `attempt`: our jittered backoff, or the server's
+ * Retry-After when it asks for longer. A Retry-After beyond `maxRetryAfterMs` (default 60 s)
+ * is not waited out (a run would stall for minutes on one sample); the backoff applies then,
+ * as OpenAI's own client does.
+ */
+export function retryDelay(
+  attempt: number,
+  retryAfter: number | undefined,
+  opts: BackoffOptions & { maxRetryAfterMs?: number } = {},
+  random: () => number = Math.random,
+): number {
+  const ours = backoffDelay(attempt, opts, random);
+  if (retryAfter === undefined || retryAfter > (opts.maxRetryAfterMs ?? 60_000)) return ours;
+  return Math.max(ours, retryAfter);
+}
+
 /** Parses a Retry-After header (seconds or an HTTP date) into ms; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
   if (!header) return undefined;

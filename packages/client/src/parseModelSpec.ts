@@ -6,7 +6,8 @@ export type ModelSpec =
   | { kind: 'local'; path: string; model: string };
 
 /**
- * Parses one `--models` entry. The model name follows the last `@` (URLs may hold
+ * Parses one `--models` entry. Its error code is still EVAL_BAD_MODEL_SPEC: the parser moved
+ * here from @puyu/eval, and error codes are a stable interface (scripts match on them). The model name follows the last `@` (URLs may hold
  * user@host, model names may not); a `completions+` prefix picks /v1/completions
  * (base models), the default is /v1/chat/completions.
  */
