@@ -1,3 +1,4 @@
+import { sleep } from '@puyu/core';
 import { type BackoffOptions, isRetryableStatus, retryAfterMs, retryDelay } from './backoff.js';
 import { continuationLogprob, type LegacyLogprobs } from './continuationLogprob.js';
 import type {
@@ -11,7 +12,7 @@ import type {
   ProviderResult,
   TokenUsage,
 } from './Provider.js';
-import { RateLimiter, type RateLimitOptions, sleep } from './RateLimiter.js';
+import { RateLimiter, type RateLimitOptions } from './RateLimiter.js';
 
 export interface OpenAIProviderOptions extends RateLimitOptions {
   /** Server root (`http://host:8000`) or its `/v1` base; a trailing `/v1` is accepted either way. */

@@ -1,9 +1,5 @@
-/**
- * Limits how hard one endpoint is hit: at most `concurrency` requests in flight and at
- * most `requestsPerSecond` request starts per second. Starts are spaced evenly
- * (a leaky bucket with no burst) because hosted APIs count per-second windows and a
- * burst at the top of each second is what trips their 429s.
- */
+import { abortReason, sleep, WaiterQueue } from '@puyu/core';
+
 export interface RateLimitOptions {
   /** Requests in flight at once (default: unlimited). */
   concurrency?: number;
@@ -11,16 +7,19 @@ export interface RateLimitOptions {
   requestsPerSecond?: number;
 }
 
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('aborted', 'AbortError');
-}
-
+/**
+ * Limits how hard one endpoint is hit: at most `concurrency` requests in flight and at
+ * most `requestsPerSecond` request starts per second. Starts are spaced evenly
+ * (a leaky bucket with no burst) because hosted APIs count per-second windows and a
+ * burst at the top of each second is what trips their 429s.
+ */
 export class RateLimiter {
   private readonly concurrency: number;
   private readonly intervalMs: number;
   private active = 0;
   private nextStart = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Callers waiting for a slot; a finishing request hands its slot straight to the oldest. */
+  private readonly waiting = new WaiterQueue();
 
   constructor(opts: RateLimitOptions = {}) {
     this.concurrency = opts.concurrency && opts.concurrency > 0 ? opts.concurrency : Number.POSITIVE_INFINITY;
@@ -42,32 +41,18 @@ export class RateLimiter {
     }
   }
 
-  private acquire(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(abortError(signal));
+  private async acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw abortReason(signal);
     if (this.active < this.concurrency) {
       this.active++;
-      return Promise.resolve();
+      return;
     }
-    return new Promise<void>((resolve, reject) => {
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        this.active++;
-        resolve();
-      };
-      const onAbort = () => {
-        const i = this.waiting.indexOf(grant);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(abortError(signal!));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(grant);
-    });
+    // Granted a slot that a finishing request passed on: `active` already counts it.
+    await this.waiting.wait(signal);
   }
 
   private release(): void {
-    this.active--;
-    const next = this.waiting.shift();
-    if (next) next();
+    if (!this.waiting.grant()) this.active--;
   }
 
   /** Reserves the next start slot and sleeps until it comes. */
@@ -78,20 +63,4 @@ export class RateLimiter {
     this.nextStart = at + this.intervalMs;
     if (at > now) await sleep(at - now, signal);
   }
-}
-
-/** setTimeout as a promise that rejects when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortError(signal));
-  return new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(abortError(signal!));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -22,4 +22,4 @@ export type {
   TokenUsage,
 } from './Provider.js';
 export { type ModelSpec, parseModelSpec } from './parseModelSpec.js';
-export { RateLimiter, type RateLimitOptions, sleep } from './RateLimiter.js';
+export { RateLimiter, type RateLimitOptions } from './RateLimiter.js';
