@@ -49,4 +49,28 @@ describe('Checkpoints', () => {
     await writeFile(join(second, 'manifest.json'), '{oops');
     await expect(ck.load(second)).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' });
   });
+
+  it('stores the run fingerprint in the manifest and reads it back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'puyu-ckpt-'));
+    const ck = new Checkpoints(dir, 1);
+    const fingerprint = { version: 1, model: { sha256: 'abc', config: { hidden_size: 32 } } };
+    const path = await ck.save({ ...data(5), fingerprint });
+    expect(JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8')).fingerprint).toEqual(fingerprint);
+    expect((await ck.load(path)).fingerprint).toEqual(fingerprint);
+  });
+
+  it('refuses a malformed manifest or optimizer file as CHECKPOINT_CORRUPT', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'puyu-ckpt-'));
+    const ck = new Checkpoints(dir, 1);
+    const path = await ck.save(data(5));
+    const manifest = JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8'));
+    for (const bad of [
+      { ...manifest, step: 'five' },
+      { ...manifest, files: {} },
+      { ...manifest, extra: [] },
+    ]) {
+      await writeFile(join(path, 'manifest.json'), JSON.stringify(bad));
+      await expect(ck.load(path)).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' });
+    }
+  });
 });

@@ -1,17 +1,29 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PuyuError } from '@puyu/core';
+import { formatIssues, PuyuError } from '@puyu/core';
 import { SafetensorsFile, writeSafetensors } from '@puyu/formats';
+import { z } from 'zod';
 
 export class CheckpointError extends PuyuError {}
 
-/** What a checkpoint holds besides tensors; `extra` is the trainer's own resumable state. */
+/**
+ * What a checkpoint holds besides tensors; `extra` is the trainer's own resumable state,
+ * `fingerprint` what the run was trained on (config and data hashes, checked on resume).
+ */
 export interface CheckpointManifest {
   step: number;
   files: Record<string, string>; // file name → sha256
   extra: Record<string, unknown>;
+  fingerprint?: Record<string, unknown>;
 }
+
+const manifestSchema = z.object({
+  step: z.number().int().nonnegative(),
+  files: z.record(z.string(), z.string()),
+  extra: z.record(z.string(), z.unknown()).default({}),
+  fingerprint: z.record(z.string(), z.unknown()).optional(),
+});
 
 export interface CheckpointData {
   step: number;
@@ -20,6 +32,7 @@ export interface CheckpointData {
   m: Map<string, Float32Array>;
   v: Map<string, Float32Array>;
   extra: Record<string, unknown>;
+  fingerprint?: Record<string, unknown>;
 }
 
 const STEP_DIR = /^step-(\d{8})$/;
@@ -70,7 +83,7 @@ export class Checkpoints {
       await fsyncPath(join(tmp, f));
       files[f] = await sha256(join(tmp, f));
     }
-    const manifest: CheckpointManifest = { step: data.step, files, extra: data.extra };
+    const manifest: CheckpointManifest = { step: data.step, files, extra: data.extra, fingerprint: data.fingerprint };
     await writeFile(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     await fsyncPath(join(tmp, 'manifest.json'));
     const final = join(this.dir, name);
@@ -107,13 +120,19 @@ export class Checkpoints {
         `checkpoint ${path} is unusable: ${why}. Delete that folder to resume from the previous checkpoint, or start over.`,
         { cause },
       );
-    let manifest: CheckpointManifest;
+    let raw: unknown;
     try {
-      manifest = JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8')) as CheckpointManifest;
+      raw = JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8'));
     } catch (e) {
       throw corrupt('manifest.json is missing or not JSON', e);
     }
-    for (const [f, want] of Object.entries(manifest.files ?? {})) {
+    const parsed = manifestSchema.safeParse(raw);
+    if (!parsed.success) throw corrupt(`manifest.json is malformed (${formatIssues(parsed.error.issues).join('; ')})`);
+    const manifest = parsed.data;
+    // the two tensor files must be listed: an empty list would skip every checksum
+    for (const f of ['model.safetensors', 'optimizer.safetensors'])
+      if (!manifest.files[f]) throw corrupt(`manifest.json lists no checksum for ${f}`);
+    for (const [f, want] of Object.entries(manifest.files)) {
       let got: string;
       try {
         got = await sha256(join(path, f));
@@ -132,9 +151,13 @@ export class Checkpoints {
       }
       {
         await using st = await SafetensorsFile.open(join(path, 'optimizer.safetensors'));
-        for (const t of st.tensors) (t.name.startsWith('m.') ? m : v).set(t.name.slice(2), await st.readF32(t.name));
+        for (const t of st.tensors) {
+          const kind = t.name.startsWith('m.') ? m : t.name.startsWith('v.') ? v : undefined;
+          if (!kind) throw new Error(`optimizer.safetensors holds ${t.name}, neither an m. nor a v. moment`);
+          kind.set(t.name.slice(2), await st.readF32(t.name));
+        }
       }
-      return { step: manifest.step, params, m, v, extra: manifest.extra ?? {} };
+      return { step: manifest.step, params, m, v, extra: manifest.extra, fingerprint: manifest.fingerprint };
     } catch (e) {
       throw corrupt((e as Error).message, e);
     }

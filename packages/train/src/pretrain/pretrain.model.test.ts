@@ -1,12 +1,16 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { appendFile, copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GgufFile, trainBpe, writeSentencePieceModel } from '@puyu/formats';
+import { ConfigError } from '@puyu/core';
+import { GgufFile, SafetensorsFile, trainBpe, writeSafetensors, writeSentencePieceModel } from '@puyu/formats';
 import { InternLM2Reference, loadHfModel } from '@puyu/model';
 import { getLlama, LlamaCompletion } from 'node-llama-cpp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointError, Checkpoints } from '../checkpoint/Checkpoints.js';
 import { pretrain, type StepMetrics } from './pretrain.js';
 import { parsePretrainConfig } from './pretrainConfig.js';
+import { runPretrain } from './runPretrain.js';
 
 // A tiny synthetic corpus with real structure (counting, repeated phrases), so a few
 // hundred steps of a tiny model beat the unigram baseline clearly.
@@ -38,7 +42,12 @@ beforeAll(async () => {
 });
 
 function config(out: string, steps: number, extra: Record<string, unknown> = {}) {
-  return parsePretrainConfig({
+  return parsePretrainConfig(rawConfig(out, steps, extra));
+}
+
+/** The raw config object (for runPretrain, which reads a file). */
+function rawConfig(out: string, steps: number, extra: Record<string, unknown> = {}) {
+  return {
     tokenizer,
     model: {
       hidden_size: 32,
@@ -54,7 +63,21 @@ function config(out: string, steps: number, extra: Record<string, unknown> = {})
     checkpoint: { every: 4, keep_last: 2 },
     output: { dir: out, gguf: ['f32'] },
     ...extra,
-  });
+  };
+}
+
+/** A run of `steps` stopped (as if killed) after step 4, right after its step-4 checkpoint. */
+async function interrupted(name: string, steps = 8, extra: Record<string, unknown> = {}): Promise<string> {
+  const out = join(dir, name);
+  await expect(pretrain(config(out, steps, extra), { quiet: true, stopAfter: 4 })).rejects.toMatchObject({ code: 'TRAIN_STOPPED' });
+  return out;
+}
+
+let straight: Promise<StepMetrics[]> | undefined;
+/** The metrics of one uninterrupted 12-step run, shared by the resume tests. */
+function straightMetrics(): Promise<StepMetrics[]> {
+  straight ??= pretrain(config(join(dir, 'straight'), 12), { quiet: true }).then(() => metrics(join(dir, 'straight')));
+  return straight;
 }
 
 async function metrics(out: string): Promise<StepMetrics[]> {
@@ -122,18 +145,113 @@ describe('pretrain', () => {
   });
 
   it('resumes exactly: an interrupted run ends with the same losses as an uninterrupted one', async () => {
-    const a = join(dir, 'straight');
-    await pretrain(config(a, 12), { quiet: true });
+    const ma = await straightMetrics();
     const b = join(dir, 'interrupted');
     await expect(pretrain(config(b, 12), { quiet: true, stopAfter: 6 })).rejects.toMatchObject({ code: 'TRAIN_STOPPED' });
     expect((await metrics(b)).length).toBe(6); // steps 5 and 6 ran after the step-4 checkpoint
     await expect(pretrain(config(b, 12), { quiet: true })).rejects.toMatchObject({ code: 'TRAIN_OUTPUT_EXISTS' });
     await pretrain(config(b, 12), { quiet: true, resume: true });
-    const ma = await metrics(a);
     const mb = await metrics(b);
     expect(mb.map((m) => m.step)).toEqual(ma.map((m) => m.step));
     expect(mb.map((m) => m.loss)).toEqual(ma.map((m) => m.loss));
     expect(mb.map((m) => m.val_loss)).toEqual(ma.map((m) => m.val_loss));
+  });
+
+  it('resume keeps the metrics history when a kill tore the last line of metrics.jsonl', async () => {
+    const ma = await straightMetrics();
+    const b = join(dir, 'torn');
+    await expect(pretrain(config(b, 12), { quiet: true, stopAfter: 6 })).rejects.toMatchObject({ code: 'TRAIN_STOPPED' });
+    await appendFile(join(b, 'metrics.jsonl'), '{"step":7,"loss":2.0313,"lr":0.0');
+    await pretrain(config(b, 12), { quiet: true, resume: true });
+    const mb = await metrics(b);
+    expect(mb.map((m) => m.step)).toEqual(ma.map((m) => m.step));
+    expect(mb.map((m) => m.loss)).toEqual(ma.map((m) => m.loss));
+  });
+
+  it('resume refuses a checkpoint that lacks a tensor of the model, naming it', async () => {
+    const out = await interrupted('lacks-tensor');
+    // rewrite the step-4 checkpoint without one tensor, checksums updated (a consistent but partial checkpoint)
+    const ck = (await new Checkpoints(join(out, 'checkpoints')).latest())!.path;
+    const file = join(ck, 'model.safetensors');
+    const kept = [];
+    {
+      await using st = await SafetensorsFile.open(file);
+      for (const t of st.tensors)
+        if (t.name !== 'model.norm.weight')
+          kept.push({ name: t.name, dtype: 'F32' as const, shape: [...t.shape], data: await st.readF32(t.name) });
+    }
+    await writeSafetensors(file, kept);
+    const manifest = JSON.parse(await readFile(join(ck, 'manifest.json'), 'utf8'));
+    manifest.files['model.safetensors'] = createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
+    await writeFile(join(ck, 'manifest.json'), JSON.stringify(manifest));
+    await expect(pretrain(config(out, 8), { quiet: true, resume: true })).rejects.toMatchObject({
+      code: 'CHECKPOINT_MISMATCH',
+      message: expect.stringContaining('lacks 1 tensor(s) of this model: model.norm.weight'),
+    });
+  });
+
+  it('resume refuses a changed model, optimiser or data, naming what changed; steps, intervals and threads may change', async () => {
+    const own = join(dir, 'changes-corpus.txt');
+    await copyFile(data, own);
+    const withData = { data: { train: [own], val_fraction: 0.1 } };
+    const out = await interrupted('changes', 8, withData);
+    const resume = (steps: number, extra: Record<string, unknown>) =>
+      pretrain(config(out, steps, { ...withData, ...extra }), { quiet: true, resume: true });
+    const train = rawConfig(out, 8).train;
+    await expect(resume(8, { train: { ...train, lr: 1e-3 } })).rejects.toMatchObject({
+      code: 'TRAIN_RESUME_CHANGED',
+      message: expect.stringContaining('optimizer: train.lr 0.003 → 0.001'),
+    });
+    await expect(resume(8, { model: { ...rawConfig(out, 8).model, hidden_size: 64 } })).rejects.toMatchObject({
+      code: 'TRAIN_RESUME_CHANGED',
+      message: expect.stringContaining('model: model.hidden_size 32 → 64'),
+    });
+    const original = await readFile(own);
+    await appendFile(own, '\n\nbob gives ada 1 apple.');
+    await expect(resume(8, {})).rejects.toMatchObject({
+      code: 'TRAIN_RESUME_CHANGED',
+      message: expect.stringMatching(/data: train file .*changes-corpus\.txt has other content/),
+    });
+    await writeFile(own, original);
+    await resume(10, {
+      train: { ...train, steps: 10, threads: 2 },
+      eval: { every: 5, batches: 2 },
+      checkpoint: { every: 5, keep_last: 1 },
+    });
+    expect((await metrics(out)).map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('resume refuses malformed trainer state in the checkpoint manifest, naming the field', async () => {
+    const out = await interrupted('bad-state');
+    const ck = (await new Checkpoints(join(out, 'checkpoints')).latest())!.path;
+    const manifest = JSON.parse(await readFile(join(ck, 'manifest.json'), 'utf8'));
+    manifest.extra.batcher.cursor = String(manifest.extra.batcher.cursor);
+    await writeFile(join(ck, 'manifest.json'), JSON.stringify(manifest));
+    await expect(pretrain(config(out, 8), { quiet: true, resume: true })).rejects.toMatchObject({
+      code: 'CHECKPOINT_CORRUPT',
+      message: expect.stringContaining('batcher.cursor:'),
+    });
+  });
+
+  it('runPretrain: an error in the training process arrives with its class and code', async () => {
+    const cfgPath = join(dir, 'missing-data.json');
+    await writeFile(cfgPath, JSON.stringify(rawConfig(join(dir, 'missing-data'), 8, { data: { train: [join(dir, 'nope.txt')] } })));
+    const missing = await runPretrain(cfgPath).catch((e) => e);
+    expect(missing).toBeInstanceOf(ConfigError);
+    expect(missing.code).toBe('TRAIN_DATA_NOT_FOUND');
+
+    const out = await interrupted('child-checkpoint-error');
+    const ck = (await new Checkpoints(join(out, 'checkpoints')).latest())!.path;
+    const manifest = JSON.parse(await readFile(join(ck, 'manifest.json'), 'utf8'));
+    delete manifest.extra.tokensSeen;
+    await writeFile(join(ck, 'manifest.json'), JSON.stringify(manifest));
+    const resumeCfg = join(dir, 'child-checkpoint-error.json');
+    await writeFile(resumeCfg, JSON.stringify(rawConfig(out, 8)));
+    const corrupt = await runPretrain(resumeCfg, { resume: true }).catch((e) => e);
+    expect(corrupt).toBeInstanceOf(CheckpointError);
+    expect(corrupt).toMatchObject({ name: 'CheckpointError', code: 'CHECKPOINT_CORRUPT', message: expect.stringContaining('tokensSeen') });
   });
 
   it('refuses a run that cannot fit in memory, before starting', async () => {

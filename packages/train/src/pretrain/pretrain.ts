@@ -2,36 +2,22 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, Progress } from '@puyu/core';
 import { loadTokenizer, type TokenShard } from '@puyu/formats';
-import {
-  convertHfToGguf,
-  type InternLM2Config,
-  type InternLM2Weights,
-  initInternLM2,
-  loadHfModel,
-  makeInternLM2Config,
-  saveHfModel,
-} from '@puyu/model';
+import { convertHfToGguf, type InternLM2Config, type InternLM2Weights, initInternLM2, loadHfModel, saveHfModel } from '@puyu/model';
 import { CheckpointError, Checkpoints } from '../checkpoint/Checkpoints.js';
+import { parseTrainerState, restoreTensors } from '../checkpoint/trainerState.js';
 import { loadTrainingTokens, splitDocuments } from '../data/loadTrainingTokens.js';
-import { type BatcherState, PackedBatcher } from '../data/PackedBatcher.js';
+import { PackedBatcher } from '../data/PackedBatcher.js';
 import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
 import { AdamW, decaysMatrices } from '../optim/AdamW.js';
 import { clipGradNorm } from '../optim/clipGradNorm.js';
 import { learningRate } from '../optim/lrSchedule.js';
 import { lossCurveSvg } from '../report/lossCurveSvg.js';
 import { checkMemory } from './estimateMemory.js';
-import type { PretrainConfig } from './pretrainConfig.js';
+import { checkResumable, runFingerprint, tokenizerFile } from './fingerprint.js';
+import { readMetrics, type StepMetrics, writeMetrics } from './metrics.js';
+import { freshModelConfig, type PretrainConfig } from './pretrainConfig.js';
 
-/** One line of `metrics.jsonl`. */
-export interface StepMetrics {
-  step: number;
-  loss: number;
-  lr: number;
-  grad_norm: number;
-  tokens: number;
-  tokens_per_s: number;
-  val_loss?: number;
-}
+export type { StepMetrics } from './metrics.js';
 
 export interface PretrainOptions {
   /** Continue from the newest checkpoint in the output folder. */
@@ -73,20 +59,18 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
         `${cfg.init_from} has vocab_size ${config.vocab_size} but the tokenizer has ${tokenizer.vocabSize} pieces.`,
       );
   } else {
-    const { init_std, ...shape } = cfg.model!;
-    config = makeInternLM2Config({
-      ...shape,
-      vocab_size: tokenizer.vocabSize,
-      bos_token_id: tokenizer.bosId,
-      eos_token_id: tokenizer.eosId,
-      pad_token_id: tokenizer.eosId,
-    });
-    weights = initInternLM2(config, { seed: cfg.train.seed, std: init_std });
+    config = freshModelConfig(cfg.model!, tokenizer);
+    weights = initInternLM2(config, { seed: cfg.train.seed, std: cfg.model!.init_std });
   }
   const { batch_size: B, seq_len: T, grad_accum: accum } = cfg.train;
   if (T > config.max_position_embeddings)
     throw new ConfigError('TRAIN_SEQ_TOO_LONG', `seq_len ${T} exceeds max_position_embeddings ${config.max_position_embeddings}.`);
   checkMemory(config, B, T, cfg.memory_limit_gb);
+  // what this run trains on, stored with every checkpoint and checked by --resume
+  const fingerprint = await runFingerprint(cfg, config, weights);
+  const warn = (msg: string) => {
+    if (!opts.quiet) process.stderr.write(`warning: ${msg}\n`);
+  };
 
   // 2. Data: one packed stream for training, a fixed held-out set for evaluation.
   const trainData = await loadTrainingTokens(cfg.data.train, { tokenizer, vocabSize: config.vocab_size, textField: cfg.data.text_field });
@@ -124,25 +108,28 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
   }
   if (latest && opts.resume) {
     const ck = await checkpoints.load(latest.path);
-    for (const [name, t] of ck.params) {
-      const w = weights.get(name);
-      if (!w || w.data.length !== t.data.length)
-        throw new CheckpointError(
-          'CHECKPOINT_MISMATCH',
-          `checkpoint ${latest.path} does not match this model (${name}); was the config changed?`,
-        );
-      w.data.set(t.data);
-    }
-    for (const [n, m] of ck.m) adam.m.set(n, m);
-    for (const [n, v] of ck.v) adam.v.set(n, v);
-    adam.t = ck.extra.adamT as number;
-    batcher.restore(ck.extra.batcher as BatcherState);
+    // every check runs before anything is restored: a refused resume changes nothing
+    checkResumable(ck.fingerprint, fingerprint, latest.path, warn);
+    const state = parseTrainerState(ck.extra, latest.path);
+    if (state.batcher.cursor > batcher.tokensPerEpoch)
+      throw new CheckpointError(
+        'CHECKPOINT_MISMATCH',
+        `checkpoint ${latest.path} is ${state.batcher.cursor} tokens into an epoch of ${batcher.tokensPerEpoch}: it was not trained on this data.`,
+      );
+    const { m, v } = restoreTensors(ck, weights, latest.path);
+    for (const [n, x] of m) adam.m.set(n, x);
+    for (const [n, x] of v) adam.v.set(n, x);
+    adam.t = state.adamT;
+    batcher.restore(state.batcher);
     startStep = ck.step;
-    tokensSeen = ck.extra.tokensSeen as number;
+    tokensSeen = state.tokensSeen;
+    const read = await readMetrics(metricsPath);
+    if (read.skipped.length)
+      warn(`${metricsPath}: skipped unreadable line(s) ${read.skipped.join(', ')} (a write cut short by a kill); the rest is kept.`);
     // metrics written after that checkpoint belong to the lost part of the run
-    history.push(...(await readMetrics(metricsPath)).filter((m) => m.step <= startStep));
-    await writeFile(metricsPath, history.map((m) => `${JSON.stringify(m)}\n`).join(''));
-  } else await writeFile(metricsPath, '');
+    history.push(...read.metrics.filter((m) => m.step <= startStep));
+    await writeMetrics(metricsPath, history);
+  } else await writeMetrics(metricsPath, []);
 
   using model = new GgmlInternLM2(config, weights, { threads: cfg.train.threads, trainable: true });
   const evalValLoss = () => {
@@ -166,6 +153,7 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
       m: adam.m,
       v: adam.v,
       extra: { adamT: adam.t, batcher: batcher.state, tokensSeen },
+      fingerprint: { ...fingerprint },
     });
   let ran = 0;
   // a resumed run that had already finished reports what it ended with
@@ -249,22 +237,7 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
 }
 
 async function tokenizerBytes(path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch {
-    return new Uint8Array(await readFile(join(path, 'tokenizer.model')));
-  }
-}
-
-async function readMetrics(path: string): Promise<StepMetrics[]> {
-  try {
-    return (await readFile(path, 'utf8'))
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as StepMetrics);
-  } catch {
-    return [];
-  }
+  return new Uint8Array(await readFile(await tokenizerFile(path)));
 }
 
 async function writeCurve(dir: string, history: readonly StepMetrics[], unigram: number): Promise<void> {

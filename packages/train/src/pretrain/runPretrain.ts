@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { PuyuError } from '@puyu/core';
 import { loadTokenizer } from '@puyu/formats';
 import { runNativeJob } from '@puyu/ggml';
+import { CheckpointError } from '../checkpoint/Checkpoints.js';
 import { checkMemory } from './estimateMemory.js';
 import type { PretrainResult } from './pretrain.js';
 import { freshModelConfig, loadPretrainConfig } from './pretrainConfig.js';
@@ -26,9 +27,10 @@ export async function runPretrain(configPath: string, opts: { resume?: boolean; 
   const { result } = await runNativeJob(child, args, {
     inheritStderr: true,
     env: isTs ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx`.trim() } : undefined,
+    // the child's errors arrive as themselves (ConfigError, CheckpointError…) with their codes
+    errorClasses: [CheckpointError],
+    errorCode: 'TRAIN_FAILED',
   });
-  const msg = result as { ok: boolean; result?: PretrainResult; error?: { code: string; message: string } } | undefined;
-  if (!msg) throw new PuyuError('TRAIN_NO_RESULT', 'the training process ended without reporting a result.');
-  if (!msg.ok) throw new PuyuError(msg.error?.code ?? 'TRAIN_FAILED', msg.error?.message ?? 'training failed');
-  return msg.result as PretrainResult;
+  if (result === undefined) throw new PuyuError('TRAIN_NO_RESULT', 'the training process ended without reporting a result.');
+  return result as PretrainResult;
 }
