@@ -30,8 +30,8 @@ describe('openModel', () => {
     expect(base).toMatchObject({ model: 'base', api: 'completions' });
     expect(base.provider.cacheScope).toBe('completions');
     expect((await openModel({ endpoints: [b.url], model: 'n' })).provider.id).toBe(`n@${b.url}`);
-    await expect(openModel({ model: 'n' })).rejects.toMatchObject({ code: 'EVAL_BAD_MODEL_SPEC' });
-    await expect(openModel({ spec: 'internlm2' })).rejects.toMatchObject({ code: 'EVAL_BAD_MODEL_SPEC' });
+    await expect(openModel({ model: 'n' })).rejects.toMatchObject({ code: 'CLIENT_BAD_MODEL_SPEC' });
+    await expect(openModel({ spec: 'internlm2' })).rejects.toMatchObject({ code: 'CLIENT_BAD_MODEL_SPEC' });
   });
 
   it('starts local: models through @puyu/serve only when one is named, and stops them on close', async () => {

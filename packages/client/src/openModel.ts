@@ -47,9 +47,9 @@ export async function openModel(o: ModelOptions): Promise<OpenedModel> {
       api = apiChoice ?? spec.api;
     }
   } else {
-    // The code predates @puyu/client (it was @puyu/eval's); kept so scripts matching on it keep working.
+    // Was EVAL_BAD_MODEL_SPEC before this moved out of @puyu/eval's resolveModels.
     if (!endpoints?.length || !modelName)
-      throw new ConfigError('EVAL_BAD_MODEL_SPEC', 'a model entry needs "spec", or "endpoints" and "model".');
+      throw new ConfigError('CLIENT_BAD_MODEL_SPEC', 'a model entry needs "spec", or "endpoints" and "model".');
     urls = endpoints;
     model = modelName;
     api = apiChoice ?? 'chat';
