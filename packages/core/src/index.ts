@@ -6,6 +6,7 @@ export {
   readJsonConfig,
   resolveConfigPaths,
 } from './config.js';
+export { CORE_ERROR_CODES, CORE_ERROR_PREFIXES, type CoreErrorCode, defineErrorCodes, type ErrorCodeInfo } from './errorCodes.js';
 export {
   ConfigError,
   describeError,
