@@ -7,6 +7,7 @@
 export { type BackoffOptions, backoffDelay, isRetryableStatus, retryAfterMs, retryDelay } from './backoff.js';
 export { continuationLogprob, type LegacyLogprobs } from './continuationLogprob.js';
 export { EndpointPool } from './EndpointPool.js';
+export { CLIENT_ERROR_CODES, CLIENT_ERROR_PREFIXES, type ClientErrorCode } from './errorCodes.js';
 export { type LocalModelStarter, type LocalServeOptions, type LocalServer, localModelStarter, type ServeModule } from './localModel.js';
 export { messagesToPrompt, OpenAIProvider, type OpenAIProviderOptions } from './OpenAIProvider.js';
 export { type ModelOptions, type OpenedModel, openModel } from './openModel.js';

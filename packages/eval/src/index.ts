@@ -11,6 +11,7 @@ export { humaneval } from './datasets/humaneval.js';
 export { MATH_SUBJECTS, math, math500 } from './datasets/math.js';
 export { mmlu } from './datasets/mmlu.js';
 export { DATASETS, getDataset, listDatasets } from './datasets/registry.js';
+export { EVAL_ERROR_CODES, EVAL_ERROR_PREFIXES, type EvalErrorCode } from './errorCodes.js';
 export { AnswerEvaluator, type AnswerRule, majority } from './evaluators/AnswerEvaluator.js';
 export { CircularEvaluator, circularExpand, circularId, circularPatterns } from './evaluators/circular.js';
 export {

@@ -5,6 +5,7 @@
 // parser without the GGUF readers or the BPE trainer (entryPoints.test.ts keeps it so).
 
 export * from './chat/index.js';
+export { FORMATS_ERROR_CODES, FORMATS_ERROR_PREFIXES, type FormatsErrorCode } from './errorCodes.js';
 export * from './gguf/index.js';
 export * from './numeric/half.js';
 export * from './safetensors/index.js';

@@ -44,6 +44,7 @@ export {
 export { packWqkv, permuteForLlamaRope, splitWqkv, unpermuteFromLlamaRope } from './convert/qkv.js';
 export { tokenizerGgufMetadata } from './convert/tokenizer-gguf.js';
 export { type GgufToHfOptions, internLM2ConfigFromGguf, shortestF32, writeHfFromGguf } from './convert/writeHfFromGguf.js';
+export { MODEL_ERROR_CODES, MODEL_ERROR_PREFIXES, type ModelErrorCode } from './errorCodes.js';
 export { INTERNLM2_CHAT_TOKENS, internLM2TokenizerConfig } from './hf/internlm2-special-tokens.js';
 export { type HfModelSource, loadHfModel, openHfModel } from './hf/openHfModel.js';
 export { type HfDtype, type SaveHfOptions, saveHfModel, writeHfSidecars } from './hf/saveHfModel.js';

@@ -10,6 +10,7 @@ export {
   Scheduler,
   type SchedulerOptions,
 } from './engine/Scheduler.js';
+export { SERVE_ERROR_CODES, SERVE_ERROR_PREFIXES, type ServeErrorCode } from './errorCodes.js';
 export type { RouteContext } from './http/common.js';
 export { type AppOptions, createApp } from './http/createApp.js';
 export { Metrics } from './Metrics.js';

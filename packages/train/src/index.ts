@@ -3,6 +3,7 @@
 export { type CheckpointData, CheckpointError, type CheckpointManifest, Checkpoints } from './checkpoint/Checkpoints.js';
 export { loadTrainingTokens, splitDocuments } from './data/loadTrainingTokens.js';
 export { type BatcherState, type PackedBatch, PackedBatcher } from './data/PackedBatcher.js';
+export { TRAIN_ERROR_CODES, TRAIN_ERROR_PREFIXES, type TrainErrorCode } from './errorCodes.js';
 export {
   buildInternLM2Hidden,
   type InternLM2GraphInputs,

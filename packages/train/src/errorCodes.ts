@@ -1,0 +1,109 @@
+import { defineErrorCodes } from '@puyu/core';
+
+/** The error codes @puyu/train throws (see docs/errors.md and @puyu/core's defineErrorCodes). */
+export const TRAIN_ERROR_PREFIXES = ['TRAIN_', 'CHECKPOINT_'] as const;
+
+export const TRAIN_ERROR_CODES = defineErrorCodes('@puyu/train', TRAIN_ERROR_PREFIXES, {
+  // training data
+  TRAIN_DATA_NOT_FOUND: {
+    meaning: 'A training data file (or a file the run fingerprints) cannot be read.',
+    action: 'Check the data paths in the config (relative to the config file).',
+  },
+  TRAIN_DATA_FORMAT: {
+    meaning: 'A training data file has an extension the loader does not know.',
+    action: 'Use .ptok token shards, .txt / .md text or .jsonl.',
+  },
+  TRAIN_BAD_JSONL: {
+    meaning: 'A .jsonl training line has no string field of the configured name.',
+    action: 'Set data.text_field to the field that holds the text.',
+  },
+  TRAIN_NEED_TOKENIZER: {
+    meaning: 'Text training data was given but the config names no tokenizer.',
+    action: 'Set "tokenizer" in the config, or pre-tokenize the data into .ptok shards.',
+  },
+  TRAIN_DATA_EMPTY: {
+    meaning: 'The training data holds no documents.',
+    action: 'Check the data files are not empty.',
+  },
+  TRAIN_DATA_TOO_SMALL: {
+    meaning: 'The training data has fewer tokens than one row of seq_len + 1.',
+    action: 'Add data or lower seq_len.',
+  },
+  TRAIN_VOCAB_MISMATCH: {
+    meaning: "The data or tokenizer vocabulary does not fit the model's vocab_size.",
+    action: 'Tokenize with the model’s tokenizer, or use a model whose vocab_size matches it.',
+  },
+  // run set-up and control
+  TRAIN_SEQ_TOO_LONG: {
+    meaning: 'seq_len exceeds the model’s max_position_embeddings.',
+    action: 'Lower seq_len or raise max_position_embeddings.',
+  },
+  TRAIN_OUT_OF_MEMORY: {
+    meaning: 'The run is estimated to need more memory than memory_limit_gb allows.',
+    action: 'Lower batch_size or seq_len (grad_accum keeps the effective batch), shrink the model, or raise memory_limit_gb.',
+  },
+  TRAIN_OUTPUT_EXISTS: {
+    meaning: 'output.dir already holds checkpoints of an earlier run.',
+    action: 'Pass --resume to continue it, or choose another output.dir.',
+  },
+  TRAIN_RESUME_CHANGED: {
+    meaning: 'The checkpoint was trained with another config or data than this run (or its fingerprint is unreadable).',
+    action: 'Restore the settings and files the message lists to resume, or start a new run in another output.dir.',
+  },
+  TRAIN_STOPPED: {
+    meaning: 'Training stopped after the number of steps asked for (a planned stop, not a failure).',
+    action: 'Run again with --resume to continue.',
+  },
+  TRAIN_FAILED: {
+    meaning: 'The training process failed with an error that is not a Puyu error (a bug).',
+    action: 'Rerun with PUYU_DEBUG=1 and report the child stack in the error details.',
+  },
+  TRAIN_NO_RESULT: {
+    meaning: 'The training process ended without reporting a result.',
+    action: 'Check the output above for a crash; rerun, and report it if it repeats.',
+  },
+  TRAIN_METRICS_UNREADABLE: {
+    meaning: "The run's metrics.jsonl exists but cannot be read.",
+    action: 'Check the permissions of output.dir/metrics.jsonl.',
+  },
+  // the ggml graph
+  TRAIN_EMPTY_LOSS: {
+    meaning: 'Every loss weight in a batch is 0, so there is nothing to learn from.',
+    action: 'Check the loss mask: at least one target per batch must count.',
+  },
+  TRAIN_GRAPH_BAD_BATCH: {
+    meaning: 'A batch given to the ggml model is empty or has rows of unequal length.',
+    action: 'A bug in the caller: pass non-empty rows of equal length.',
+  },
+  TRAIN_GRAPH_TOKEN_RANGE: {
+    meaning: 'A token id given to the ggml model is outside the vocabulary.',
+    action: 'Tokenize with the model’s tokenizer, or fix vocab_size.',
+  },
+  TRAIN_GRAPH_NO_TENSOR: {
+    meaning: 'The weights lack a parameter tensor the ggml model needs.',
+    action: 'Load weights that belong to this model config.',
+  },
+  TRAIN_GRAPH_BAD_SHAPE: {
+    meaning: "A weight tensor holds a different number of values than the model's tensor.",
+    action: 'Load weights that belong to this model config.',
+  },
+  TRAIN_GRAPH_ALLOC_FAILED: {
+    meaning: 'ggml could not allocate the model parameters or a compute graph (out of memory).',
+    action: 'Lower batch_size or seq_len, shrink the model, or free memory.',
+  },
+  TRAIN_GRAPH_COMPUTE_FAILED: {
+    meaning: 'ggml reported a failure while computing the graph.',
+    action: 'Rerun with --threads 1; report it with the status in the message if it repeats.',
+  },
+  // checkpoints
+  CHECKPOINT_CORRUPT: {
+    meaning: 'A checkpoint folder is unusable (unreadable files, bad manifest or trainer state).',
+    action: 'Delete that checkpoint folder to resume from the previous one, or start over.',
+  },
+  CHECKPOINT_MISMATCH: {
+    meaning: 'A checkpoint does not fit this model or data (missing tensors, other shapes, or another data epoch).',
+    action: 'Resume with the model config and data it was trained with, or start a new run in another output.dir.',
+  },
+});
+
+export type TrainErrorCode = keyof typeof TRAIN_ERROR_CODES;
