@@ -112,7 +112,7 @@ export class GgufWriter {
       throw badTensor(
         name,
         `cannot encode f32 data as ${ggmlTypeName(type)} in TS (supported: f32, f16, bf16, q8_0, q4_0); use addTensorBytes`,
-        'GGML_UNSUPPORTED_QUANT',
+        'GGUF_UNSUPPORTED_QUANT',
       );
     }
     const n = tensorElementCount(ne);

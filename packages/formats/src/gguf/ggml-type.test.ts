@@ -37,7 +37,7 @@ describe('ggml types', () => {
     expect(ggmlTypeName(GgmlType.Q4_K)).toBe('q4_K');
     expect(ggmlTypeFromName('Q4_K')).toBe(GgmlType.Q4_K);
     expect(ggmlTypeFromName('nope')).toBeUndefined();
-    expect(() => ggmlTypeSize(4 as GgmlType)).toThrow(expect.objectContaining({ code: 'GGML_UNKNOWN_TYPE' }));
+    expect(() => ggmlTypeSize(4 as GgmlType)).toThrow(expect.objectContaining({ code: 'GGUF_UNKNOWN_TYPE' }));
   });
 
   it('computes tensor byte sizes', () => {
@@ -47,9 +47,9 @@ describe('ggml types', () => {
     expect(tensorByteSize(GgmlType.Q4_K, [4096, 4096])).toBe(16 * 4096 * 144);
     expect(tensorByteSize(GgmlType.F32, [0, 9])).toBe(0);
     expect(() => tensorByteSize(GgmlType.Q4_K, [4097, 2])).toThrow(
-      expect.objectContaining({ code: 'GGML_BAD_ROW_SIZE', message: expect.stringMatching(/multiple of 256/) }),
+      expect.objectContaining({ code: 'GGUF_BAD_ROW_SIZE', message: expect.stringMatching(/multiple of 256/) }),
     );
-    expect(() => tensorByteSize(GgmlType.F32, [-1])).toThrow(expect.objectContaining({ code: 'GGML_BAD_SHAPE' }));
-    expect(() => tensorByteSize(GgmlType.F32, [2 ** 30, 2 ** 30, 2 ** 10])).toThrow(expect.objectContaining({ code: 'GGML_BAD_SHAPE' }));
+    expect(() => tensorByteSize(GgmlType.F32, [-1])).toThrow(expect.objectContaining({ code: 'GGUF_BAD_SHAPE' }));
+    expect(() => tensorByteSize(GgmlType.F32, [2 ** 30, 2 ** 30, 2 ** 10])).toThrow(expect.objectContaining({ code: 'GGUF_BAD_SHAPE' }));
   });
 });

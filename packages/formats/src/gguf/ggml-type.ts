@@ -102,7 +102,7 @@ export function ggmlTypeTraits(type: GgmlType): GgmlTypeTraits {
   const t = TRAITS.get(type);
   if (!t) {
     throw new FormatError(
-      'GGML_UNKNOWN_TYPE',
+      'GGUF_UNKNOWN_TYPE',
       `Unknown ggml tensor type id ${type}: valid ids are ${GGML_TYPES.join(', ')}. The file may be corrupt or written by a newer ggml.`,
     );
   }
@@ -134,14 +134,14 @@ export function tensorElementCount(ne: readonly number[]): number {
   for (const d of ne) {
     if (!Number.isSafeInteger(d) || d < 0) {
       throw new FormatError(
-        'GGML_BAD_SHAPE',
+        'GGUF_BAD_SHAPE',
         `Tensor shape [${ne.join(', ')}] has an invalid dimension ${d}: dims must be non-negative integers.`,
       );
     }
     n *= d;
   }
   if (!Number.isSafeInteger(n)) {
-    throw new FormatError('GGML_BAD_SHAPE', `Tensor shape [${ne.join(', ')}] has more than 2^53 elements.`);
+    throw new FormatError('GGUF_BAD_SHAPE', `Tensor shape [${ne.join(', ')}] has more than 2^53 elements.`);
   }
   return n;
 }
@@ -156,13 +156,13 @@ export function tensorByteSize(type: GgmlType, ne: readonly number[]): number {
   const row = ne.length === 0 ? 1 : ne[0];
   if (row % blockSize !== 0) {
     throw new FormatError(
-      'GGML_BAD_ROW_SIZE',
+      'GGUF_BAD_ROW_SIZE',
       `Tensor rows of type ${name} must hold a multiple of ${blockSize} elements, but ne[0] = ${row} (shape [${ne.join(', ')}]). Pick a type with a smaller block or pad the row.`,
     );
   }
   const bytes = (n / blockSize) * typeSize;
   if (!Number.isSafeInteger(bytes)) {
-    throw new FormatError('GGML_BAD_SHAPE', `Tensor shape [${ne.join(', ')}] of type ${name} is larger than 2^53 bytes.`);
+    throw new FormatError('GGUF_BAD_SHAPE', `Tensor shape [${ne.join(', ')}] of type ${name} is larger than 2^53 bytes.`);
   }
   return bytes;
 }

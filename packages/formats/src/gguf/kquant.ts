@@ -14,10 +14,10 @@ const Q6_K_BLOCK_BYTES = 210; // 128 bytes low nibbles, 64 bytes high 2-bit pair
 const fround = Math.fround;
 
 function blocks(bytes: Uint8Array, n: number, blockBytes: number, what: string): number {
-  if (n % QK_K !== 0) throw new FormatError('GGML_BAD_ROW_SIZE', `${what} needs a multiple of ${QK_K} values, got ${n}.`);
+  if (n % QK_K !== 0) throw new FormatError('GGUF_BAD_ROW_SIZE', `${what} needs a multiple of ${QK_K} values, got ${n}.`);
   const nb = n / QK_K;
   if (bytes.byteLength !== nb * blockBytes) {
-    throw new FormatError('GGML_BAD_DATA_SIZE', `${what} data holds ${bytes.byteLength} bytes but ${nb * blockBytes} were expected.`);
+    throw new FormatError('GGUF_BAD_DATA_SIZE', `${what} data holds ${bytes.byteLength} bytes but ${nb * blockBytes} were expected.`);
   }
   return nb;
 }

@@ -81,10 +81,10 @@ describe('quantization by hand', () => {
   });
 
   it('rejects lengths that are not whole blocks and unsupported types', () => {
-    expect(() => quantizeQ8_0(new Float32Array(33))).toThrow(expect.objectContaining({ code: 'GGML_BAD_ROW_SIZE' }));
-    expect(() => dequantizeQ4_0(new Uint8Array(17), 32)).toThrow(expect.objectContaining({ code: 'GGML_BAD_DATA_SIZE' }));
+    expect(() => quantizeQ8_0(new Float32Array(33))).toThrow(expect.objectContaining({ code: 'GGUF_BAD_ROW_SIZE' }));
+    expect(() => dequantizeQ4_0(new Uint8Array(17), 32)).toThrow(expect.objectContaining({ code: 'GGUF_BAD_DATA_SIZE' }));
     expect(() => encodeTensorData(GgmlType.Q4_K, new Float32Array(256))).toThrow(
-      expect.objectContaining({ code: 'GGML_UNSUPPORTED_QUANT' }),
+      expect.objectContaining({ code: 'GGUF_UNSUPPORTED_QUANT' }),
     );
     expect(() => decodeTensorData(GgmlType.IQ2_XXS, new Uint8Array(66), 256)).toThrow(
       expect.objectContaining({ code: 'GGUF_UNSUPPORTED_DEQUANT', message: expect.stringContaining('iq2_xxs') }),

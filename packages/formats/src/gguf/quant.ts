@@ -19,7 +19,7 @@ const fround = Math.fround;
 
 function checkBlocks(n: number, qk: number, what: string): number {
   if (n % qk !== 0) {
-    throw new FormatError('GGML_BAD_ROW_SIZE', `${what} needs a multiple of ${qk} values, got ${n}.`);
+    throw new FormatError('GGUF_BAD_ROW_SIZE', `${what} needs a multiple of ${qk} values, got ${n}.`);
   }
   return n / qk;
 }
@@ -144,7 +144,7 @@ export function dequantizeQ4_0(bytes: Uint8Array, n: number): Float32Array {
 function checkLength(bytes: Uint8Array, expected: number, what: string): void {
   if (bytes.byteLength !== expected) {
     throw new FormatError(
-      'GGML_BAD_DATA_SIZE',
+      'GGUF_BAD_DATA_SIZE',
       `${what} data holds ${bytes.byteLength} bytes but ${expected} were expected for its shape.`,
     );
   }
@@ -174,7 +174,7 @@ export function encodeTensorData(type: GgmlType, values: Float32Array): Uint8Arr
       return quantizeQ4_0(values);
     default:
       throw new FormatError(
-        'GGML_UNSUPPORTED_QUANT',
+        'GGUF_UNSUPPORTED_QUANT',
         `Cannot encode f32 data as ${ggmlTypeName(type)} in TS (supported: f32, f16, bf16, q8_0, q4_0). Quantize with llama.cpp's llama_model_quantize, or pass raw bytes.`,
       );
   }

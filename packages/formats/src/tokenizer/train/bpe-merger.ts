@@ -91,7 +91,7 @@ export function runBpeMerges(
     // Pair keys pack two ids into a double's 52-bit mantissa.
     if (nextId >= PAIR_SHIFT) {
       throw new TokenizerError(
-        'TRAIN_TOO_MANY_SYMBOLS',
+        'TOKENIZER_TRAIN_TOO_MANY_SYMBOLS',
         'The corpus yields over 67 million distinct pairs; train on fewer lines (maxLines).',
       );
     }

@@ -96,19 +96,19 @@ describe('trainBpe', () => {
   });
 
   it('reports errors with stable codes', async () => {
-    await expect(trainBpe(corpus, { vocabSize: 10 })).rejects.toMatchObject({ code: 'TRAIN_VOCAB_TOO_SMALL' });
-    await expect(trainBpe(corpus, { vocabSize: 5000 })).rejects.toMatchObject({ code: 'TRAIN_VOCAB_TOO_LARGE' });
-    await expect(trainBpe(['', '   '], { vocabSize: 100 })).rejects.toMatchObject({ code: 'TRAIN_EMPTY_CORPUS' });
-    await expect(trainBpe(corpus, { vocabSize: 0 })).rejects.toMatchObject({ code: 'TRAIN_BAD_OPTION' });
+    await expect(trainBpe(corpus, { vocabSize: 10 })).rejects.toMatchObject({ code: 'TOKENIZER_TRAIN_VOCAB_TOO_SMALL' });
+    await expect(trainBpe(corpus, { vocabSize: 5000 })).rejects.toMatchObject({ code: 'TOKENIZER_TRAIN_VOCAB_TOO_LARGE' });
+    await expect(trainBpe(['', '   '], { vocabSize: 100 })).rejects.toMatchObject({ code: 'TOKENIZER_TRAIN_EMPTY_CORPUS' });
+    await expect(trainBpe(corpus, { vocabSize: 0 })).rejects.toMatchObject({ code: 'TOKENIZER_TRAIN_BAD_OPTION' });
     await expect(trainBpe(corpus, { vocabSize: 100, characterCoverage: 0.5 })).rejects.toMatchObject({
-      code: 'TRAIN_BAD_OPTION',
+      code: 'TOKENIZER_TRAIN_BAD_OPTION',
     });
     await expect(trainBpe(corpus, { vocabSize: 100, userDefinedSymbols: ['x', 'x'] })).rejects.toMatchObject({
-      code: 'TRAIN_BAD_SPECIAL_PIECES',
+      code: 'TOKENIZER_TRAIN_BAD_SPECIAL_PIECES',
     });
-    await expect(trainBpe(corpus, { vocabSize: 100, bosId: 0 })).rejects.toMatchObject({ code: 'TRAIN_BAD_SPECIAL_PIECES' });
-    await expect(trainBpe(['word\t2', 'oops'], { vocabSize: 100, inputFormat: 'tsv' })).rejects.toMatchObject({ code: 'TRAIN_BAD_TSV' });
-    await expect(trainBpe(['word\t0'], { vocabSize: 100, inputFormat: 'tsv' })).rejects.toMatchObject({ code: 'TRAIN_BAD_TSV' });
+    await expect(trainBpe(corpus, { vocabSize: 100, bosId: 0 })).rejects.toMatchObject({ code: 'TOKENIZER_TRAIN_BAD_SPECIAL_PIECES' });
+    await expect(trainBpe(['word\t2', 'oops'], { vocabSize: 100, inputFormat: 'tsv' })).rejects.toMatchObject({ code: 'TOKENIZER_TRAIN_BAD_TSV' });
+    await expect(trainBpe(['word\t0'], { vocabSize: 100, inputFormat: 'tsv' })).rejects.toMatchObject({ code: 'TOKENIZER_TRAIN_BAD_TSV' });
   });
 
   it('skips over-long lines and respects maxLines', async () => {

@@ -49,7 +49,7 @@ export async function trainBpe(
   const toLearn = o.vocabSize - meta.size - loaded.requiredChars.size;
   if (toLearn < 0) {
     throw new TokenizerError(
-      'TRAIN_VOCAB_TOO_SMALL',
+      'TOKENIZER_TRAIN_VOCAB_TOO_SMALL',
       `vocabSize ${o.vocabSize} is smaller than the ${meta.size} special pieces plus the ${loaded.requiredChars.size}-character alphabet. Increase vocabSize or lower characterCoverage.`,
     );
   }
@@ -68,13 +68,13 @@ export async function trainBpe(
   }
   if (next < learned.length || pieces.length !== meta.size + learned.length) {
     throw new TokenizerError(
-      'TRAIN_META_ID_GAP',
+      'TOKENIZER_TRAIN_META_ID_GAP',
       'A special piece id lies beyond the pieces the corpus could fill; move padId/bosId/eosId lower or use a larger corpus.',
     );
   }
   if (o.hardVocabLimit && pieces.length !== o.vocabSize) {
     throw new TokenizerError(
-      'TRAIN_VOCAB_TOO_LARGE',
+      'TOKENIZER_TRAIN_VOCAB_TOO_LARGE',
       `The corpus only supports ${pieces.length} pieces, fewer than vocabSize ${o.vocabSize}. Set vocabSize <= ${pieces.length}, add text, or disable hardVocabLimit.`,
     );
   }

@@ -21,7 +21,7 @@ export function bytePiece(b: number): string {
 export function layoutMetaPieces(o: ResolvedBpeOptions): Map<number, MetaPiece> {
   const meta = new Map<number, MetaPiece>();
   const fail = (msg: string): never => {
-    throw new TokenizerError('TRAIN_BAD_SPECIAL_PIECES', msg);
+    throw new TokenizerError('TOKENIZER_TRAIN_BAD_SPECIAL_PIECES', msg);
   };
   let hasUnk = false;
   const placeId = (id: number, piece: string, what: string) => {

@@ -62,7 +62,7 @@ export async function loadSentences(
       const n = Number(parts[1]);
       if (parts.length !== 2 || !Number.isSafeInteger(n) || n < 1) {
         throw new TokenizerError(
-          'TRAIN_BAD_TSV',
+          'TOKENIZER_TRAIN_BAD_TSV',
           `TSV line ${lineNo} must be "sentence<TAB>count" with a count >= 1 (got ${JSON.stringify(raw.slice(0, 80))}).`,
         );
       }
@@ -91,7 +91,7 @@ export async function loadSentences(
   }
   if (counts.size === 0) {
     throw new TokenizerError(
-      'TRAIN_EMPTY_CORPUS',
+      'TOKENIZER_TRAIN_EMPTY_CORPUS',
       'The training corpus has no usable text: every line was empty, longer than maxSentenceLength, or held U+2585. Check the input files.',
     );
   }
@@ -126,7 +126,7 @@ export async function loadSentences(
     requiredChars.set(c, n);
   }
   if (requiredChars.has(UNK_CHAR.codePointAt(0) as number)) {
-    throw new TokenizerError('TRAIN_RESERVED_CHAR', 'U+2585 must not be a required character: remove it from requiredChars.');
+    throw new TokenizerError('TOKENIZER_TRAIN_RESERVED_CHAR', 'U+2585 must not be a required character: remove it from requiredChars.');
   }
 
   // Characters outside the alphabet become U+2585, which no piece may contain;

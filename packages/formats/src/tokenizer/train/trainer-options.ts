@@ -98,7 +98,7 @@ export function resolveBpeOptions(o: BpeTrainerOptions): ResolvedBpeOptions {
     vocabSize: o.vocabSize,
   };
   const bad = (what: string) => {
-    throw new TokenizerError('TRAIN_BAD_OPTION', `Invalid trainer option: ${what}.`);
+    throw new TokenizerError('TOKENIZER_TRAIN_BAD_OPTION', `Invalid trainer option: ${what}.`);
   };
   if (!Number.isInteger(r.vocabSize) || r.vocabSize <= 0) bad(`vocabSize must be a positive integer (got ${r.vocabSize})`);
   if (!(r.characterCoverage >= 0.98 && r.characterCoverage <= 1))
