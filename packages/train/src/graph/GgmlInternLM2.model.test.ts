@@ -98,7 +98,7 @@ describe('InternLM2 as a ggml graph', () => {
       const partial = new Map(weights);
       partial.delete('model.norm.weight');
       expect(() => new GgmlInternLM2(config, partial, { threads: 1 })).toThrow(
-        expect.objectContaining({ code: 'GGML_NO_TENSOR', message: expect.stringContaining('model.norm.weight') }),
+        expect.objectContaining({ code: 'TRAIN_GRAPH_NO_TENSOR', message: expect.stringContaining('model.norm.weight') }),
       );
       expect(freeBackend.mock.contexts).toContain(create.mock.results[1].value);
       expect(freeParams).toHaveBeenCalledTimes(1);
@@ -106,7 +106,7 @@ describe('InternLM2 as a ggml graph', () => {
       // a tensor of the wrong size is refused before ggml would abort the process on it
       const wrong = new Map(weights);
       wrong.set('model.norm.weight', { shape: [3], data: new Float32Array(3) });
-      expect(() => new GgmlInternLM2(config, wrong, { threads: 1 })).toThrow(expect.objectContaining({ code: 'GGML_BAD_SHAPE' }));
+      expect(() => new GgmlInternLM2(config, wrong, { threads: 1 })).toThrow(expect.objectContaining({ code: 'TRAIN_GRAPH_BAD_SHAPE' }));
       expect(freeBackend.mock.contexts).toContain(create.mock.results[2].value);
     } finally {
       vi.restoreAllMocks();

@@ -63,7 +63,7 @@ export class GgmlInternLM2 {
     const B = rows.length;
     const T = rows[0]?.length ?? 0;
     if (B === 0 || T === 0 || rows.some((r) => r.length !== T))
-      throw new EngineError('GGML_BAD_BATCH', 'forward needs a non-empty batch of equal-length rows.');
+      throw new EngineError('TRAIN_GRAPH_BAD_BATCH', 'forward needs a non-empty batch of equal-length rows.');
     const f = this.backend.lib.fn;
     const V = this.config.vocab_size;
     using ctx = new GgmlContext({ maxTensors: GRAPH_SIZE, graphSize: GRAPH_SIZE });
@@ -77,19 +77,19 @@ export class GgmlInternLM2 {
     const graph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, false);
     f.ggml_build_forward_expand(graph, logits);
     const galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.backend.ptr));
-    if (!galloc) throw new EngineError('GGML_ALLOC_FAILED', 'could not create a graph allocator (out of memory?).');
+    if (!galloc) throw new EngineError('TRAIN_GRAPH_ALLOC_FAILED', 'could not create a graph allocator (out of memory?).');
     try {
-      if (!f.ggml_gallocr_alloc_graph(galloc, graph)) throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the forward graph.');
+      if (!f.ggml_gallocr_alloc_graph(galloc, graph)) throw new EngineError('TRAIN_GRAPH_ALLOC_FAILED', 'could not allocate the forward graph.');
       const ids = Int32Array.from(rows.flat());
       for (const id of ids)
-        if (id < 0 || id >= V) throw new EngineError('GGML_TOKEN_RANGE', `token id ${id} is outside the vocabulary [0, ${V}).`);
+        if (id < 0 || id >= V) throw new EngineError('TRAIN_GRAPH_TOKEN_RANGE', `token id ${id} is outside the vocabulary [0, ${V}).`);
       const pos = packedPositions(B, T, docIds);
       const m = packedCausalMask(B, T, this.config.num_attention_heads, docIds);
       f.ggml_backend_tensor_set(tokens, ids, 0, ids.byteLength);
       f.ggml_backend_tensor_set(positions, pos, 0, pos.byteLength);
       f.ggml_backend_tensor_set(mask, m, 0, m.byteLength);
       const status = f.ggml_backend_graph_compute(this.backend.ptr, graph);
-      if (status !== 0) throw new EngineError('GGML_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
+      if (status !== 0) throw new EngineError('TRAIN_GRAPH_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
       const out = new Float32Array(B * T * V);
       f.ggml_backend_tensor_get(logits, out, 0, out.byteLength);
       return out;
@@ -126,7 +126,7 @@ export class GgmlInternLM2 {
     const B = rows.length;
     const T = rows[0]?.length ?? 0;
     if (B === 0 || T === 0 || rows.some((r) => r.length !== T))
-      throw new EngineError('GGML_BAD_BATCH', 'a batch needs equal-length, non-empty rows.');
+      throw new EngineError('TRAIN_GRAPH_BAD_BATCH', 'a batch needs equal-length, non-empty rows.');
     const plan = planMaskedLoss(targets, weights, this.config.vocab_size);
     if (plan.rows.length === 0) throw new EngineError('TRAIN_EMPTY_LOSS', 'every loss weight in this batch is 0; nothing to learn from.');
     const shape: LossGraphShape = {

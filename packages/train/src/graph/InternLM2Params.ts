@@ -31,14 +31,14 @@ export class InternLM2Params {
     const buffer = f.ggml_backend_alloc_ctx_tensors(this.ctx.ptr, backend.ptr);
     if (!buffer) {
       this.ctx.free(); // nobody gets this object to free it
-      throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the model parameters in the ggml backend (out of memory?).');
+      throw new EngineError('TRAIN_GRAPH_ALLOC_FAILED', 'could not allocate the model parameters in the ggml backend (out of memory?).');
     }
     this.buffer = buffer;
   }
 
   get(name: string): TensorPtr {
     const t = this.tensors.get(name);
-    if (t === undefined) throw new EngineError('GGML_NO_TENSOR', `no parameter tensor named ${name}.`);
+    if (t === undefined) throw new EngineError('TRAIN_GRAPH_NO_TENSOR', `no parameter tensor named ${name}.`);
     return t;
   }
 
@@ -47,11 +47,11 @@ export class InternLM2Params {
     const f = this.backend.lib.fn;
     for (const [name, t] of this.tensors) {
       const w = weights.get(name);
-      if (!w) throw new EngineError('GGML_NO_TENSOR', `weights lack ${name}.`);
+      if (!w) throw new EngineError('TRAIN_GRAPH_NO_TENSOR', `weights lack ${name}.`);
       // ggml asserts (aborting the process) on a size mismatch; refuse it here instead
       const want = (this.shapes.get(name) as number[]).reduce((a, b) => a * b, 1);
       if (w.data.length !== want)
-        throw new EngineError('GGML_BAD_SHAPE', `weights ${name} has ${w.data.length} values; this model's tensor holds ${want}.`);
+        throw new EngineError('TRAIN_GRAPH_BAD_SHAPE', `weights ${name} has ${w.data.length} values; this model's tensor holds ${want}.`);
       f.ggml_backend_tensor_set(t, w.data, 0, w.data.byteLength);
     }
   }

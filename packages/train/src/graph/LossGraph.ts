@@ -98,12 +98,12 @@ export class LossGraph {
       // BLAS and CPU both use host buffers: the scheduler splits the graph without copies
       this.sched ??= f.ggml_backend_sched_new([this.blas.ptr, this.params.backend.ptr], null, 2, GRAPH_SIZE, false, false);
       if (!this.sched || !f.ggml_backend_sched_alloc_graph(this.sched, this.graph))
-        throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the training graph (out of memory?).');
+        throw new EngineError('TRAIN_GRAPH_ALLOC_FAILED', 'could not allocate the training graph (out of memory?).');
       return;
     }
     this.galloc ??= f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.params.backend.ptr));
     if (!this.galloc || !f.ggml_gallocr_alloc_graph(this.galloc, this.graph))
-      throw new EngineError('GGML_ALLOC_FAILED', 'could not allocate the training graph (out of memory?).');
+      throw new EngineError('TRAIN_GRAPH_ALLOC_FAILED', 'could not allocate the training graph (out of memory?).');
   }
 
   /** Copies a batch into the input tensors and, with grads, zeroes the gradients (d loss = 1). */
@@ -122,7 +122,7 @@ export class LossGraph {
     const status = this.sched
       ? f.ggml_backend_sched_graph_compute(this.sched, this.graph)
       : f.ggml_backend_graph_compute(this.params.backend.ptr, this.graph);
-    if (status !== 0) throw new EngineError('GGML_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
+    if (status !== 0) throw new EngineError('TRAIN_GRAPH_COMPUTE_FAILED', `ggml graph compute failed with status ${status}.`);
     const lossV = new Float32Array(1);
     f.ggml_backend_tensor_get(this.loss, lossV, 0, 4);
     return lossV[0];
