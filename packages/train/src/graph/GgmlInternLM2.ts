@@ -79,7 +79,8 @@ export class GgmlInternLM2 {
     const galloc = f.ggml_gallocr_new(f.ggml_backend_get_default_buffer_type(this.backend.ptr));
     if (!galloc) throw new EngineError('TRAIN_GRAPH_ALLOC_FAILED', 'could not create a graph allocator (out of memory?).');
     try {
-      if (!f.ggml_gallocr_alloc_graph(galloc, graph)) throw new EngineError('TRAIN_GRAPH_ALLOC_FAILED', 'could not allocate the forward graph.');
+      if (!f.ggml_gallocr_alloc_graph(galloc, graph))
+        throw new EngineError('TRAIN_GRAPH_ALLOC_FAILED', 'could not allocate the forward graph.');
       const ids = Int32Array.from(rows.flat());
       for (const id of ids)
         if (id < 0 || id >= V) throw new EngineError('TRAIN_GRAPH_TOKEN_RANGE', `token id ${id} is outside the vocabulary [0, ${V}).`);

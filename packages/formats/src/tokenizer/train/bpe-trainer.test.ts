@@ -107,7 +107,9 @@ describe('trainBpe', () => {
       code: 'TOKENIZER_TRAIN_BAD_SPECIAL_PIECES',
     });
     await expect(trainBpe(corpus, { vocabSize: 100, bosId: 0 })).rejects.toMatchObject({ code: 'TOKENIZER_TRAIN_BAD_SPECIAL_PIECES' });
-    await expect(trainBpe(['word\t2', 'oops'], { vocabSize: 100, inputFormat: 'tsv' })).rejects.toMatchObject({ code: 'TOKENIZER_TRAIN_BAD_TSV' });
+    await expect(trainBpe(['word\t2', 'oops'], { vocabSize: 100, inputFormat: 'tsv' })).rejects.toMatchObject({
+      code: 'TOKENIZER_TRAIN_BAD_TSV',
+    });
     await expect(trainBpe(['word\t0'], { vocabSize: 100, inputFormat: 'tsv' })).rejects.toMatchObject({ code: 'TOKENIZER_TRAIN_BAD_TSV' });
   });
 
