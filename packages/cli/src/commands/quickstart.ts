@@ -97,7 +97,8 @@ export async function runQuickstart(o: QuickstartOptions): Promise<void> {
       steps: o.steps,
       lr: 3e-3,
       min_lr: 3e-4,
-      warmup_steps: Math.min(30, Math.floor(o.steps / 10)),
+      // Fixed, not derived from --steps: a rerun with more steps resumes (a changed warmup is an optimiser change).
+      warmup_steps: Math.min(30, o.steps),
       seed: 1234,
       threads: o.threads,
     },
