@@ -1,14 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INTERNLM2_TOKENIZER_DIR } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { internLM2Dims, internLM2ParamCount, makeInternLM2Config, parseInternLM2Config } from './config.js';
 
-const realConfig = JSON.parse(readFileSync(join(INTERNLM2_TOKENIZER_DIR, 'config.json'), 'utf8'));
+const realConfigPath = join(INTERNLM2_TOKENIZER_DIR, 'config.json');
+const hasReal = existsSync(realConfigPath);
+if (!hasReal) console.warn(`skipping the real InternLM2 config test: ${realConfigPath} not found (needs ../shared/models)`);
+const realConfig = hasReal ? JSON.parse(readFileSync(realConfigPath, 'utf8')) : {};
 const tiny = { vocab_size: 128, hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4 };
 
 describe('InternLM2Config', () => {
-  it('parses the real InternLM2 7B config', () => {
+  it.skipIf(!hasReal)('parses the real InternLM2 7B config', () => {
     const c = parseInternLM2Config(realConfig);
     expect(c.num_key_value_heads).toBe(8);
     expect(c.rope_theta).toBe(1_000_000);
