@@ -28,7 +28,9 @@ export const RENAMED_CODES: readonly RenamedCode[] = [
     from: `GGML_${s}`,
     to: `GGUF_${s}`,
     pkg: '@puyu/formats',
-    why: 'GGML_ belongs to @puyu/ggml; tensor types and data are checked by the GGUF code of @puyu/formats',
+    why:
+      'GGML_ belongs to @puyu/ggml; tensor types and data are checked by the GGUF code of @puyu/formats' +
+      (s === 'UNKNOWN_TYPE' ? ' (now one code with the unknown type id a GGUF reader finds)' : ''),
   })),
   ...(
     [
