@@ -83,6 +83,7 @@ export {
   datasetConfigSchema,
   type ModelConfig,
   modelConfigSchema,
+  RUN_CONFIG_PATHS,
   type RunConfig,
   type RunConfigInput,
   runConfigJsonSchema,

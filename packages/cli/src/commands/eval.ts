@@ -62,8 +62,10 @@ interface RunFlags {
 
 /** The config file (if any) with flags laid over it; NeedleBench brings its own dataset, so it needs none. */
 async function buildConfig(configPath: string | undefined, o: RunFlags, needDatasets = true): Promise<RunConfig> {
-  const { runConfigSchema } = await stage();
-  const fromFile: Record<string, unknown> = configPath ? { ...(await loadJsonConfig(runConfigSchema, configPath)) } : {};
+  const { runConfigSchema, RUN_CONFIG_PATHS } = await stage();
+  const fromFile: Record<string, unknown> = configPath
+    ? { ...(await loadJsonConfig(runConfigSchema, configPath, { paths: RUN_CONFIG_PATHS })) }
+    : {};
   const merged: Record<string, unknown> = { ...fromFile };
   if (o.models) merged.models = o.models;
   if (o.datasets) merged.datasets = o.datasets.map((d) => parseDatasetFlag(d, o.limit));

@@ -71,6 +71,19 @@ export const runConfigSchema = z.object({
   apiKeyEnv: z.string().optional(),
 });
 
+/**
+ * The file paths a run config names. Like every Puyu config file, they are relative to the
+ * config file (flags on the command line are relative to the current folder, and so are
+ * the defaults of fields the file leaves out).
+ */
+export const RUN_CONFIG_PATHS = [
+  'dataRoot',
+  'outDir',
+  'cache',
+  { key: 'models[]', prefix: 'local:' },
+  { key: 'models[].spec', prefix: 'local:' },
+] as const;
+
 export type ModelConfig = z.output<typeof modelConfigSchema>;
 export type DatasetConfig = z.output<typeof datasetConfigSchema>;
 export type RunConfig = z.output<typeof runConfigSchema>;

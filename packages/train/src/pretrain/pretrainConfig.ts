@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, parseConfig } from '@puyu/core';
+import { dirname, resolve } from 'node:path';
+import { parseConfig, readJsonConfig, resolveConfigPaths } from '@puyu/core';
 import type { SentencePieceTokenizer } from '@puyu/formats';
 import { type InternLM2Config, internLM2ConfigProblems, internLM2ConfigSchema, makeInternLM2Config } from '@puyu/model';
 import { z } from 'zod';
@@ -111,32 +110,15 @@ export function freshModelConfig(
   });
 }
 
-/** Validates a config object; relative paths are resolved against `baseDir`. */
+/** The file paths a pretrain config names; like every Puyu config, they are relative to the config file. */
+export const PRETRAIN_CONFIG_PATHS = ['tokenizer', 'init_from', 'data.train[]', 'data.val[]', 'output.dir'] as const;
+
+/** Validates a config object; relative paths are resolved against `baseDir` (the config file's folder). */
 export function parsePretrainConfig(raw: unknown, source = 'config', baseDir = process.cwd()): PretrainConfig {
-  const c = parseConfig(pretrainConfigSchema, raw, source);
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-  return {
-    ...c,
-    tokenizer: abs(c.tokenizer),
-    init_from: c.init_from ? abs(c.init_from) : undefined,
-    data: { ...c.data, train: c.data.train.map(abs), val: c.data.val?.map(abs) },
-    output: { ...c.output, dir: abs(c.output.dir) },
-  };
+  return parseConfig(pretrainConfigSchema, resolveConfigPaths(raw, baseDir, PRETRAIN_CONFIG_PATHS), source);
 }
 
 /** Reads a JSON config file (paths inside are relative to the file). */
 export async function loadPretrainConfig(path: string): Promise<PretrainConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError('CONFIG_NOT_FOUND', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError('CONFIG_NOT_JSON', `${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
-  }
-  return parsePretrainConfig(raw, path, dirname(resolve(path)));
+  return parsePretrainConfig(await readJsonConfig(path), path, dirname(resolve(path)));
 }
