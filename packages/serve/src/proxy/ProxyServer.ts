@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { ApiKeys } from '../apiKeys.js';
 import { NodeRegistry, type ProxyNode, type ProxyNodeConfig } from './NodeRegistry.js';
 import type { RoutingStrategy } from './strategies.js';
 
@@ -50,10 +51,14 @@ export class ProxyServer {
   readonly registry: NodeRegistry;
   private server?: Server;
   private timer?: NodeJS.Timeout;
+  private readonly keys: ApiKeys;
+  /** Aborts the upstream request of every forward in flight (see close). */
+  private readonly inFlight = new Set<AbortController>();
 
   constructor(private readonly opts: ProxyOptions) {
     this.registry = new NodeRegistry(opts.strategy ?? 'least-outstanding');
     for (const n of opts.nodes) this.registry.add(n);
+    this.keys = new ApiKeys(opts.apiKeys ?? []);
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<{ port: number; url: string }> {
@@ -68,17 +73,19 @@ export class ProxyServer {
     return { port: addr.port, url: `http://${host}:${addr.port}` };
   }
 
+  /**
+   * Stops listening and ends every open exchange now: upstream requests are aborted (so nodes stop
+   * generating) and client connections closed, streams included; `server.close` alone would wait for
+   * every open stream to end.
+   */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections();
-  }
-
-  private authorized(req: IncomingMessage): boolean {
-    const keys = this.opts.apiKeys;
-    if (!keys?.length) return true;
-    const h = req.headers.authorization ?? '';
-    return keys.some((k) => h === `Bearer ${k}`);
+    const server = this.server;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const a of this.inFlight) a.abort(new Error('the proxy is closing'));
+    server.closeAllConnections();
+    await closed;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -86,7 +93,8 @@ export class ProxyServer {
     const path = url.pathname;
     if (path === '/health')
       return sendJson(res, this.registry.list().some((n) => n.healthy) ? 200 : 503, { nodes: this.registry.list().map(publicNode) });
-    if (!this.authorized(req)) return sendError(res, 401, 'missing or wrong API key: send Authorization: Bearer <key>', 'invalid_api_key');
+    if (!this.keys.authorizes(req.headers.authorization))
+      return sendError(res, 401, 'missing or wrong API key: send Authorization: Bearer <key>', 'invalid_api_key');
     if (path === '/nodes') return this.handleNodes(req, res, url);
     if (path === '/v1/models' && req.method === 'GET') {
       const ids = [
@@ -121,7 +129,9 @@ export class ProxyServer {
   private async forward(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, model: string | undefined): Promise<void> {
     const tried = new Set<string>();
     const abort = new AbortController();
+    this.inFlight.add(abort);
     res.on('close', () => {
+      this.inFlight.delete(abort);
       if (!res.writableFinished) abort.abort(); // client went away: stop the upstream generation too
     });
     for (;;) {
