@@ -96,6 +96,7 @@ export class Engine {
         experimentalKvCacheValueType: KV_TYPES[kv],
         batching: { itemPrioritizationStrategy: countingStrategy(stats) },
       });
+      serializeLogitsReorder(context);
       const sequences = Array.from({ length: n }, () => context.getSequence());
       const name = opts.modelName ?? basename(opts.model).replace(/\.gguf$/, '');
       return new Engine(llama, model, context, sequences, name, path, threads, stats);
@@ -163,12 +164,68 @@ export class Engine {
   }
   private embedQueue: Promise<unknown> = Promise.resolve();
 
+  /** Frees everything native. Call it only once no decode is in flight (Scheduler.drain). */
   async dispose(): Promise<void> {
+    await this.embedQueue; // an embedding still computing would crash on a freed model
     if (this.embeddingContext) await (await this.embeddingContext.catch(() => undefined))?.dispose();
     await this.context.dispose();
     await this.model.dispose();
     await this.llama.dispose();
   }
+}
+
+/** The two methods of node-llama-cpp's native context object that the reorder guard wraps. */
+interface NativeContext {
+  decodeBatch(): Promise<void>;
+  sampleToken(...args: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Closes a data race that leaks one sequence's logits into another's sampling (cross-talk; measured in
+ * packages/serve/README.md): with several sequences in a batch, llama.cpp may compute the outputs in
+ * another order than the batch's and puts them back lazily, swapping rows in place on the first
+ * logits access after the decode (`llama_context::output_reorder`, which then clears its swap list).
+ * node-llama-cpp samples every sequence of the batch at once on libuv's thread pool, and each
+ * sampling reads the logits, so two threads can run the reorder together and read twice-swapped or
+ * half-swapped rows: another sequence's logits. Here the first sampling after each decode runs
+ * alone, performing the reorder; the others start when it is done and, the swap list being empty by
+ * then, only read, still in parallel. Costs one sampling's latency per decode step.
+ *
+ * The methods live on node-llama-cpp's private `_ctx` (3.21.1, pinned); if they are ever missing the
+ * load fails loudly rather than serving with the race.
+ */
+function serializeLogitsReorder(context: LlamaContext): void {
+  const native = (context as unknown as { _ctx?: NativeContext })._ctx;
+  if (typeof native?.decodeBatch !== 'function' || typeof native.sampleToken !== 'function')
+    throw new ServeError(
+      'SERVE_MODEL_LOAD',
+      'this node-llama-cpp build has no _ctx.decodeBatch/sampleToken to guard the logits-reorder race with; install node-llama-cpp 3.21.1 (the pinned version).',
+      { status: 500 },
+    );
+  const decode = native.decodeBatch.bind(native);
+  const sample = native.sampleToken.bind(native);
+  let reorder: Promise<unknown> | undefined;
+  let fresh = false;
+  // The prototype's methods are read-only: shadow them with own properties.
+  Object.defineProperty(native, 'decodeBatch', {
+    value: async () => {
+      await decode();
+      fresh = true;
+    },
+  });
+  Object.defineProperty(native, 'sampleToken', {
+    value: (...args: unknown[]) => {
+      if (fresh) {
+        fresh = false;
+        reorder = sample(...args);
+        return reorder;
+      }
+      const first = reorder;
+      if (!first) return sample(...args);
+      const after = () => sample(...args);
+      return first.then(after, after);
+    },
+  });
 }
 
 /**
