@@ -1,4 +1,4 @@
-import { PuyuError } from '@puyu/core';
+import { ConfigError, FormatError, PuyuError, TokenizerError } from '@puyu/core';
 
 /** OpenAI's `error.type` values, which clients switch on. */
 export type OpenAIErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error' | 'timeout_error';
@@ -27,26 +27,48 @@ export class ServeError extends PuyuError {
   }
 }
 
-/** The OpenAI error body for any thrown value; unknown errors become 500s without leaking internals. */
-export function openAIErrorBody(e: unknown): {
-  status: number;
-  body: { error: { message: string; type: string; param: string | null; code: string } };
-} {
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string };
+}
+
+/**
+ * The status and OpenAI error body for any thrown value. A `ServeError` says what the client did
+ * wrong (4xx) or what the server cannot do now (429, 503), in words written for the client. Anything
+ * else escaping a route is our fault (an engine failure, a bug): a 500 whose body names only the
+ * request id, since native and internal messages can carry paths, prompts or other requests' data; the
+ * details go to the server log under the same id (see `errorResponse`).
+ */
+export function openAIErrorBody(e: unknown, requestId?: string): { status: number; body: OpenAIErrorBody; internal: boolean } {
+  const ref = requestId ? ` (request id ${requestId})` : '';
   if (e instanceof ServeError) {
-    return { status: e.status, body: { error: { message: e.message, type: e.type, param: e.param, code: e.code } } };
-  }
-  if (e instanceof PuyuError) {
-    return { status: 400, body: { error: { message: e.message, type: 'invalid_request_error', param: null, code: e.code } } };
+    const message = e.status >= 500 ? `${e.message}${ref}` : e.message;
+    return { status: e.status, body: { error: { message, type: e.type, param: e.param, code: e.code } }, internal: false };
   }
   return {
     status: 500,
     body: {
       error: {
-        message: `internal error: ${(e as Error)?.message ?? String(e)}`,
+        message: `internal server error${ref}; the details are in the server log. Retry, and report the request id if it keeps failing.`,
         type: 'server_error',
         param: null,
         code: 'SERVE_INTERNAL',
       },
     },
+    internal: true,
   };
+}
+
+/**
+ * Runs `f` on client input (converting, rendering, tokenizing a request): the input errors it throws
+ * (format, config, tokenizer) become 400s that keep their code and message. Everything else stays a
+ * server fault.
+ */
+export function asClientError<T>(param: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof FormatError || e instanceof ConfigError || e instanceof TokenizerError)
+      throw new ServeError(e.code, e.message, { param, cause: e });
+    throw e;
+  }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { eventually, GREETING, GREETING_REPLY, makeToolModel, metric, postJson, readEvents, SYSTEM, WEATHER_TOOL } from '@puyu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hfFolderKey, resolveModelPath } from './engine/resolveModelPath.js';
+import type { ChatCompletionBody, CompletionBody, ErrorBody } from './http/wire.js';
 import { type RunningServer, startServer } from './startServer.js';
 
 let gguf: string;
@@ -23,6 +24,8 @@ const greeting = {
 };
 const long = (max: number) => ({ prompt: 'hello', max_tokens: max, temperature: 0.8, seed: 1, ignore_eos: true });
 const scrape = async (s: RunningServer) => (await fetch(`${s.url}/metrics`)).text();
+/** A response body read as the shape this server sends. */
+const json = async <T>(r: Response | Promise<Response>): Promise<T> => (await (await r).json()) as T;
 
 beforeAll(async () => {
   ({ gguf, hf } = await makeToolModel());
@@ -43,19 +46,19 @@ describe('scheduler', () => {
       tools,
       temperature: 0,
     });
-    const first = await (await postJson(`${s.url}/v1/chat/completions`, ask('Shanghai'))).json();
+    const first = await json<ChatCompletionBody>(postJson(`${s.url}/v1/chat/completions`, ask('Shanghai')));
     const before = metric(await scrape(s), 'puyu_prefix_reused_tokens_total');
     expect(before).toBe(0);
-    const second = await (await postJson(`${s.url}/v1/chat/completions`, ask('Beijing'))).json();
+    const second = await json<ChatCompletionBody>(postJson(`${s.url}/v1/chat/completions`, ask('Beijing')));
     const reused = metric(await scrape(s), 'puyu_prefix_reused_tokens_total');
     // The system turn and the tool list (~100 tokens) are shared; only the user turn differs.
     expect(reused).toBeGreaterThan(first.usage.prompt_tokens * 0.6);
     expect(reused).toBeLessThan(second.usage.prompt_tokens);
-    expect(JSON.parse(second.choices[0].message.tool_calls[0].function.arguments)).toEqual({ location: 'Beijing' });
+    expect(JSON.parse(second.choices[0].message.tool_calls?.[0].function.arguments ?? '')).toEqual({ location: 'Beijing' });
     // Same request again: everything but the last prompt token is reused, and the answer is unchanged.
-    const again = await (await postJson(`${s.url}/v1/chat/completions`, ask('Beijing'))).json();
+    const again = await json<ChatCompletionBody>(postJson(`${s.url}/v1/chat/completions`, ask('Beijing')));
     expect(metric(await scrape(s), 'puyu_prefix_reused_tokens_total') - reused).toBe(second.usage.prompt_tokens - 1);
-    expect(again.choices[0].message.tool_calls[0].function).toEqual(second.choices[0].message.tool_calls[0].function);
+    expect(again.choices[0].message.tool_calls?.[0].function).toEqual(second.choices[0].message.tool_calls?.[0].function);
     console.log(`prefix reuse: ${reused} of ${second.usage.prompt_tokens} prompt tokens reused for a different question`);
   });
 
@@ -65,11 +68,11 @@ describe('scheduler', () => {
     const measure = async (s: RunningServer) => {
       const b0 = { ...s.engine.batchStats };
       let t = performance.now();
-      await postJson(`${s.url}/v1/completions`, long(N)).then((r) => r.json());
+      await json<CompletionBody>(postJson(`${s.url}/v1/completions`, long(N)));
       const single = performance.now() - t;
       const b1 = { ...s.engine.batchStats };
       t = performance.now();
-      const rs = await Promise.all([0, 1, 2, 3].map(() => postJson(`${s.url}/v1/completions`, long(N)).then((r) => r.json())));
+      const rs = await Promise.all([0, 1, 2, 3].map(() => json<CompletionBody>(postJson(`${s.url}/v1/completions`, long(N)))));
       const four = performance.now() - t;
       const b2 = { ...s.engine.batchStats };
       for (const r of rs) expect(r.usage.completion_tokens).toBe(N);
@@ -106,12 +109,12 @@ describe('scheduler', () => {
     const rejected = await postJson(`${s.url}/v1/completions`, long(4));
     expect(rejected.status).toBe(429);
     expect(rejected.headers.get('retry-after')).toBe('1');
-    const body = await rejected.json();
+    const body = await json<ErrorBody>(rejected);
     expect(body.error).toMatchObject({ type: 'rate_limit_error', code: 'SERVE_OVERLOADED' });
     a.abort();
     const q = await queued;
     expect(q.status).toBe(200);
-    expect((await q.json()).usage.completion_tokens).toBe(4);
+    expect((await json<CompletionBody>(q)).usage.completion_tokens).toBe(4);
     expect(metric(await scrape(s), 'puyu_requests_rejected_total')).toBe(1);
   });
 
@@ -133,7 +136,7 @@ describe('scheduler', () => {
     expect(metric(m, 'puyu_requests_cancelled_total')).toBe(1);
     expect(metric(m, 'puyu_generation_tokens_total')).toBeLessThan(400);
     // The freed sequence serves the next request normally.
-    const next = await (await postJson(`${s.url}/v1/chat/completions`, greeting)).json();
+    const next = await json<ChatCompletionBody>(postJson(`${s.url}/v1/chat/completions`, greeting));
     expect(next.choices[0].message.content).toBe(GREETING_REPLY);
   });
 
@@ -141,14 +144,14 @@ describe('scheduler', () => {
     const s = await serve({ sequences: 1, timeoutMs: 30 });
     const r = await postJson(`${s.url}/v1/completions`, long(450));
     expect(r.status).toBe(408);
-    expect((await r.json()).error).toMatchObject({ type: 'timeout_error', code: 'SERVE_TIMEOUT' });
+    expect((await json<ErrorBody>(r)).error).toMatchObject({ type: 'timeout_error', code: 'SERVE_TIMEOUT' });
     expect(s.scheduler.activeSequences).toBe(0);
   });
 
   it('quantized KV cache (q8_0, with flash attention) keeps the greedy answer', async () => {
     const s = await serve({ sequences: 1, kvCacheType: 'q8_0' });
     expect(s.engine.context.flashAttention).toBe(true);
-    const r = await (await postJson(`${s.url}/v1/chat/completions`, greeting)).json();
+    const r = await json<ChatCompletionBody>(postJson(`${s.url}/v1/chat/completions`, greeting));
     expect(r.choices[0].message.content).toBe(GREETING_REPLY);
     await expect(startServer({ model: gguf, port: 0, kvCacheType: 'q4_0', flashAttention: false })).rejects.toMatchObject({
       code: 'SERVE_BAD_KV_TYPE',
@@ -191,7 +194,7 @@ describe('HTTP surface', () => {
     for (const [body, status, param] of cases) {
       const r = await postJson(`${s.url}/v1/chat/completions`, body, auth);
       expect(r.status, JSON.stringify(body)).toBe(status);
-      const e = (await r.json()).error;
+      const e = (await json<ErrorBody>(r)).error;
       expect(e).toMatchObject({ type: 'invalid_request_error' });
       expect(typeof e.message).toBe('string');
       expect(typeof e.code).toBe('string');
@@ -199,26 +202,26 @@ describe('HTTP surface', () => {
     }
     const bad = await postJson(`${s.url}/v1/completions`, { prompt: [999999] }, auth);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.code).toBe('SERVE_BAD_TOKEN');
+    expect((await json<ErrorBody>(bad)).error.code).toBe('SERVE_BAD_TOKEN');
     const nf = await fetch(`${s.url}/v1/nothing`, auth);
     expect(nf.status).toBe(404);
-    expect((await nf.json()).error.code).toBe('not_found');
+    expect((await json<ErrorBody>(nf)).error.code).toBe('not_found');
   });
 
   it('prompt too long → 400 context_length_exceeded; body too large → 413', async () => {
     const r = await postJson(`${s.url}/v1/completions`, { prompt: 'word '.repeat(400), max_tokens: 1 }, auth);
     expect(r.status).toBe(400);
-    expect((await r.json()).error).toMatchObject({ code: 'context_length_exceeded', param: 'prompt' });
+    expect((await json<ErrorBody>(r)).error).toMatchObject({ code: 'context_length_exceeded', param: 'prompt' });
     const big = await postJson(`${s.url}/v1/completions`, { prompt: 'x'.repeat(30_000) }, auth);
     expect(big.status).toBe(413);
-    expect((await big.json()).error.code).toBe('SERVE_BODY_TOO_LARGE');
+    expect((await json<ErrorBody>(big)).error.code).toBe('SERVE_BODY_TOO_LARGE');
   });
 
   it('API keys: missing or wrong → 401; /health stays open', async () => {
     expect((await postJson(`${s.url}/v1/chat/completions`, greeting)).status).toBe(401);
     const wrong = await postJson(`${s.url}/v1/chat/completions`, greeting, { headers: { Authorization: 'Bearer k3' } });
     expect(wrong.status).toBe(401);
-    expect((await wrong.json()).error.type).toBe('authentication_error');
+    expect((await json<ErrorBody>(wrong)).error.type).toBe('authentication_error');
     expect((await postJson(`${s.url}/v1/chat/completions`, greeting, auth)).status).toBe(200);
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
   });
@@ -260,7 +263,7 @@ describe('model resolution', () => {
     await utimes(join(hf, 'config.json'), later, later);
     expect(await hfFolderKey(hf)).not.toBe(key);
     const s = await serve({ model: hf, cacheDir, sequences: 1, modelName: 'from-hf' });
-    const r = await (await postJson(`${s.url}/v1/chat/completions`, greeting)).json();
+    const r = await json<ChatCompletionBody>(postJson(`${s.url}/v1/chat/completions`, greeting));
     expect(r.model).toBe('from-hf');
     expect(r.choices[0].message.content).toBe(GREETING_REPLY);
     await expect(resolveModelPath(join(tmpdir(), 'no-such-model.gguf'))).rejects.toMatchObject({ code: 'SERVE_MODEL_NOT_FOUND' });

@@ -1,9 +1,11 @@
 import { type LlamaContextSequence, type LlamaGrammar, LlamaGrammarEvaluationState, type Token } from 'node-llama-cpp';
 import type { Metrics } from '../Metrics.js';
-import { ServeError } from '../ServeError.js';
+import { Admission, type Ticket } from './Admission.js';
+import { abortError, shuttingDownError, throwIfAborted } from './abort.js';
 import { commonPrefixLength } from './commonPrefixLength.js';
 import type { Engine } from './Engine.js';
 import { StepBarrier } from './StepBarrier.js';
+import { TokenQueue } from './TokenQueue.js';
 
 export interface SamplingOptions {
   maxTokens: number;
@@ -45,18 +47,15 @@ export interface SchedulerOptions {
    * true; see StepBarrier). false leaves batching to node-llama-cpp's own dispatch loop.
    */
   coalesceSteps?: boolean;
+  /**
+   * Prompt tokens evaluated per step of a prefill (default: the context's batch size). Cancellation and
+   * timeouts are checked between steps, so this bounds how long a cancelled long prompt keeps its sequence.
+   */
+  prefillChunk?: number;
 }
 
-interface Slot {
-  seq: LlamaContextSequence;
-  busy: boolean;
-}
-
-interface Waiter {
-  prompt: readonly Token[];
-  resolve: (slot: Slot) => void;
-  reject: (e: unknown) => void;
-}
+/** A request's claim on one sequence (see Admission). Its holder releases it when the generation is over. */
+export type SequenceTicket = Ticket<LlamaContextSequence>;
 
 /**
  * Continuous batching over the N sequences of one context. A request holds one sequence from
@@ -66,36 +65,52 @@ interface Waiter {
  * Prefix reuse: a sequence keeps its KV cache after its request ends; a new request takes the free
  * sequence whose cached tokens share the longest prefix with its prompt, erases the rest, and
  * evaluates only the new suffix (as llama-server's `cache_prompt` slot selection).
+ *
+ * Lifecycle of a request: `admit` (synchronous: tickets or 429/503) → `generate` / `promptLogprobs`
+ * with its ticket → `ticket.release()`. Shutdown: `drain` (see there).
  */
 export class Scheduler {
-  private readonly slots: Slot[];
-  private readonly waiters: Waiter[] = [];
-  private readonly maxQueue: number;
+  private readonly admission: Admission<LlamaContextSequence>;
   readonly timeoutMs: number;
+  private readonly prefillChunk: number;
   /** Lines up decode steps across requests (absent when `coalesceSteps` is false). */
   readonly barrier?: StepBarrier;
+  /** Set when the shutdown grace period is over: running generations stop at their next step. */
+  private stopping = false;
+  private draining?: Promise<void>;
+  private endGrace?: () => void;
 
   constructor(
     readonly engine: Engine,
     readonly metrics: Metrics,
     opts: SchedulerOptions = {},
   ) {
-    this.slots = engine.sequences.map((seq) => ({ seq, busy: false }));
-    this.maxQueue = opts.maxQueue ?? 64;
+    this.admission = new Admission(engine.sequences, {
+      maxQueue: opts.maxQueue ?? 64,
+      score: (seq, prompt) => ({ prefix: commonPrefixLength(seq.contextTokens, prompt), cached: seq.nextTokenIndex }),
+      abortError: (signal) => abortError(signal, metrics),
+      onRejected: () => metrics.rejected++,
+    });
     this.timeoutMs = opts.timeoutMs ?? 600_000;
+    this.prefillChunk = Math.max(1, opts.prefillChunk ?? engine.context.batchSize);
     if (opts.coalesceSteps !== false) this.barrier = new StepBarrier();
   }
 
   get activeSequences(): number {
-    return this.slots.filter((s) => s.busy).length;
+    return this.admission.busy;
   }
 
   get totalSequences(): number {
-    return this.slots.length;
+    return this.engine.sequences.length;
   }
 
   get queueDepth(): number {
-    return this.waiters.length;
+    return this.admission.queued;
+  }
+
+  /** True once shutdown began: no request is admitted any more. */
+  get isDraining(): boolean {
+    return this.admission.draining;
   }
 
   /** A signal that fires on client abort or when the per-request timeout passes. */
@@ -105,20 +120,31 @@ export class Scheduler {
   }
 
   /**
-   * Generates tokens for `prompt`. Stopping iteration early (break / return) releases the sequence
-   * as soon as its decode in flight (if any) ends; so does `signal` firing, checked after every
-   * decode step. Returns why it ended.
+   * Admits a request needing one generation per prompt, now: returns its tickets (each holding a
+   * sequence or queued for one) or throws 429 (queue full), 503 (shutting down) or 400. Every ticket
+   * must be released by its holder.
+   */
+  admit(prompts: readonly (readonly Token[])[], signal: AbortSignal): SequenceTicket[] {
+    return this.admission.admit(prompts, signal);
+  }
+
+  /**
+   * Generates tokens for the ticket's prompt. Stopping iteration early (break / return) ends it as
+   * soon as its decode in flight (if any) ends; so does `signal` firing or the server stopping, checked
+   * after every decode step and between the prefill steps of a long prompt. Returns why it ended.
+   * The ticket stays held: release it once the generator is done.
    *
    * Tokens are produced by a pump that runs ahead of the consumer: a slow client (a full socket)
    * never holds back the decode steps of the others, which the step barrier lines up.
    */
-  async *generate(prompt: readonly Token[], opts: SamplingOptions, signal: AbortSignal): AsyncGenerator<GeneratedToken, FinishReason> {
+  async *generate(ticket: SequenceTicket, opts: SamplingOptions, signal: AbortSignal): AsyncGenerator<GeneratedToken, FinishReason> {
     const admitted = performance.now();
-    const slot = await this.acquire(prompt, signal);
+    const seq = await ticket.granted;
+    const prompt = ticket.prompt as readonly Token[];
     const queue = new TokenQueue();
     let pumping: Promise<void> | undefined;
     try {
-      const seq = slot.seq;
+      this.check(signal);
       const reused = await this.alignPrefix(seq, prompt);
       this.metrics.promptTokens += prompt.length;
       this.metrics.prefixReusedTokens += reused;
@@ -133,10 +159,9 @@ export class Scheduler {
       }
     } finally {
       queue.stopped = true;
-      // The sequence is free only once its iterator has returned (after the decode in flight).
+      // The sequence may be reused only once its pump has returned (after the decode in flight).
       await pumping;
       this.metrics.e2e.observe((performance.now() - admitted) / 1000);
-      this.release(slot);
     }
   }
 
@@ -151,12 +176,23 @@ export class Scheduler {
   ): Promise<void> {
     const member = this.barrier?.join();
     try {
+      // A long prompt is evaluated in steps of at most one batch, checking between them: node-llama-cpp
+      // evaluates a whole prompt before its generator yields, so a cancel or timeout would otherwise wait
+      // for the entire prefill. The last step (≤ one batch) is evaluated with the first generated token.
+      let start = 0;
+      while (input.length - start > this.prefillChunk) {
+        this.check(signal);
+        if (queue.stopped) return;
+        await seq.evaluateWithoutGeneratingNewTokens(input.slice(start, start + this.prefillChunk));
+        start += this.prefillChunk;
+      }
+      this.check(signal);
       const generated: Token[] = [];
       const penalize = (opts.presencePenalty ?? 0) !== 0 || (opts.frequencyPenalty ?? 0) !== 0;
       const stops = new Set(opts.stopTokens ?? []);
       const wantLogprobs = opts.logprobs !== undefined;
       const it = seq.evaluateWithMetadata(
-        input,
+        input.slice(start),
         { confidence: wantLogprobs, probabilities: (opts.logprobs ?? 0) > 0 },
         {
           temperature: opts.temperature,
@@ -183,7 +219,7 @@ export class Scheduler {
       // Leaving the loop (return) calls the generator's return(), which ends node-llama-cpp's evaluation.
       for await (const out of it) {
         if (queue.stopped) return;
-        throwIfAborted(signal, this.metrics);
+        this.check(signal);
         const now = performance.now();
         if (generated.length === 0) this.metrics.ttft.observe((now - admitted) / 1000);
         else this.metrics.interToken.observe((now - last) / 1000);
@@ -201,7 +237,7 @@ export class Scheduler {
         if (queue.stopped) return;
       }
       // The iterator ends by itself only on an end-of-generation token (EOS, <|im_end|>).
-      throwIfAborted(signal, this.metrics);
+      this.check(signal);
       queue.end('stop');
     } catch (e) {
       queue.fail(e);
@@ -213,36 +249,65 @@ export class Scheduler {
   /**
    * Log-probabilities of every prompt token given the tokens before it (OpenAI `echo` +
    * `logprobs`, used for perplexity). The first token has none. The sequence is evaluated from
-   * scratch, since a reused prefix would have no logits to read.
+   * scratch, since a reused prefix would have no logits to read. The ticket stays held.
    */
   async promptLogprobs(
-    prompt: readonly Token[],
+    ticket: SequenceTicket,
     topN: number,
     signal: AbortSignal,
   ): Promise<{ logprob: number | null; top: { token: Token; logprob: number }[] | null }[]> {
-    const slot = await this.acquire(prompt, signal);
-    try {
-      const seq = slot.seq;
-      if (seq.nextTokenIndex > 0) await seq.eraseContextTokenRanges([{ start: 0, end: seq.nextTokenIndex }]);
-      this.metrics.promptTokens += prompt.length;
-      const out: { logprob: number | null; top: { token: Token; logprob: number }[] | null }[] = [{ logprob: null, top: null }];
-      // Chunks bound memory: each position's full-vocabulary map is read and dropped per chunk.
-      const CHUNK = 32;
-      for (let start = 0; start < prompt.length - 1; start += CHUNK) {
-        throwIfAborted(signal, this.metrics);
-        const end = Math.min(start + CHUNK, prompt.length - 1);
-        const items = prompt.slice(start, end).map((t) => [t, { generateNext: { probabilities: true } }] as [Token, object]);
-        const res = await seq.controlledEvaluate(items as never);
-        for (let i = start; i < end; i++) {
-          const probs = res[i - start]?.next.probabilities;
-          const p = probs?.get(prompt[i + 1]) ?? 0;
-          out.push({ logprob: Math.log(Math.max(p, Number.MIN_VALUE)), top: probs && topN > 0 ? topLogprobs(probs, topN) : null });
-        }
+    const seq = await ticket.granted;
+    const prompt = ticket.prompt as readonly Token[];
+    this.check(signal);
+    if (seq.nextTokenIndex > 0) await seq.eraseContextTokenRanges([{ start: 0, end: seq.nextTokenIndex }]);
+    this.metrics.promptTokens += prompt.length;
+    const out: { logprob: number | null; top: { token: Token; logprob: number }[] | null }[] = [{ logprob: null, top: null }];
+    // Chunks bound memory: each position's full-vocabulary map is read and dropped per chunk.
+    const CHUNK = 32;
+    for (let start = 0; start < prompt.length - 1; start += CHUNK) {
+      this.check(signal);
+      const end = Math.min(start + CHUNK, prompt.length - 1);
+      const items = prompt.slice(start, end).map((t) => [t, { generateNext: { probabilities: true } }] as [Token, object]);
+      const res = await seq.controlledEvaluate(items as never);
+      for (let i = start; i < end; i++) {
+        const probs = res[i - start]?.next.probabilities;
+        const p = probs?.get(prompt[i + 1]) ?? 0;
+        out.push({ logprob: Math.log(Math.max(p, Number.MIN_VALUE)), top: probs && topN > 0 ? topLogprobs(probs, topN) : null });
       }
-      return out;
-    } finally {
-      this.release(slot);
     }
+    return out;
+  }
+
+  /**
+   * Shutdown, in order: admission closes (new requests and every queued one get 503); running
+   * generations may finish for up to `graceMs`; then each stops at its next step (its client gets a
+   * 503 error, as an SSE error event when streaming); resolves once every sequence is released, i.e.
+   * no decode of ours is in flight, so the engine can be disposed without a native crash. Calling it
+   * again with 0 ends the grace period now.
+   */
+  drain(graceMs: number): Promise<void> {
+    if (this.draining) {
+      if (graceMs <= 0) this.endGrace?.();
+      return this.draining;
+    }
+    this.admission.drain(shuttingDownError());
+    this.draining = (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        this.endGrace = resolve;
+        timer = setTimeout(resolve, Math.max(0, graceMs));
+      });
+      await Promise.race([this.admission.idle(), graceOver]);
+      clearTimeout(timer);
+      this.stopping = true;
+      await this.admission.idle();
+    })();
+    return this.draining;
+  }
+
+  private check(signal: AbortSignal): void {
+    throwIfAborted(signal, this.metrics);
+    if (this.stopping) throw shuttingDownError();
   }
 
   /** Erases what the sequence caches beyond the longest prefix it shares with `prompt`; returns the kept length. */
@@ -251,72 +316,6 @@ export class Scheduler {
     const keep = Math.min(commonPrefixLength(seq.contextTokens, prompt), prompt.length - 1);
     if (seq.nextTokenIndex > keep) await seq.eraseContextTokenRanges([{ start: keep, end: seq.nextTokenIndex }]);
     return keep;
-  }
-
-  private acquire(prompt: readonly Token[], signal: AbortSignal): Promise<Slot> {
-    throwIfAborted(signal, this.metrics);
-    const free = this.bestFreeSlot(prompt);
-    if (free) {
-      free.busy = true;
-      return Promise.resolve(free);
-    }
-    if (this.waiters.length >= this.maxQueue) {
-      this.metrics.rejected++;
-      throw new ServeError(
-        'SERVE_OVERLOADED',
-        `all ${this.slots.length} sequences are busy and ${this.waiters.length} requests are queued; retry later.`,
-        {
-          status: 429,
-          type: 'rate_limit_error',
-          retryAfter: 1,
-        },
-      );
-    }
-    return new Promise<Slot>((resolve, reject) => {
-      const waiter: Waiter = { prompt, resolve, reject };
-      const onAbort = () => {
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-        try {
-          throwIfAborted(signal, this.metrics);
-        } catch (e) {
-          reject(e);
-        }
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      waiter.resolve = (slot) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(slot);
-      };
-      this.waiters.push(waiter);
-    });
-  }
-
-  private release(slot: Slot): void {
-    slot.busy = false;
-    // FIFO: the oldest waiter gets the free sequence that best matches its prompt.
-    while (this.waiters.length > 0) {
-      const free = this.bestFreeSlot(this.waiters[0].prompt);
-      if (!free) return;
-      const w = this.waiters.shift()!;
-      free.busy = true;
-      w.resolve(free);
-    }
-  }
-
-  private bestFreeSlot(prompt: readonly Token[]): Slot | undefined {
-    let best: Slot | undefined;
-    let bestLen = -1;
-    for (const s of this.slots) {
-      if (s.busy) continue;
-      const len = commonPrefixLength(s.seq.contextTokens, prompt);
-      // Ties go to the sequence caching the least, keeping longer caches for prompts that share them.
-      if (len > bestLen || (len === bestLen && best !== undefined && s.seq.nextTokenIndex < best.seq.nextTokenIndex)) {
-        best = s;
-        bestLen = len;
-      }
-    }
-    return best;
   }
 }
 
@@ -328,45 +327,4 @@ function topLogprobs(probs: Map<Token, number>, n: number): { token: Token; logp
     out.push({ token, logprob: Math.log(Math.max(p, Number.MIN_VALUE)) });
   }
   return out;
-}
-
-/** Turns an aborted request signal into the right error: a timeout (408) or a client that left. */
-function throwIfAborted(signal: AbortSignal, metrics: Metrics): void {
-  if (!signal.aborted) return;
-  const reason = signal.reason as { name?: string } | undefined;
-  if (reason?.name === 'TimeoutError') {
-    metrics.timedOut++;
-    throw new ServeError('SERVE_TIMEOUT', 'the request ran past the server timeout.', { status: 408, type: 'timeout_error' });
-  }
-  metrics.cancelled++;
-  throw new ServeError('SERVE_CANCELLED', 'the client closed the request.', { status: 499 });
-}
-
-type Next = { item: GeneratedToken } | { finish: FinishReason } | { error: unknown };
-
-/** Tokens from a request's pump to its consumer: unbounded (at most max_tokens), one reader. */
-class TokenQueue {
-  /** Set by the consumer when it stops reading; the pump ends at its next token. */
-  stopped = false;
-  private readonly items: Next[] = [];
-  private wake?: () => void;
-
-  push(item: GeneratedToken): void {
-    this.put({ item });
-  }
-  end(finish: FinishReason): void {
-    this.put({ finish });
-  }
-  fail(error: unknown): void {
-    this.put({ error });
-  }
-  private put(n: Next): void {
-    this.items.push(n);
-    this.wake?.();
-    this.wake = undefined;
-  }
-  async take(): Promise<Next> {
-    while (this.items.length === 0) await new Promise<void>((resolve) => (this.wake = resolve));
-    return this.items.shift() as Next;
-  }
 }

@@ -15,16 +15,19 @@ import {
 } from '@puyu/formats';
 import type { Context } from 'hono';
 import type { LlamaGrammar, Token } from 'node-llama-cpp';
-import type { FinishReason } from '../engine/Scheduler.js';
-import { ServeError } from '../ServeError.js';
+import { allOrAbort } from '../engine/abort.js';
+import type { FinishReason, SequenceTicket } from '../engine/Scheduler.js';
+import { asClientError, ServeError } from '../ServeError.js';
 import { TokenTextStreamer } from '../text/TokenTextStreamer.js';
 import {
-  allOrAbort,
   checkPromptLength,
+  clientAbort,
+  firstGranted,
   newId,
   nowSeconds,
   parseBody,
   type RouteContext,
+  type ServeEnv,
   samplingFrom,
   sseResponse,
   stopList,
@@ -54,10 +57,12 @@ interface PreparedChat {
 
 /** OpenAI chat request → InternLM2 prompt, tool protocol and constraints. */
 async function prepare(rc: RouteContext, req: ChatRequest): Promise<PreparedChat> {
-  const messages = fromOpenAIMessages(req.messages as OpenAIChatMessage[]);
+  const messages = asClientError('messages', () => fromOpenAIMessages(req.messages as OpenAIChatMessage[]));
   const choice = req.tool_choice ?? 'auto';
   const useTools = (req.tools?.length ?? 0) > 0 && choice !== 'none';
-  const { tools, interpreter } = useTools ? fromOpenAITools(req.tools as OpenAITool[]) : { tools: [], interpreter: false };
+  const { tools, interpreter } = useTools
+    ? asClientError('tools', () => fromOpenAITools(req.tools as OpenAITool[]))
+    : { tools: [], interpreter: false };
   let prefill = '';
   if (useTools && choice !== 'auto') {
     // InternLM2 has no "must call" switch; starting the assistant turn with the call markers (and
@@ -72,7 +77,7 @@ async function prepare(rc: RouteContext, req: ChatRequest): Promise<PreparedChat
       prefill += `{"name": ${JSON.stringify(choice.function.name)}, "parameters": `;
     }
   }
-  const text = renderInternLM2Chat(messages, { tools, interpreter }) + prefill;
+  const text = asClientError('messages', () => renderInternLM2Chat(messages, { tools, interpreter })) + prefill;
   const prompt = rc.engine.tokenize(text, true);
   checkPromptLength(rc, prompt, 'messages');
   let grammar: LlamaGrammar | undefined;
@@ -93,11 +98,28 @@ async function prepare(rc: RouteContext, req: ChatRequest): Promise<PreparedChat
   return { prompt, prefill, parseTools: useTools && !grammar, grammar, stops: stopList(req.stop), stopTokens };
 }
 
-/** Runs one choice to the end, reporting to `sink`; returns the OpenAI finish reason and token count. */
+/** Runs one choice to the end on its ticket, which is released however it ends; returns the OpenAI finish reason and token count. */
 async function runChoice(
   rc: RouteContext,
   req: ChatRequest,
   p: PreparedChat,
+  ticket: SequenceTicket,
+  index: number,
+  sink: ChoiceSink,
+  signal: AbortSignal,
+): Promise<{ finish: OpenAIFinish; tokens: number }> {
+  try {
+    return await generateChoice(rc, req, p, ticket, index, sink, signal);
+  } finally {
+    ticket.release();
+  }
+}
+
+async function generateChoice(
+  rc: RouteContext,
+  req: ChatRequest,
+  p: PreparedChat,
+  ticket: SequenceTicket,
   index: number,
   sink: ChoiceSink,
   signal: AbortSignal,
@@ -127,11 +149,11 @@ async function runChoice(
     if (parser) onEvents(parser.push(text));
     else sink.content(text);
   };
-  if (parser && p.prefill) onEvents(parser.push(p.prefill));
   let tokens = 0;
-  const gen = rc.scheduler.generate(p.prompt, opts, signal);
+  const gen = rc.scheduler.generate(ticket, opts, signal);
   let finish: FinishReason = 'stop';
   try {
+    if (parser && p.prefill) onEvents(parser.push(p.prefill));
     for (;;) {
       const r = await gen.next();
       if (r.done) {
@@ -148,7 +170,8 @@ async function runChoice(
       if (step.stop !== undefined) break;
     }
   } finally {
-    // Frees the sequence however the loop ended (stop string, sink error); a no-op once finished.
+    // Ends the generation however the loop ended (stop string, sink error; a no-op once finished).
+    // return() waits for the decode in flight, so the sequence is free for the next request after it.
     await gen.return('stop');
   }
   emit(streamer.finish().text);
@@ -157,25 +180,33 @@ async function runChoice(
 }
 
 /** POST /v1/chat/completions */
-export async function chatCompletions(c: Context, rc: RouteContext): Promise<Response> {
+export async function chatCompletions(c: Context<ServeEnv>, rc: RouteContext): Promise<Response> {
   const req = await parseBody(c, chatRequestSchema);
   const p = await prepare(rc, req);
   const n = req.n ?? 1;
   const id = newId('chatcmpl');
   const created = nowSeconds();
   const model = rc.engine.modelName;
+  const client = clientAbort(c);
+  const signal = rc.scheduler.requestSignal(client.signal);
+  // Admitted or refused (429/503) now, before any byte of a stream is sent.
+  const tickets = rc.scheduler.admit(
+    Array.from({ length: n }, () => p.prompt),
+    signal,
+  );
   if (req.stream) {
-    return sseResponse(c, async (send, clientSignal) => {
-      const signal = rc.scheduler.requestSignal(clientSignal);
+    await firstGranted(tickets);
+    return sseResponse(c, rc, client, async (send) => {
       const chunk = (index: number, delta: object, finish: OpenAIFinish | null = null, logprobs: object | null = null) =>
         send({ id, object: 'chat.completion.chunk', created, model, choices: [{ index, delta, logprobs, finish_reason: finish }] });
       const results = await allOrAbort(
-        Array.from({ length: n }, (_, index) => async (s: AbortSignal) => {
+        tickets.map((ticket, index) => async (s: AbortSignal) => {
           chunk(index, { role: 'assistant', content: '' });
           const r = await runChoice(
             rc,
             req,
             p,
+            ticket,
             index,
             {
               content: (text) => chunk(index, { content: text }),
@@ -195,9 +226,8 @@ export async function chatCompletions(c: Context, rc: RouteContext): Promise<Res
       }
     });
   }
-  const signal = rc.scheduler.requestSignal(c.req.raw.signal);
   const choices = await allOrAbort(
-    Array.from({ length: n }, (_, index) => async (s: AbortSignal) => {
+    tickets.map((ticket, index) => async (s: AbortSignal) => {
       let content = '';
       const toolCalls: object[] = [];
       const logprobs: TokenLogprob[] = [];
@@ -205,6 +235,7 @@ export async function chatCompletions(c: Context, rc: RouteContext): Promise<Res
         rc,
         req,
         p,
+        ticket,
         index,
         { content: (t) => (content += t), toolCall: (call) => toolCalls.push(call), logprobs: (e) => logprobs.push(...e) },
         s,

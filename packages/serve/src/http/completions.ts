@@ -1,15 +1,20 @@
 import type { Context } from 'hono';
 import type { Token } from 'node-llama-cpp';
+import { allOrAbort } from '../engine/abort.js';
+import type { SequenceTicket } from '../engine/Scheduler.js';
 import { ServeError } from '../ServeError.js';
 import { TokenTextStreamer } from '../text/TokenTextStreamer.js';
 import { usage } from './chatCompletions.js';
 import {
-  allOrAbort,
   checkPromptLength,
+  checkTokenIds,
+  clientAbort,
+  firstGranted,
   newId,
   nowSeconds,
   parseBody,
   type RouteContext,
+  type ServeEnv,
   samplingFrom,
   sseResponse,
   stopList,
@@ -30,10 +35,7 @@ function promptsOf(rc: RouteContext, req: CompletionRequest): { tokens: Token[];
     typeof p === 'string' ? [p] : typeof p[0] === 'number' ? [p as number[]] : (p as (string | number[])[]);
   return list.map((x) => {
     if (typeof x === 'string') return { tokens: rc.engine.tokenize(x, true), text: x };
-    // An out-of-range id would read past llama.cpp's embedding table: refuse it here.
-    const bad = x.find((t) => t >= rc.engine.vocabSize);
-    if (bad !== undefined)
-      throw new ServeError('SERVE_BAD_TOKEN', `token id ${bad} is outside the vocabulary (${rc.engine.vocabSize}).`, { param: 'prompt' });
+    checkTokenIds(rc, x, 'prompt');
     return { tokens: x as Token[], text: rc.engine.detokenize(x as Token[]) };
   });
 }
@@ -56,7 +58,7 @@ function pushLogprobs(
 }
 
 /** POST /v1/completions: plain text continuation; `echo` + `logprobs` score the prompt itself. */
-export async function completions(c: Context, rc: RouteContext): Promise<Response> {
+export async function completions(c: Context<ServeEnv>, rc: RouteContext): Promise<Response> {
   const req = await parseBody(c, completionRequestSchema);
   if (req.suffix)
     throw new ServeError('SERVE_UNSUPPORTED', 'suffix (fill-in-the-middle) is not supported by this model.', { param: 'suffix' });
@@ -73,19 +75,34 @@ export async function completions(c: Context, rc: RouteContext): Promise<Respons
     throw new ServeError('SERVE_UNSUPPORTED', 'echo with logprobs is only supported without streaming.', { param: 'stream' });
   }
 
+  type Result = { finish: string; tokens: number; text: string; logprobs: LegacyLogprobs | null };
   const runOne = async (
     p: { tokens: Token[]; text: string },
+    ticket: SequenceTicket,
     index: number,
     signal: AbortSignal,
     onText: (text: string, lp: LegacyLogprobs | null) => void,
-  ): Promise<{ finish: string; tokens: number; text: string; logprobs: LegacyLogprobs | null }> => {
+  ): Promise<Result> => {
+    try {
+      return await generateOne(p, ticket, index, signal, onText);
+    } finally {
+      ticket.release();
+    }
+  };
+  const generateOne = async (
+    p: { tokens: Token[]; text: string },
+    ticket: SequenceTicket,
+    index: number,
+    signal: AbortSignal,
+    onText: (text: string, lp: LegacyLogprobs | null) => void,
+  ): Promise<Result> => {
     let text = '';
     const lp: LegacyLogprobs | null = wantLogprobs ? { tokens: [], token_logprobs: [], top_logprobs: [], text_offset: [] } : null;
     const offset = { at: 0 };
     if (req.echo) {
       text = p.text;
       if (lp) {
-        const scored = await rc.scheduler.promptLogprobs(p.tokens, req.logprobs ?? 0, signal);
+        const scored = await rc.scheduler.promptLogprobs(ticket, req.logprobs ?? 0, signal);
         for (const [i, t] of p.tokens.entries()) pushLogprobs(rc, lp, offset, t, scored[i].logprob, scored[i].top);
       }
       offset.at = text.length;
@@ -98,7 +115,7 @@ export async function completions(c: Context, rc: RouteContext): Promise<Respons
       logprobs: req.logprobs ?? undefined,
     };
     const streamer = new TokenTextStreamer((t) => rc.engine.detokenize(t as Token[], false), stops);
-    const gen = rc.scheduler.generate(p.tokens, opts, signal);
+    const gen = rc.scheduler.generate(ticket, opts, signal);
     let finish = 'stop';
     let tokens = 0;
     try {
@@ -130,12 +147,19 @@ export async function completions(c: Context, rc: RouteContext): Promise<Respons
   };
 
   const jobs = prompts.flatMap((p, pi) => Array.from({ length: n }, (_, k) => ({ p, index: pi * n + k })));
+  const client = clientAbort(c);
+  const signal = rc.scheduler.requestSignal(client.signal);
+  // Admitted or refused (429/503) now, before any byte of a stream is sent.
+  const tickets = rc.scheduler.admit(
+    jobs.map((j) => j.p.tokens),
+    signal,
+  );
   if (req.stream) {
-    return sseResponse(c, async (send, clientSignal) => {
-      const signal = rc.scheduler.requestSignal(clientSignal);
+    await firstGranted(tickets);
+    return sseResponse(c, rc, client, async (send) => {
       const results = await allOrAbort(
-        jobs.map((j) => async (s: AbortSignal) => {
-          const r = await runOne(j.p, j.index, s, (text, logprobs) =>
+        jobs.map((j, k) => async (s: AbortSignal) => {
+          const r = await runOne(j.p, tickets[k], j.index, s, (text, logprobs) =>
             send({ id, object: 'text_completion', created, model, choices: [{ index: j.index, text, logprobs, finish_reason: null }] }),
           );
           send({
@@ -165,9 +189,8 @@ export async function completions(c: Context, rc: RouteContext): Promise<Respons
       }
     });
   }
-  const signal = rc.scheduler.requestSignal(c.req.raw.signal);
   const results = await allOrAbort(
-    jobs.map((j) => (s: AbortSignal) => runOne(j.p, j.index, s, () => {})),
+    jobs.map((j, k) => (s: AbortSignal) => runOne(j.p, tickets[k], j.index, s, () => {})),
     signal,
   );
   const promptTokens = prompts.reduce((a, p) => a + p.tokens.length, 0);

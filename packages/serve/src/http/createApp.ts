@@ -1,10 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { ApiKeys } from '../apiKeys.js';
 import { ServeError } from '../ServeError.js';
 import { chatCompletions } from './chatCompletions.js';
-import { errorResponse, type RouteContext } from './common.js';
+import { errorResponse, newId, type RouteContext, type ServeEnv, type ServeLogger, stderrLogger } from './common.js';
 import { completions } from './completions.js';
 import { embeddings } from './embeddings.js';
 
@@ -15,16 +15,12 @@ export interface AppOptions {
   corsOrigins?: readonly string[];
   /** Largest request body in bytes (default 4 MiB). */
   maxBodyBytes?: number;
+  /** Where server faults are logged with their details (default: JSON lines on stderr). */
+  log?: ServeLogger;
 }
 
-function keyMatches(given: string, keys: readonly string[]): boolean {
-  const g = Buffer.from(given);
-  // Constant-time per key, so response timing does not leak how much of a key matched.
-  return keys.some((k) => {
-    const kb = Buffer.from(k);
-    return kb.length === g.length && timingSafeEqual(kb, g);
-  });
-}
+/** An incoming X-Request-Id (set by a proxy or the client) is kept when it is short and plain. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * The OpenAI-compatible HTTP surface.
@@ -35,26 +31,31 @@ function keyMatches(given: string, keys: readonly string[]): boolean {
  * disconnect. It is small, has body-limit and CORS middleware built in, and the same app can be
  * driven in-process with `app.request()` for tests without a socket.
  */
-export function createApp(rc: RouteContext, opts: AppOptions = {}): Hono {
-  const app = new Hono();
+export function createApp(routeContext: RouteContext, opts: AppOptions = {}): Hono<ServeEnv> {
+  const rc: RouteContext = { ...routeContext, log: opts.log ?? routeContext.log ?? stderrLogger };
+  const app = new Hono<ServeEnv>();
   const route = (path: string) => (path.startsWith('/v1/') ? path : path === '/health' || path === '/metrics' ? path : 'other');
 
   app.use('*', async (c, next) => {
+    const incoming = c.req.header('X-Request-Id');
+    const id = incoming && REQUEST_ID.test(incoming) ? incoming : newId('req');
+    c.set('requestId', id);
     await next();
+    c.res.headers.set('X-Request-Id', id);
     rc.metrics.countRequest(route(c.req.path), c.res.status);
   });
   if (opts.corsOrigins && opts.corsOrigins.length > 0) {
     const origins = [...opts.corsOrigins];
     app.use('*', cors({ origin: origins.includes('*') ? '*' : origins, allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }));
   }
-  if (opts.apiKeys && opts.apiKeys.length > 0) {
-    const keys = opts.apiKeys;
+  const keys = new ApiKeys(opts.apiKeys ?? []);
+  if (!keys.open) {
     app.use('/v1/*', async (c, next) => {
       if (c.req.method === 'OPTIONS') return next();
-      const m = /^Bearer\s+(.+)$/i.exec(c.req.header('Authorization') ?? '');
-      if (!m || !keyMatches(m[1].trim(), keys)) {
+      if (!keys.authorizes(c.req.header('Authorization'))) {
         return errorResponse(
           c,
+          rc,
           new ServeError('invalid_api_key', 'missing or wrong API key; send "Authorization: Bearer <key>".', {
             status: 401,
             type: 'authentication_error',
@@ -71,6 +72,7 @@ export function createApp(rc: RouteContext, opts: AppOptions = {}): Hono {
       onError: (c) =>
         errorResponse(
           c,
+          rc,
           new ServeError('SERVE_BODY_TOO_LARGE', `the request body is larger than ${opts.maxBodyBytes ?? 4 * 1024 * 1024} bytes.`, {
             status: 413,
           }),
@@ -78,13 +80,17 @@ export function createApp(rc: RouteContext, opts: AppOptions = {}): Hono {
     }),
   );
 
+  // 503 while shutting down, so load balancers stop routing here before the listener is gone.
   app.get('/health', (c) =>
-    c.json({
-      status: 'ok',
-      model: rc.engine.modelName,
-      active_sequences: rc.scheduler.activeSequences,
-      queue_depth: rc.scheduler.queueDepth,
-    }),
+    c.json(
+      {
+        status: rc.scheduler.isDraining ? 'draining' : 'ok',
+        model: rc.engine.modelName,
+        active_sequences: rc.scheduler.activeSequences,
+        queue_depth: rc.scheduler.queueDepth,
+      },
+      rc.scheduler.isDraining ? 503 : 200,
+    ),
   );
   app.get('/metrics', (c) =>
     c.text(
@@ -106,6 +112,7 @@ export function createApp(rc: RouteContext, opts: AppOptions = {}): Hono {
       ? c.json(model())
       : errorResponse(
           c,
+          rc,
           new ServeError('model_not_found', `no model "${c.req.param('id')}"; this server serves "${rc.engine.modelName}".`, {
             status: 404,
           }),
@@ -115,8 +122,8 @@ export function createApp(rc: RouteContext, opts: AppOptions = {}): Hono {
   app.post('/v1/completions', (c) => completions(c, rc));
   app.post('/v1/embeddings', (c) => embeddings(c, rc));
 
-  app.notFound((c) => errorResponse(c, new ServeError('not_found', `no route ${c.req.method} ${c.req.path}.`, { status: 404 })));
-  // A request can fail; the server cannot: every throw becomes an OpenAI error body.
-  app.onError((e, c) => errorResponse(c, e));
+  app.notFound((c) => errorResponse(c, rc, new ServeError('not_found', `no route ${c.req.method} ${c.req.path}.`, { status: 404 })));
+  // A request can fail; the server cannot: every throw becomes an OpenAI error body (server faults: logged, id only).
+  app.onError((e, c) => errorResponse(c, rc, e));
   return app;
 }
