@@ -30,6 +30,7 @@ interface ServeCliOptions {
   gpu?: boolean;
   maxQueue: number;
   timeout: number;
+  gracePeriod: number;
   apiKey: string[];
   cors?: string;
   maxBody: number;
@@ -56,6 +57,12 @@ export function registerServeCommand(program: Command): void {
     .option('--gpu', 'use a GPU backend when node-llama-cpp has one')
     .option('--max-queue <n>', 'requests allowed to wait for a sequence before 429', int('--max-queue', 0), 64)
     .option('--timeout <seconds>', 'per-request time limit', int('--timeout'), 600)
+    .option(
+      '--grace-period <seconds>',
+      'on SIGTERM/SIGINT, how long running requests may finish before they are stopped (a second signal stops them at once)',
+      int('--grace-period', 0),
+      25,
+    )
     .option('--api-key <key>', 'accepted Bearer key (repeatable; also PUYU_API_KEYS=k1,k2)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--cors <origins>', 'allowed CORS origins, comma-separated ("*" for any)')
     .option('--max-body <bytes>', 'largest request body', int('--max-body'), 4 * 1024 * 1024)
@@ -88,17 +95,32 @@ export function registerServeCommand(program: Command): void {
       process.stdout.write(
         `serving ${server.engine.modelName} (${server.engine.modelPath}) on ${server.url}/v1 — ${o.sequences} sequences × ${server.engine.contextSize} tokens, ${o.threads} thread(s), KV ${o.kvCacheType}${apiKeys.length ? ', API keys on' : ''}\n`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
+      // Graceful shutdown (startServer's close): stop accepting, 503 the queue, let running requests
+      // finish for --grace-period, stop the rest, wait for the decode in flight, dispose the engine.
+      // 25 s by default: below Kubernetes' 30 s terminationGracePeriodSeconds, so the engine is
+      // disposed before a SIGKILL could cut a decode. A second signal ends the grace period now.
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        const first = (s: NodeJS.Signals) => {
+          process.off('SIGINT', first);
+          process.off('SIGTERM', first);
+          resolve(s);
         };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        process.on('SIGINT', first);
+        process.on('SIGTERM', first);
       });
-      process.stderr.write('shutting down…\n');
-      await server.close();
+      const again = () => {
+        process.stderr.write('second signal: stopping running requests now\n');
+        void server.close({ gracePeriodMs: 0 });
+      };
+      process.on('SIGINT', again);
+      process.on('SIGTERM', again);
+      process.stderr.write(
+        `${signal}: shutting down — ${server.scheduler.activeSequences} running, ${server.scheduler.queueDepth} queued (answered 503); grace period ${o.gracePeriod} s\n`,
+      );
+      await server.close({ gracePeriodMs: o.gracePeriod * 1000 });
+      process.off('SIGINT', again);
+      process.off('SIGTERM', again);
+      process.stderr.write('stopped\n');
     });
   registerServeProxy(serve);
 }
