@@ -40,8 +40,14 @@ describe('WaiterQueue', () => {
     let listeners = 0;
     const add = ac.signal.addEventListener.bind(ac.signal);
     const remove = ac.signal.removeEventListener.bind(ac.signal);
-    ac.signal.addEventListener = ((...a: Parameters<typeof add>) => (listeners++, add(...a))) as typeof add;
-    ac.signal.removeEventListener = ((...a: Parameters<typeof remove>) => (listeners--, remove(...a))) as typeof remove;
+    ac.signal.addEventListener = ((...a: Parameters<typeof add>) => {
+      listeners++;
+      add(...a);
+    }) as typeof add;
+    ac.signal.removeEventListener = ((...a: Parameters<typeof remove>) => {
+      listeners--;
+      remove(...a);
+    }) as typeof remove;
     for (let i = 0; i < 5; i++) {
       const w = q.wait(ac.signal);
       q.grant();
@@ -56,6 +62,29 @@ describe('WaiterQueue', () => {
     q.rejectAll(new Error('shutting down'));
     for (const w of all) await expect(w).rejects.toThrow('shutting down');
     expect(q.length).toBe(0);
+  });
+});
+
+describe('WaiterQueue with info', () => {
+  it('shows the oldest waiter, removes one by its info, and rejects aborts with the configured error', async () => {
+    const q = new WaiterQueue<string, { id: number }>({ abortError: () => new Error('counted abort') });
+    const a = { id: 1 };
+    const b = { id: 2 };
+    const c = { id: 3 };
+    const ac = new AbortController();
+    const pa = q.wait(undefined, a);
+    const pb = q.wait(undefined, b);
+    const pc = q.wait(ac.signal, c);
+    expect(q.oldest).toBe(a);
+    expect(q.remove(a, new Error('released'))).toBe(true);
+    expect(q.remove(a, new Error('again'))).toBe(false);
+    await expect(pa).rejects.toThrow('released');
+    expect(q.oldest).toBe(b);
+    ac.abort();
+    await expect(pc).rejects.toThrow('counted abort');
+    q.grant('slot');
+    expect(await pb).toBe('slot');
+    expect(q.oldest).toBeUndefined();
   });
 });
 

@@ -7,25 +7,47 @@
  *   and its listener is removed when it is granted, so long-lived signals do not leak;
  * - a grant goes to the oldest waiter still waiting;
  * - `rejectAll` (shutdown) empties the queue with one error for everyone.
+ * A waiter may carry `info` (the server's ticket: which prompt waits), which `oldest` shows so
+ * the granter can choose what to hand over, and by which `remove` finds it.
  */
-export class WaiterQueue<T = void> {
-  private readonly waiters: { resolve: (v: T) => void; reject: (e: unknown) => void; cleanup: () => void }[] = [];
+export interface WaiterQueueOptions {
+  /** The error an aborted waiter is rejected with (default: the signal's reason). */
+  abortError?(signal: AbortSignal): unknown;
+}
+
+interface Waiter<T, I> {
+  info: I | undefined;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+  cleanup: () => void;
+}
+
+export class WaiterQueue<T = void, I = undefined> {
+  private readonly waiters: Waiter<T, I>[] = [];
+
+  constructor(private readonly opts: WaiterQueueOptions = {}) {}
 
   /** Callers waiting now. */
   get length(): number {
     return this.waiters.length;
   }
 
-  /** Waits for a grant; rejects with the signal's reason when it aborts first. */
-  wait(signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
+  /** The `info` of the waiter that the next grant goes to. */
+  get oldest(): I | undefined {
+    return this.waiters[0]?.info;
+  }
+
+  /** Waits for a grant; rejects with the abort error when `signal` aborts first. */
+  wait(signal?: AbortSignal, info?: I): Promise<T> {
+    const abortError = (sig: AbortSignal) => (this.opts.abortError ? this.opts.abortError(sig) : abortReason(sig));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => {
         const i = this.waiters.indexOf(entry);
         if (i >= 0) this.waiters.splice(i, 1);
-        reject(abortReason(signal as AbortSignal));
+        reject(abortError(signal as AbortSignal));
       };
-      const entry = { resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) };
+      const entry: Waiter<T, I> = { info, resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(entry);
     });
@@ -37,6 +59,16 @@ export class WaiterQueue<T = void> {
     if (!w) return false;
     w.cleanup();
     w.resolve(value);
+    return true;
+  }
+
+  /** Takes the waiter carrying `info` out of the queue, rejecting it with `error`; false if it was not waiting. */
+  remove(info: I, error: unknown): boolean {
+    const i = this.waiters.findIndex((w) => w.info === info);
+    if (i < 0) return false;
+    const [w] = this.waiters.splice(i, 1) as [Waiter<T, I>];
+    w.cleanup();
+    w.reject(error);
     return true;
   }
 

@@ -1,3 +1,4 @@
+import { WaiterQueue } from '@puyu/core';
 import { ServeError } from '../ServeError.js';
 
 /**
@@ -16,6 +17,7 @@ import { ServeError } from '../ServeError.js';
  * best matches its prompt (`score`), so prefix reuse never reorders the queue. Invariant: while a
  * ticket is queued no sequence is free. `drain()` closes admission: new requests and every queued
  * ticket are refused with the given error; granted tickets keep their sequence until released.
+ * The queue itself is core's WaiterQueue (the one abortable FIFO the client's rate limiter uses too).
  */
 export type TicketState = 'queued' | 'granted' | 'released' | 'refused';
 
@@ -33,50 +35,39 @@ export interface AdmissionOptions<S> {
 export class Ticket<S> {
   state: TicketState = 'queued';
   slot?: S;
-  /** Resolves with the sequence once granted; rejects if the ticket is refused while queued. */
-  readonly granted: Promise<S>;
-  private settle!: { resolve: (s: S) => void; reject: (e: unknown) => void };
-  private detach?: () => void;
+  /** Resolves with the sequence once granted; rejects if the ticket is refused while queued (set by admit). */
+  granted!: Promise<S>;
 
   constructor(
     readonly prompt: readonly number[],
     private readonly owner: Admission<S>,
-  ) {
-    this.granted = new Promise<S>((resolve, reject) => (this.settle = { resolve, reject }));
-    // A ticket nobody awaits (a sibling choice that never started) must not become an unhandled rejection.
-    this.granted.catch(() => undefined);
-  }
+  ) {}
 
   /** Frees the sequence (granted) or leaves the queue (queued). Idempotent. */
   release(): void {
     this.owner.release(this);
   }
 
-  /** @internal */
-  grant(slot: S): void {
+  /** @internal A sequence was free: granted at once. */
+  grantNow(slot: S): void {
     this.state = 'granted';
     this.slot = slot;
-    this.detach?.();
-    this.settle.resolve(slot);
+    this.granted = Promise.resolve(slot);
   }
 
-  /** @internal */
-  refuse(e: unknown): void {
-    this.state = 'refused';
-    this.detach?.();
-    this.settle.reject(e);
-  }
-
-  /** @internal */
-  watch(signal: AbortSignal, onAbort: () => void): void {
-    signal.addEventListener('abort', onAbort, { once: true });
-    this.detach = () => signal.removeEventListener('abort', onAbort);
+  /** @internal Waits in `queue`; state follows the outcome (refusal runs first of any reaction). */
+  enqueue(queue: WaiterQueue<S, Ticket<S>>, signal: AbortSignal): void {
+    this.granted = queue.wait(signal, this);
+    // A ticket nobody awaits (a sibling choice that never started) must not become an unhandled rejection.
+    this.granted.catch(() => {
+      if (this.state === 'queued') this.state = 'refused';
+    });
   }
 }
 
 export class Admission<S> {
   private readonly free: Set<S>;
-  private readonly queue: Ticket<S>[] = [];
+  private readonly queue: WaiterQueue<S, Ticket<S>>;
   private drained?: Error;
   private idleWaiters: (() => void)[] = [];
 
@@ -85,6 +76,7 @@ export class Admission<S> {
     private readonly opts: AdmissionOptions<S>,
   ) {
     this.free = new Set(slots);
+    this.queue = new WaiterQueue<S, Ticket<S>>({ abortError: (signal) => opts.abortError(signal) });
   }
 
   get busy(): number {
@@ -125,10 +117,9 @@ export class Admission<S> {
       const slot = this.bestFree(prompt);
       if (slot !== undefined) {
         this.free.delete(slot);
-        t.grant(slot);
+        t.grantNow(slot);
       } else {
-        this.queue.push(t);
-        t.watch(signal, () => this.leaveQueue(t, this.opts.abortError(signal)));
+        t.enqueue(this.queue, signal);
       }
       return t;
     });
@@ -137,19 +128,21 @@ export class Admission<S> {
   /** @internal (Ticket.release) */
   release(t: Ticket<S>): void {
     if (t.state === 'queued') {
-      this.leaveQueue(t, new Error('ticket released while queued'));
       t.state = 'released';
+      this.queue.remove(t, new Error('ticket released while queued'));
       return;
     }
     if (t.state !== 'granted') return;
     t.state = 'released';
     if (t.slot !== undefined) this.free.add(t.slot);
     t.slot = undefined;
-    while (this.queue.length > 0) {
-      const slot = this.bestFree(this.queue[0].prompt);
+    for (let next = this.queue.oldest; next !== undefined; next = this.queue.oldest) {
+      const slot = this.bestFree(next.prompt);
       if (slot === undefined) break;
       this.free.delete(slot);
-      this.queue.shift()?.grant(slot);
+      next.state = 'granted';
+      next.slot = slot;
+      this.queue.grant(slot);
     }
     if (this.busy === 0) this.wakeIdle();
   }
@@ -157,7 +150,7 @@ export class Admission<S> {
   /** Closes admission: refuses every queued ticket and every later request with `error`. */
   drain(error: Error): void {
     this.drained ??= error;
-    for (const t of this.queue.splice(0)) t.refuse(error);
+    this.queue.rejectAll(error);
   }
 
   /** Resolves once no sequence is held. */
@@ -170,13 +163,6 @@ export class Admission<S> {
     const w = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of w) resolve();
-  }
-
-  private leaveQueue(t: Ticket<S>, e: unknown): void {
-    const i = this.queue.indexOf(t);
-    if (i < 0) return;
-    this.queue.splice(i, 1);
-    t.refuse(e);
   }
 
   private bestFree(prompt: readonly number[]): S | undefined {
