@@ -29,7 +29,7 @@ export function parseDatasetFlag(v: string, limit?: number): DatasetConfig {
   if (!mode) return limit ? { name, limit } : name;
   if (mode === 'gen' || mode === 'ppl') return { name, inferencer: mode, limit };
   const sc = /^sc(\d*)$/.exec(mode);
-  if (sc) return { name, inferencer: 'sc', n: sc[1] ? Number(sc[1]) : 5, limit };
+  if (sc) return { name, inferencer: 'sc', n: sc[1] ? parseInteger(`${v}: draws`, sc[1], { min: 1 }) : 5, limit };
   throw new ConfigError('CLI_BAD_OPTION', `"${v}": the part after ":" must be gen, ppl or scN (self-consistency with N draws).`);
 }
 

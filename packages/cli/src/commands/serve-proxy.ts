@@ -1,10 +1,11 @@
-import { ConfigError } from '@puyu/core';
+import { ConfigError } from '@puyu/core/errors';
 import type { RoutingStrategy } from '@puyu/serve';
 
 // Listed here (checked against the type) so registering the command doesn't import @puyu/serve and node-llama-cpp.
 const ROUTING_STRATEGIES = ['random', 'least-outstanding', 'min-latency'] as const satisfies readonly RoutingStrategy[];
 
 import type { Command } from 'commander';
+import { choiceOption, intOption, numberOption, parseNumber } from '../options.js';
 
 interface ProxyCliOptions {
   node: string[];
@@ -21,7 +22,7 @@ function parseNode(spec: string): { url: string; weight?: number; apiKey?: strin
   const node: { url: string; weight?: number; apiKey?: string } = { url };
   for (const kv of rest) {
     const [k, v] = kv.split('=');
-    if (k === 'weight') node.weight = Number(v);
+    if (k === 'weight') node.weight = parseNumber(`--node ${spec}: weight`, v ?? '', { above: 0 });
     else if (k === 'key') node.apiKey = v;
     else throw new ConfigError('CLI_BAD_OPTION', `--node ${spec}: unknown field "${k}" (use URL,weight=2,key=SECRET).`);
   }
@@ -37,17 +38,13 @@ export function registerServeProxy(serve: Command): void {
     .option(
       '--strategy <name>',
       `routing: ${ROUTING_STRATEGIES.join(', ')}`,
-      (v: string) => {
-        if (!(ROUTING_STRATEGIES as readonly string[]).includes(v))
-          throw new ConfigError('CLI_BAD_OPTION', `--strategy must be one of ${ROUTING_STRATEGIES.join(', ')}, got "${v}".`);
-        return v as RoutingStrategy;
-      },
+      choiceOption<RoutingStrategy>('--strategy', ROUTING_STRATEGIES),
       'least-outstanding',
     )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port (0 = any free port)', (v: string) => Number.parseInt(v, 10), 8100)
+    .option('--port <port>', 'port (0 = any free port)', intOption('--port', { min: 0, max: 65535 }), 8100)
     .option('--api-key <key>', 'key clients must send (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
-    .option('--health-interval <seconds>', 'seconds between health checks', (v: string) => Number(v), 10)
+    .option('--health-interval <seconds>', 'seconds between health checks', numberOption('--health-interval', { above: 0 }), 10)
     .action(async (o: ProxyCliOptions) => {
       const { ProxyServer } = await import('@puyu/serve');
       const proxy = new ProxyServer({

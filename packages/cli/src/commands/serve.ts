@@ -1,21 +1,11 @@
-import { ConfigError } from '@puyu/core';
 import type { KvCacheType } from '@puyu/serve';
 import type { Command } from 'commander';
+import { choiceOption, intOption } from '../options.js';
 import { registerServeProxy } from './serve-proxy.js';
 
-function int(name: string, min = 1) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new ConfigError('CLI_BAD_OPTION', `${name} must be an integer ≥ ${min}, got "${v}".`);
-    return n;
-  };
-}
-
-function kvType(v: string): KvCacheType {
-  const t = v.toLowerCase();
-  if (t === 'f16' || t === 'f32' || t === 'q8_0' || t === 'q4_0') return t;
-  throw new ConfigError('CLI_BAD_OPTION', `--kv-cache-type must be f16, f32, q8_0 or q4_0, got "${v}".`);
-}
+/** Every option goes through the CLI's one parser; a lower bound of 0 where 0 means something. */
+const int = (name: string, min = 1) => intOption(name, { min });
+const kvType = choiceOption<KvCacheType>('--kv-cache-type', ['f16', 'f32', 'q8_0', 'q4_0']);
 
 interface ServeCliOptions {
   host: string;
@@ -45,7 +35,7 @@ export function registerServeCommand(program: Command): void {
     .description('Serve a GGUF file or HF InternLM2 folder over an OpenAI-compatible HTTP API (continuous batching)')
     .argument('<model>', '.gguf file, or HF folder (converted to GGUF once and cached)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port (0 = any free port)', int('--port', 0), 8000)
+    .option('--port <port>', 'port (0 = any free port)', intOption('--port', { min: 0, max: 65535 }), 8000)
     .option('--name <name>', 'model name reported by /v1/models (default: file or folder name)')
     .option('--sequences <n>', 'requests decoded together (sequences of the context)', int('--sequences'), 4)
     .option('--ctx-size <n>', 'context length of each sequence, tokens', int('--ctx-size', 16), 2048)
