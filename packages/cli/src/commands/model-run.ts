@@ -1,6 +1,5 @@
 // `puyu model init|convert`: the work behind the commands, imported only when one runs.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ConfigError, Progress } from '@puyu/core';
 import { decodeModelProto } from '@puyu/formats';
 import {
