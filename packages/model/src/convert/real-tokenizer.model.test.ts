@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeModelProto, loadHfTokenizer } from '@puyu/formats';
@@ -51,24 +51,29 @@ describe('GGUF tokenizer metadata read by llama.cpp', () => {
     { tag: 'internlm2', path: join(INTERNLM2_TOKENIZER_DIR, 'tokenizer.model'), imEnd: 92542 },
     { tag: 'puyu-tiny', path: defaultTokenizerPath() ?? '(missing packages/model/assets/puyu-tiny.model)', imEnd: undefined },
   ];
+  const hasReal = existsSync(cases[0].path);
+  if (!hasReal) console.warn(`skipping the real InternLM2 tokenizer case: ${cases[0].path} not found (needs ../shared/models)`);
   for (const c of cases) {
-    it(`${c.tag}: llama.cpp tokenizes chat text exactly like our SentencePiece + HF added tokens`, async () => {
-      const { hf, model } = await vocabGguf(c.tag, c.path);
-      try {
-        const ours = loadHfTokenizer(hf).tokenizer;
-        for (const text of TEXTS) expect(model.tokenize(text, true).map(Number), text).toEqual(ours.encode(text, { parseSpecial: true }));
-        const imEnd = ours.encode('<|im_end|>', { parseSpecial: true });
-        expect(imEnd).toHaveLength(1);
-        if (c.imEnd !== undefined) expect(imEnd[0]).toBe(c.imEnd);
-        expect(Number(model.tokens.eos)).toBe(imEnd[0]); // chat EOS, as llama.cpp's own converter sets it
-        if (c.tag === 'internlm2') {
-          // Known quirk kept for compatibility with llama.cpp's converter: the NUL piece (354) is
-          // stored as '🐉', so llama.cpp reads that emoji as one token where SentencePiece uses 4 bytes.
-          expect(model.tokenize('🐉', false).map(Number)).toEqual([354]);
+    it.skipIf(c.tag === 'internlm2' && !hasReal)(
+      `${c.tag}: llama.cpp tokenizes chat text exactly like our SentencePiece + HF added tokens`,
+      async () => {
+        const { hf, model } = await vocabGguf(c.tag, c.path);
+        try {
+          const ours = loadHfTokenizer(hf).tokenizer;
+          for (const text of TEXTS) expect(model.tokenize(text, true).map(Number), text).toEqual(ours.encode(text, { parseSpecial: true }));
+          const imEnd = ours.encode('<|im_end|>', { parseSpecial: true });
+          expect(imEnd).toHaveLength(1);
+          if (c.imEnd !== undefined) expect(imEnd[0]).toBe(c.imEnd);
+          expect(Number(model.tokens.eos)).toBe(imEnd[0]); // chat EOS, as llama.cpp's own converter sets it
+          if (c.tag === 'internlm2') {
+            // Known quirk kept for compatibility with llama.cpp's converter: the NUL piece (354) is
+            // stored as '🐉', so llama.cpp reads that emoji as one token where SentencePiece uses 4 bytes.
+            expect(model.tokenize('🐉', false).map(Number)).toEqual([354]);
+          }
+        } finally {
+          await model.dispose();
         }
-      } finally {
-        await model.dispose();
-      }
-    });
+      },
+    );
   }
 });
