@@ -63,6 +63,26 @@ export const EVAL_ERROR_CODES = defineErrorCodes('@puyu/eval', EVAL_ERROR_PREFIX
     meaning: 'A predictions line is not {"id": string, "output": string}.',
     action: 'Fix the line the message names.',
   },
+  EVAL_PREDICTIONS_MISSING: {
+    meaning: 'The predictions file (or OpenCompass predictions folder) does not exist or holds no file of the dataset.',
+    action: 'Pass a predictions .jsonl, an OpenCompass <abbr>.json / <abbr>_0.json, or a predictions/<model>/ folder.',
+  },
+  EVAL_PREDICTIONS_EMPTY: {
+    meaning: 'A predictions file holds no predictions.',
+    action: 'Rerun the inference that writes it, or leave the file out.',
+  },
+  EVAL_DUPLICATE_PREDICTION_IDS: {
+    meaning: 'A predictions file names the same sample twice (a JSONL id, or an OpenCompass key).',
+    action: 'Keep one prediction per sample; several generations go in "outputs" (a list "prediction" in OpenCompass files).',
+  },
+  EVAL_UNKNOWN_PREDICTION_FILE: {
+    meaning: 'An OpenCompass prediction file is not named after one of the dataset’s abbrs (e.g. lukaemon_mmlu_anatomy.json).',
+    action: 'Check --dataset and --split, or rename the file to its OpenCompass dataset abbr.',
+  },
+  EVAL_LAYOUT_CONFLICT: {
+    meaning: 'Two entries of one dataset (e.g. mmlu and mmlu:ppl) would write the same OpenCompass prediction files.',
+    action: 'Run them into separate --out folders, or drop --opencompass-layout.',
+  },
   EVAL_UNKNOWN_PREDICTION_IDS: {
     meaning: 'Predictions have ids that are not samples of the dataset.',
     action: 'Check --dataset, --split and --subsets (circular ids need --circular).',

@@ -11,11 +11,14 @@ export { humaneval } from './datasets/humaneval.js';
 export { MATH_SUBJECTS, math, math500 } from './datasets/math.js';
 export { mmlu } from './datasets/mmlu.js';
 export { DATASETS, getDataset, listDatasets } from './datasets/registry.js';
+// Inferencers, runner, reports, NeedleBench, judge, leaderboard (running and reporting half; models are reached through @puyu/client).
+export { BBH_GROUPS, CEVAL_GROUPS, CMMLU_GROUPS, MMLU_GROUPS } from './datasets/summaryGroups.js';
 export { EVAL_ERROR_CODES, EVAL_ERROR_PREFIXES, type EvalErrorCode } from './errorCodes.js';
 export { AnswerEvaluator, type AnswerRule, majority } from './evaluators/AnswerEvaluator.js';
 export { CircularEvaluator, circularExpand, circularId, circularPatterns } from './evaluators/circular.js';
 export {
   accuracyEvaluator,
+  type BbhOptions,
   bbhEvaluator,
   emEvaluator,
   gsm8kEvaluator,
@@ -24,12 +27,20 @@ export {
 } from './evaluators/evaluators.js';
 export { HumanEvalEvaluator, type HumanEvalOptions } from './evaluators/HumanEvalEvaluator.js';
 export { passAtK } from './evaluators/passAtK.js';
-export { predictionSchema, readPredictions, type ScoreDatasetOptions, scoreDataset } from './evaluators/scoreDataset.js';
-export { BBH_FREEFORM_TASKS, BBH_MCQ_TASKS, bbhFreeform, bbhMcq } from './extract/bbh.js';
-export { humanevalCompletion, humanevalProgram } from './extract/code.js';
-export { extractBoxed, mathEquiv, mathExtract, normalizeFinalAnswer, stripStringV2 } from './extract/math.js';
+export {
+  predictionSchema,
+  readAnyPredictions,
+  readPredictions,
+  type ScoreDatasetOptions,
+  type ScoredDataset,
+  scoreDataset,
+} from './evaluators/scoreDataset.js';
+export { BBH_FREEFORM_TASKS, BBH_MCQ_TASKS, bbhFreeform, bbhFreeformEqual, bbhMcq } from './extract/bbh.js';
+export { type HumanEvalCodeOptions, humanevalCompletion, humanevalPostprocessV2, humanevalProgram } from './extract/code.js';
+export { extractBoxed, type MathOptions, mathEquiv, mathExtract, normalizeFinalAnswer, stripStringV2 } from './extract/math.js';
 export { gsm8kEqual, gsm8kExtract, gsm8kGold } from './extract/numbers.js';
-export { extractChoice, firstCapital, firstOption, lastOption, optionTextMatch } from './extract/options.js';
+export { OPENCOMPASS_COMMIT } from './extract/opencompass.js';
+export { type ChoiceOptions, extractChoice, firstCapital, firstOption, lastOption, optionTextMatch } from './extract/options.js';
 export { EXTRACTION_RULES, type ExtractContext, type ExtractionRule, extractAnswer } from './extract/rules.js';
 export { exactMatch, generalPostprocess, normalizeAnswer, substringMatch } from './extract/text.js';
 export { type CallOutcome, callCached, type InferContext } from './inferencers/callCached.js';
@@ -73,10 +84,11 @@ export {
   mathTemplate,
   mmluTemplate,
 } from './prompts/templates.js';
-// Inferencers, runner, reports, NeedleBench, judge, leaderboard (running and reporting half; models are reached through @puyu/client).
-export { type SummaryCell, type SummaryGrid, summaryCsv, summaryGrid, summaryMarkdown } from './report/summaryTable.js';
+export { groupScores, headlineGroup, subsetScores, summarizeSubsets } from './report/groupScores.js';
+export { type SummaryCell, type SummaryGrid, type SummaryRow, summaryCsv, summaryGrid, summaryMarkdown } from './report/summaryTable.js';
 export { type BarGroup, escapeHtml, groupedBarChart, type HeatmapInput, heatColor, heatmapSvg } from './report/svg.js';
 export { htmlPage, type ReportOptions, reportHtml, writeReport } from './report/writeReport.js';
+export { openCompassNames, readOpenCompassPredictions, topLevelKeys, writeOpenCompassPredictions } from './runner/openCompassLayout.js';
 export { type EvalTask, partitionTasks, safeName } from './runner/partition.js';
 export {
   type DatasetConfig,
@@ -92,7 +104,7 @@ export {
 export { type ResolvedModel, resolveModels } from './runner/resolveModels.js';
 export { type RunOptions, runEval, type ShotSelector } from './runner/runEval.js';
 export { type CachedResult, cacheKey, canonicalJson, SampleCache } from './runner/SampleCache.js';
-export type { RunSummary, TaskRecord, UnitResult } from './runSummary.js';
+export type { GroupScore, RunSummary, SubsetScore, TaskRecord, UnitResult } from './runSummary.js';
 export { networkIsolation, runPython, type SandboxOptions, type SandboxResult, type SandboxStatus } from './sandbox/PythonSandbox.js';
 export {
   type ChatMessage,
@@ -106,6 +118,7 @@ export {
   type LoadOptions,
   type ModelStyle,
   OPTION_LABELS,
+  type OpenCompassNames,
   type Prediction,
   type PredictionError,
   type PromptTemplate,
@@ -116,5 +129,6 @@ export {
   type RetrieverKind,
   SandboxError,
   type ScoredSample,
+  type SummaryGroup,
   type TaskKind,
 } from './types.js';

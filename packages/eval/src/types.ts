@@ -99,6 +99,35 @@ export interface LoadOptions {
   limitPerSubset?: boolean;
   /** Split name where the dataset has several (`test`, `val`, `dev`); each dataset has a default. */
   split?: string;
+  /**
+   * Seed of the stratified `limit` draw over subsets (default 0): which samples of each subject
+   * are kept, and which subjects get the remainder when the limit does not divide evenly.
+   */
+  seed?: number;
+}
+
+/**
+ * One OpenCompass summarizer group: the scores of its subsets (OpenCompass dataset abbrs such as
+ * `lukaemon_mmlu_anatomy`) averaged without weights, or with `weights` (keyed by abbr) when given.
+ */
+export interface SummaryGroup {
+  name: string;
+  subsets: readonly string[];
+  weights?: Readonly<Record<string, number>>;
+}
+
+/** How OpenCompass names a dataset's parts and summarises them (opencompass/configs/summarizers/groups/*.py). */
+export interface OpenCompassNames {
+  /**
+   * The abbr of the OpenCompass dataset a sample belongs to: one per subject for MMLU
+   * (`lukaemon_mmlu_<subject>`), CMMLU, C-Eval and BBH, the whole dataset otherwise (`gsm8k`).
+   * It names the prediction file (`predictions/<model>/<abbr>.json`) and the per-subject rows.
+   */
+  abbr(sample: EvalSample): string;
+  /** Summarizer groups, in display order. Groups none of whose subsets ran are left out, as OpenCompass does. */
+  groups?: readonly SummaryGroup[];
+  /** The group(s) whose score is the dataset's headline, first present wins (`ceval`, then `ceval-test`). */
+  headline?: readonly string[];
 }
 
 /** One registry entry: everything needed to load, prompt and score a benchmark. */
@@ -121,6 +150,8 @@ export interface DatasetDef {
   fewShot: FewShotConfig;
   /** The default evaluator for this dataset. */
   evaluator(): Evaluator;
+  /** OpenCompass's names and summary groups; without it the dataset is one OpenCompass dataset named like ours. */
+  openCompass?: OpenCompassNames;
   /**
    * The dataset's own report artefacts (NeedleBench's depth × length heatmaps), beyond the
    * tables every dataset gets. The generic report calls it once per run with this dataset's

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LocalModelStarter } from '@puyu/client';
@@ -33,6 +33,12 @@ export function parseDatasetFlag(v: string, limit?: number): DatasetConfig {
   throw new ConfigError('CLI_BAD_OPTION', `"${v}": the part after ":" must be gen, ppl or scN (self-consistency with N draws).`);
 }
 
+/** Where `eval score` writes per-sample results by default: next to the predictions (inside an OpenCompass folder). */
+function scoredPath(predictions: string, dataset: string): string {
+  if (existsSync(predictions) && statSync(predictions).isDirectory()) return join(predictions, `${dataset}.scored.jsonl`);
+  return `${predictions.replace(/\.jsonl?$/, '')}.scored.jsonl`;
+}
+
 /** `local:PATH.gguf` models are served in-process by @puyu/serve (through @puyu/client) on a free loopback port for the run. */
 function localStarter(o: { localCtx: number; threads: number; concurrency: number }): LocalModelStarter {
   return async (path) => {
@@ -45,6 +51,8 @@ interface RunFlags {
   models?: string[];
   datasets?: string[];
   limit?: number;
+  limitSeed?: number;
+  opencompassLayout?: boolean;
   concurrency?: number;
   out?: string;
   dataRoot?: string;
@@ -70,6 +78,8 @@ async function buildConfig(configPath: string | undefined, o: RunFlags, needData
   if (o.models) merged.models = o.models;
   if (o.datasets) merged.datasets = o.datasets.map((d) => parseDatasetFlag(d, o.limit));
   if (o.limit !== undefined) merged.limit = o.limit;
+  if (o.limitSeed !== undefined) merged.limitSeed = o.limitSeed;
+  if (o.opencompassLayout) merged.opencompassLayout = true;
   if (o.concurrency !== undefined) merged.concurrency = o.concurrency;
   if (o.out) merged.outDir = o.out;
   if (o.dataRoot) merged.dataRoot = o.dataRoot;
@@ -122,7 +132,8 @@ async function report(s: RunSummary): Promise<void> {
 const runOptions = (cmd: Command) =>
   cmd
     .option('--models <specs>', 'comma-separated URL@model, completions+URL@model or local:PATH.gguf', list)
-    .option('--limit <n>', 'samples per dataset', int('--limit'))
+    .option('--limit <n>', 'samples per dataset; across subjects (MMLU, BBH, …) an equal, seeded share each', int('--limit'))
+    .option('--limit-seed <n>', 'seed of the --limit draw (default 0)', int('--limit-seed', 0))
     .option('--concurrency <n>', 'samples in flight', int('--concurrency'))
     .option('--out <dir>', 'run folder (reuse it to resume)')
     .option('--cache <file>', 'cache file (default <out>/cache.jsonl)')
@@ -146,7 +157,8 @@ export function registerEvalCommands(program: Command): void {
       .description('Run models on datasets: cached per sample, resumable, with predictions, summary and HTML report')
       .argument('[config]', 'JSON run config (models, datasets, …); flags override it')
       .option('--datasets <names>', 'comma-separated; name:ppl for log-likelihood, name:scN for self-consistency', list)
-      .option('--data-root <dir>', 'folder with the benchmark files (default ./data)'),
+      .option('--data-root <dir>', 'folder with the benchmark files (default ./data)')
+      .option('--opencompass-layout', "also write OpenCompass's predictions/<model>/<abbr>.json files (see eval score --help)"),
   ).action(async (configPath: string | undefined, o: RunFlags) => {
     const config = await buildConfig(configPath, o);
     const { runEval } = await stage();
@@ -164,12 +176,24 @@ export function registerEvalCommands(program: Command): void {
     .command('score')
     .description('Score existing predictions (eval-only mode): per-sample JSONL with extracted answer and correctness')
     .requiredOption('--dataset <name>', 'dataset the predictions answer')
-    .requiredOption('--predictions <file>', 'JSONL of {"id", "output"} records')
+    .requiredOption('--predictions <path>', 'a JSONL file, an OpenCompass <abbr>.json file or an OpenCompass predictions/<model>/ folder')
     .option('--data-root <dir>', 'folder with the benchmark files', 'data')
     .option('--split <name>', 'dataset split')
     .option('--subsets <names>', 'comma-separated subjects / tasks', list)
     .option('--circular', 'circular evaluation (ids carry @circular:…)')
     .option('--out <file>', 'per-sample output (default <predictions>.scored.jsonl)')
+    .addHelpText(
+      'after',
+      `
+Prediction ids:
+  JSONL        one {"id", "output"} record per line; the id is the sample's id, e.g.
+               {"id": "mmlu/anatomy/test/12", "output": "The answer is B."}
+               (<dataset>/<subject>/<split>/<row> for MMLU, CMMLU, C-Eval; bbh/<task>/<index>; gsm8k/test/<index>).
+  OpenCompass  predictions/<model>/<abbr>.json holding {"12": {"origin_prompt": …, "prediction": "B", "gold": "B"}, …};
+               the key is the sample's position in its OpenCompass dataset, so key "12" of
+               lukaemon_mmlu_anatomy.json is mmlu/anatomy/test/12. Split parts <abbr>_0.json, <abbr>_1.json, …
+               are read in order when <abbr>.json is absent. Pass one file or the whole folder.`,
+    )
     .action(
       async (o: {
         dataset: string;
@@ -180,18 +204,19 @@ export function registerEvalCommands(program: Command): void {
         circular?: boolean;
         out?: string;
       }) => {
-        const { readPredictions, scoreDataset } = await stage();
-        const predictions = await readPredictions(o.predictions);
+        const { readAnyPredictions, scoreDataset } = await stage();
+        const predictions = await readAnyPredictions(o.predictions, o.dataset, { root: o.dataRoot, split: o.split, subsets: o.subsets });
         const r = await scoreDataset(o.dataset, predictions, {
           root: o.dataRoot,
           split: o.split,
           subsets: o.subsets,
           circular: o.circular,
         });
-        const out = o.out ?? o.predictions.replace(/\.jsonl$/, '') + '.scored.jsonl';
+        const out = o.out ?? scoredPath(o.predictions, o.dataset);
         writeFileSync(out, r.samples.map((s) => `${JSON.stringify(s)}\n`).join(''));
+        const grouped = r.groups ? { headline: r.headline, groups: r.groups, subsets: r.subsets } : {};
         process.stdout.write(
-          `${JSON.stringify({ dataset: r.dataset, evaluator: r.evaluator, samples: r.samples.length, metrics: r.metrics })}\n`,
+          `${JSON.stringify({ dataset: r.dataset, evaluator: r.evaluator, samples: r.samples.length, metrics: r.metrics, ...grouped })}\n`,
         );
         process.stderr.write(`per-sample results → ${out}\n`);
       },

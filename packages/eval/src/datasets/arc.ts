@@ -47,4 +47,5 @@ export const arcChallenge: DatasetDef = {
   template: arcTemplate,
   fewShot: { retriever: 'zero', k: 0 },
   evaluator: accuracyEvaluator,
+  openCompass: { abbr: () => 'ARC-c' },
 };

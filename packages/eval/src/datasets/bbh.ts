@@ -9,6 +9,7 @@ import { BBH_FREEFORM_TASKS, BBH_MCQ_TASKS } from '../extract/bbh.js';
 import { bbhTemplate } from '../prompts/templates.js';
 import type { DatasetDef, EvalSample, LoadOptions } from '../types.js';
 import { applyLimit, badRecord, pickSubsets, readDataFile } from './files.js';
+import { BBH_ABBR_PREFIX, BBH_GROUPS } from './summaryGroups.js';
 
 const HOW =
   'Clone https://github.com/suzgunmirac/BIG-Bench-Hard and copy bbh/*.json to <root>/bbh/data/ and cot-prompts/*.txt to <root>/bbh/cot-prompts/.';
@@ -35,7 +36,8 @@ async function load(opts: LoadOptions): Promise<EvalSample[]> {
       out.push({ id: `bbh/${task}/${i}`, dataset: 'bbh', subset: task, question: e.input, gold: e.target, meta: { cotPrompt, bbhKind } });
     });
   }
-  return applyLimit(out, opts);
+  // BBH's headline is the unweighted mean over tasks: an equal share per task.
+  return applyLimit(out, opts, 'equal');
 }
 
 export const bbh: DatasetDef = {
@@ -50,4 +52,5 @@ export const bbh: DatasetDef = {
   // The exemplars are the task's fixed CoT prompt, rendered by the template (meta.cotPrompt).
   fewShot: { retriever: 'zero', k: 0 },
   evaluator: bbhEvaluator,
+  openCompass: { abbr: (s) => BBH_ABBR_PREFIX + s.subset, groups: BBH_GROUPS, headline: ['bbh'] },
 };

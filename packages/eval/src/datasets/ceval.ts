@@ -13,6 +13,7 @@ import { cevalTemplate } from '../prompts/templates.js';
 import { type DatasetDef, DatasetError } from '../types.js';
 import { badRecord } from './files.js';
 import { type CsvRow, letterAnswer, loadMcqCsv, type McqCsvSpec } from './mcqCsv.js';
+import { CEVAL_GROUPS } from './summaryGroups.js';
 
 const HOW =
   'Download ceval-exam.zip from https://huggingface.co/datasets/ceval/ceval-exam (or the C-Eval GitHub release) and unzip it so that <root>/ceval/{dev,val,test}/<subject>_<split>.csv exist.';
@@ -72,4 +73,10 @@ export const ceval: DatasetDef = {
   template: cevalTemplate,
   fewShot: { retriever: 'fixed', k: 5 },
   evaluator: accuracyEvaluator,
+  // OpenCompass names val subjects `ceval-<subject>` and test ones `ceval-test-<subject>`; the split is the id's third part.
+  openCompass: {
+    abbr: (s) => (s.id.split('/')[2] === 'test' ? `ceval-test-${s.subset}` : `ceval-${s.subset}`),
+    groups: CEVAL_GROUPS,
+    headline: ['ceval', 'ceval-test'],
+  },
 };

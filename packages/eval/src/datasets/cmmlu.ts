@@ -5,6 +5,7 @@ import type { DatasetDef } from '../types.js';
 import { CMMLU_SUBJECTS_ZH } from './cmmluSubjects.js';
 import { badRecord } from './files.js';
 import { type CsvRow, letterAnswer, loadMcqCsv, type McqCsvSpec } from './mcqCsv.js';
+import { CMMLU_ABBR_PREFIX, CMMLU_GROUPS } from './summaryGroups.js';
 
 const HOW = 'Download https://github.com/haonan-li/CMMLU (data/dev and data/test) into <root>/cmmlu/{dev,test}/.';
 
@@ -46,4 +47,5 @@ export const cmmlu: DatasetDef = {
   template: cmmluTemplate,
   fewShot: { retriever: 'fixed', k: 5 },
   evaluator: accuracyEvaluator,
+  openCompass: { abbr: (s) => CMMLU_ABBR_PREFIX + s.subset, groups: CMMLU_GROUPS, headline: ['cmmlu'] },
 };

@@ -43,4 +43,5 @@ export const humaneval: DatasetDef = {
   template: humanevalTemplate,
   fewShot: { retriever: 'zero', k: 0 },
   evaluator: () => new HumanEvalEvaluator(),
+  openCompass: { abbr: () => 'openai_humaneval' },
 };

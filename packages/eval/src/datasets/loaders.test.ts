@@ -117,9 +117,10 @@ describe.skipIf(!shared)('loaders on the real benchmark files', () => {
   it('GSM8K gold is the #### number without commas; MATH gold is the last box', async () => {
     const g = await getDataset('gsm8k').load({ root, limit: 1 });
     expect(g[0].gold).toBe('18');
-    const m = await getDataset('math').load({ root, limit: 1 });
+    // MATH has subjects, so a plain limit samples across them; the first of each subject is limitPerSubset.
+    const m = await getDataset('math').load({ root, limit: 1, limitPerSubset: true });
     expect(m[0].gold).toBe('2');
-    const m5 = await getDataset('math500').load({ root, limit: 1 });
+    const m5 = await getDataset('math500').load({ root, limit: 1, limitPerSubset: true });
     expect(m5[0].gold).toBe('\\left( 3, \\frac{\\pi}{2} \\right)');
     expect(m5[0].id).toBe('math500/test/precalculus/807.json');
   });
@@ -134,10 +135,10 @@ describe.skipIf(!shared)('loaders on the real benchmark files', () => {
     }
   });
 
-  it('subset and limit select in file order', async () => {
+  it('subset and limit: a seeded draw within the subject, kept in file order', async () => {
     const s = await getDataset('cmmlu').load({ root, subsets: ['agronomy'], limit: 3 });
-    expect(s.map((x) => x.id)).toEqual(['cmmlu/agronomy/test/0', 'cmmlu/agronomy/test/1', 'cmmlu/agronomy/test/2']);
-    expect(s[0].gold).toBe('B');
+    expect(s.map((x) => x.id)).toEqual(['cmmlu/agronomy/test/61', 'cmmlu/agronomy/test/96', 'cmmlu/agronomy/test/105']);
+    expect(s[0].gold).toBe('C');
     expect(s[0].meta.subjectZh).toBe('农学');
     const all = await getDataset('cmmlu').load({ root, limit: 1, limitPerSubset: true });
     expect(all.length).toBe(67);

@@ -62,5 +62,6 @@ export async function loadMcqCsv(spec: McqCsvSpec, opts: LoadOptions, split: str
       });
     }
   }
-  return limit ? applyLimit(out, opts) : out;
+  // Their headline is the unweighted mean over subjects, so a limit gives every subject an equal share.
+  return limit ? applyLimit(out, opts, 'equal') : out;
 }

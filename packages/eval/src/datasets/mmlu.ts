@@ -9,6 +9,7 @@ import { mmluTemplate } from '../prompts/templates.js';
 import type { DatasetDef } from '../types.js';
 import { badRecord } from './files.js';
 import { type CsvRow, letterAnswer, loadMcqCsv, type McqCsvSpec } from './mcqCsv.js';
+import { MMLU_ABBR_PREFIX, MMLU_GROUPS } from './summaryGroups.js';
 
 const HOW =
   'Download https://people.eecs.berkeley.edu/~hendrycks/data.tar (or the hendrycks/test repository) and copy data/{dev,test}/*.csv into <root>/mmlu/{dev,test}/.';
@@ -43,4 +44,5 @@ export const mmlu: DatasetDef = {
   template: mmluTemplate,
   fewShot: { retriever: 'fixed', k: 5 },
   evaluator: accuracyEvaluator,
+  openCompass: { abbr: (s) => MMLU_ABBR_PREFIX + s.subset, groups: MMLU_GROUPS, headline: ['mmlu'] },
 };

@@ -3,9 +3,13 @@
  * previous run, or from another harness) against a dataset, returning per-sample records with the
  * extracted answer and correctness plus the aggregate metrics.
  */
+import { existsSync, statSync } from 'node:fs';
 import { readJsonl } from '@puyu/core';
 import { z } from 'zod';
 import { getDataset } from '../datasets/registry.js';
+import { summarizeSubsets } from '../report/groupScores.js';
+import { readOpenCompassPredictions } from '../runner/openCompassLayout.js';
+import type { GroupScore, SubsetScore } from '../runSummary.js';
 import { type EvalResult, type EvalSample, EvaluationError, type Evaluator, type Prediction } from '../types.js';
 import { CircularEvaluator, circularExpand } from './circular.js';
 
@@ -18,9 +22,15 @@ export const predictionSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
-/** Reads and validates a predictions JSONL file. */
+/** Reads and validates a predictions JSONL file: it must exist, hold at least one record, and name each id once. */
 export async function readPredictions(path: string): Promise<Prediction[]> {
+  if (!existsSync(path) || statSync(path).isDirectory())
+    throw new EvaluationError(
+      'EVAL_PREDICTIONS_MISSING',
+      `${path} ${existsSync(path) ? 'is a folder' : 'does not exist'}: pass a predictions JSONL file (a run writes predictions/<model>/<dataset>.jsonl), or an OpenCompass <abbr>.json file or predictions/<model>/ folder.`,
+    );
   const out: Prediction[] = [];
+  const seen = new Set<string>();
   let line = 0;
   for await (const row of readJsonl(path)) {
     line++;
@@ -31,9 +41,37 @@ export async function readPredictions(path: string): Promise<Prediction[]> {
         `${path}: record ${line} is not a prediction (${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}). Each line needs {"id": string, "output": string}.`,
       );
     }
+    if (seen.has(r.data.id))
+      throw new EvaluationError(
+        'EVAL_DUPLICATE_PREDICTION_IDS',
+        `${path}: record ${line} repeats id ${r.data.id}: keep one prediction per sample (several generations go in "outputs").`,
+      );
+    seen.add(r.data.id);
     out.push(r.data);
   }
+  if (out.length === 0)
+    throw new EvaluationError(
+      'EVAL_PREDICTIONS_EMPTY',
+      `${path} holds no predictions: rerun the inference that writes it, or pass another file.`,
+    );
   return out;
+}
+
+/**
+ * Reads predictions in either layout: a `.jsonl` file of `{"id", "output"}` records, or
+ * OpenCompass's — one `<abbr>.json` (or split part `<abbr>_N.json`) or a `predictions/<model>/`
+ * folder — whose keys are positions in the dataset's split, so the dataset is loaded to map them.
+ */
+export async function readAnyPredictions(
+  path: string,
+  name: string,
+  opts: Pick<ScoreDatasetOptions, 'root' | 'subsets' | 'split'>,
+): Promise<Prediction[]> {
+  const openCompass = path.endsWith('.json') || (existsSync(path) && statSync(path).isDirectory());
+  if (!openCompass) return readPredictions(path);
+  const def = getDataset(name);
+  const all = await def.load({ root: opts.root, subsets: opts.subsets, split: opts.split });
+  return readOpenCompassPredictions(path, def, all);
 }
 
 export interface ScoreDatasetOptions {
@@ -52,7 +90,7 @@ export interface ScoreDatasetOptions {
  * out (eval-only mode scores what was predicted); a prediction id the dataset does not have is
  * an error, since it usually means the wrong dataset, split or subset was named.
  */
-export async function scoreDataset(name: string, predictions: readonly Prediction[], opts: ScoreDatasetOptions): Promise<EvalResult> {
+export async function scoreDataset(name: string, predictions: readonly Prediction[], opts: ScoreDatasetOptions): Promise<ScoredDataset> {
   const def = getDataset(name);
   let samples: EvalSample[] = await def.load({ root: opts.root, subsets: opts.subsets, split: opts.split });
   if (opts.circular) samples = circularExpand(samples);
@@ -70,5 +108,14 @@ export async function scoreDataset(name: string, predictions: readonly Predictio
   const base = opts.evaluator ?? def.evaluator();
   const evaluator = opts.circular ? new CircularEvaluator(base) : base;
   const result = await evaluator.score(chosen, predictions);
-  return { ...result, dataset: name };
+  const { subsets, groups, headline } = summarizeSubsets(def, chosen, result);
+  const metrics = headline ? { ...result.metrics, [headline.metric]: headline.score } : result.metrics;
+  return { ...result, dataset: name, metrics, ...(subsets ? { subsets, groups, headline: headline?.name } : {}) };
+}
+
+/** A scored dataset with OpenCompass's per-subject scores and summarizer groups where it has them (headline in `metrics`). */
+export interface ScoredDataset extends EvalResult {
+  subsets?: SubsetScore[];
+  groups?: GroupScore[];
+  headline?: string;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { formatDuration } from '@puyu/core';
 import type { RunSummary } from '../runSummary.js';
 import type { DatasetDef, ReportArtifacts, ScoredSample } from '../types.js';
-import { summaryCsv, summaryGrid, summaryMarkdown } from './summaryTable.js';
+import { formatScore, PARTIAL_NOTE, type SummaryRow, summaryCsv, summaryGrid, summaryMarkdown } from './summaryTable.js';
 import { escapeHtml, groupedBarChart } from './svg.js';
 
 /** Shared page chrome: one inline stylesheet, no external fetches, so the file opens anywhere (and offline). */
@@ -80,21 +80,23 @@ function artifactSection(a: ReportArtifacts): string {
 
 export function reportHtml(outDir: string, summary: RunSummary, samplesPerUnit: number, sections: readonly ReportArtifacts[] = []): string {
   const grid = summaryGrid(summary.results);
-  const fmt = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
+  const row = (r: SummaryRow) =>
+    `<tr><td>${escapeHtml(r.dataset)}</td><td>${escapeHtml(r.metric)}</td><td>${escapeHtml(r.mode)}</td><td class="num">${r.samples}</td>${r.scores
+      .map((s, i) => `<td class="num">${formatScore(s, r.partial[i])}</td>`)
+      .join('')}</tr>`;
+  const head = `<thead><tr><th>dataset</th><th>metric</th><th>mode</th><th>n</th>${grid.models.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr></thead>`;
   const table = [
-    '<table><thead><tr><th>dataset</th><th>metric</th><th>mode</th><th>n</th>',
-    ...grid.models.map((m) => `<th>${escapeHtml(m)}</th>`),
-    '</tr></thead><tbody>',
-    ...grid.rows.map(
-      (r) =>
-        `<tr><td>${escapeHtml(r.dataset)}</td><td>${escapeHtml(r.metric)}</td><td>${escapeHtml(r.mode)}</td><td class="num">${r.samples}</td>${r.scores
-          .map((s) => `<td class="num">${fmt(s)}</td>`)
-          .join('')}</tr>`,
-    ),
+    `<table>${head}<tbody>`,
+    ...grid.rows.map(row),
     grid.rows.length > 1
-      ? `<tr><th colspan="4">average</th>${grid.average.map((s) => `<th class="num">${fmt(s)}</th>`).join('')}</tr>`
+      ? `<tr><th colspan="4">average</th>${grid.average.map((s) => `<th class="num">${formatScore(s)}</th>`).join('')}</tr>`
       : '',
     '</tbody></table>',
+    // OpenCompass's summarizer groups and per-subject scores (MMLU, CMMLU, C-Eval, BBH).
+    grid.details.length ? `<h3>Groups and subjects</h3><table>${head}<tbody>${grid.details.map(row).join('')}</tbody></table>` : '',
+    [...grid.rows, ...grid.details].some((r) => r.partial.some(Boolean))
+      ? `<p class="muted">${escapeHtml(PARTIAL_NOTE.replace('\\', ''))}</p>`
+      : '',
   ].join('');
   const chart = groupedBarChart(
     grid.rows.map((r) => ({ label: r.dataset, values: r.scores })),

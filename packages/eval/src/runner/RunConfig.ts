@@ -56,8 +56,15 @@ export const runConfigSchema = z.object({
   concurrency: z.number().int().positive().default(8),
   /** Samples per task (OpenCompass's size partitioner); tasks are the unit of progress bookkeeping. */
   shardSize: z.number().int().positive().default(200),
-  /** Default per-dataset sample limit. */
+  /** Default per-dataset sample limit; datasets with subjects are sampled across them (stratified, seeded). */
   limit: z.number().int().positive().optional(),
+  /** Seed of the stratified limit draw (which samples of each subject a limit keeps). */
+  limitSeed: z.number().int().min(0).optional(),
+  /**
+   * Also write predictions in OpenCompass's layout, `predictions/<model>/<abbr>.json`
+   * (`{"0": {"origin_prompt", "prediction", "gold"}, …}`, one file per OpenCompass dataset abbr).
+   */
+  opencompassLayout: z.boolean().optional(),
   /** Cache file (default `<outDir>/cache.jsonl`); point several runs at one file to share answers. */
   cache: z.string().optional(),
   /** Defaults for every model entry that does not set its own. */

@@ -10,9 +10,11 @@ import { majorityVote } from '../inferencers/majorityVote.js';
 import { PplInferencer } from '../inferencers/PplInferencer.js';
 import { SelfConsistencyInferencer } from '../inferencers/SelfConsistencyInferencer.js';
 import { selectShots as defaultSelectShots } from '../prompts/retrievers.js';
+import { summarizeSubsets } from '../report/groupScores.js';
 import { writeReport } from '../report/writeReport.js';
 import type { RunSummary, TaskRecord, UnitResult } from '../runSummary.js';
 import type { DatasetDef, EvalResult, EvalSample, FewShotConfig } from '../types.js';
+import { writeOpenCompassPredictions } from './openCompassLayout.js';
 import { partitionTasks, safeName } from './partition.js';
 import type { DatasetConfig, RunConfig } from './RunConfig.js';
 import { type ResolvedModel, resolveModels } from './resolveModels.js';
@@ -43,6 +45,8 @@ interface LoadedDataset {
   def: DatasetDef;
   cfg: Exclude<DatasetConfig, string>;
   samples: EvalSample[];
+  /** The full split, unlimited: OpenCompass-layout keys are positions in it (only loaded for that layout). */
+  all?: EvalSample[];
   pool: EvalSample[];
   fewShot: FewShotConfig;
   inferencer: Inferencer;
@@ -88,20 +92,34 @@ async function loadDatasets(config: RunConfig, opts: RunOptions): Promise<Loaded
   for (const entry of config.datasets) {
     const cfg = typeof entry === 'string' ? { name: entry } : entry;
     const def = (opts.resolveDataset ?? getDataset)(cfg.name);
-    const load = { root: config.dataRoot, subsets: cfg.subsets, split: cfg.split, limit: cfg.limit ?? config.limit };
+    const load = {
+      root: config.dataRoot,
+      subsets: cfg.subsets,
+      split: cfg.split,
+      limit: cfg.limit ?? config.limit,
+      seed: config.limitSeed,
+    };
     const fewShot = cfg.fewShot ?? def.fewShot;
     const wantsShots = fewShot.retriever !== 'zero' && fewShot.k > 0;
     // Test split and exemplar pool are read together: loading is time no request is in flight.
-    const [samples, pool] = await Promise.all([
+    const [samples, pool, all] = await Promise.all([
       def.load(load),
       wantsShots && def.loadFewShotPool ? def.loadFewShotPool({ ...load, limit: undefined }) : Promise.resolve([]),
+      config.opencompassLayout && load.limit !== undefined ? def.load({ ...load, limit: undefined }) : Promise.resolve(undefined),
     ]);
     const inferencer = inferencerFor(def, cfg);
     // `mmlu` and `mmlu:ppl` are different benchmarks (OpenCompass's mmlu_gen / mmlu_ppl): keep both apart in files and tables.
     const name = inferencer.name === 'gen' ? def.name : `${def.name}:${inferencer.name}`;
     if (out.some((d) => d.name === name))
       throw new ConfigError('EVAL_DUPLICATE_DATASET', `${name} is listed twice; give each entry a different inferencer.`);
-    out.push({ name, def, cfg, samples, pool, fewShot, inferencer });
+    // OpenCompass names files by dataset abbr alone, so mmlu and mmlu:ppl would write the same files.
+    const twin = out.find((d) => d.def.name === def.name);
+    if (config.opencompassLayout && twin)
+      throw new ConfigError(
+        'EVAL_LAYOUT_CONFLICT',
+        `${twin.name} and ${name} would write the same OpenCompass prediction files; run them into separate --out folders, or drop --opencompass-layout.`,
+      );
+    out.push({ name, def, cfg, samples, all: all ?? (config.opencompassLayout ? samples : undefined), pool, fewShot, inferencer });
   }
   return out;
 }
@@ -200,7 +218,7 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
           .map((task, t) => ({ task, t }))
           .filter(({ task }) => task.model === m && task.dataset === d)
           .flatMap(({ task, t }) => task.samples.map((s) => predictions.get(`${t}\u0000${s.id}`)!));
-        results.push(await scoreUnit(outDir, model.label, ds, preds));
+        results.push(await scoreUnit(outDir, model.label, ds, preds, config.opencompassLayout ?? false));
       }
     }
     phases.scoreMs = performance.now() - tScore;
@@ -218,27 +236,43 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
 }
 
 /** Writes one model × dataset's predictions and scored samples; returns its headline numbers. */
-async function scoreUnit(outDir: string, label: string, ds: LoadedDataset, preds: InferredPrediction[]): Promise<UnitResult> {
+async function scoreUnit(
+  outDir: string,
+  label: string,
+  ds: LoadedDataset,
+  preds: InferredPrediction[],
+  openCompassLayout: boolean,
+): Promise<UnitResult> {
   const dir = safeName(label);
   const predictionsFile = join('predictions', dir, `${safeName(ds.name)}.jsonl`);
   const scoredFile = join('results', dir, `${safeName(ds.name)}.jsonl`);
   mkdirSync(join(outDir, 'predictions', dir), { recursive: true });
   mkdirSync(join(outDir, 'results', dir), { recursive: true });
   writeFileSync(join(outDir, predictionsFile), preds.map((p) => `${JSON.stringify({ ...p, cached: undefined })}\n`).join(''));
+  const openCompassFiles =
+    openCompassLayout && ds.all
+      ? writeOpenCompassPredictions(join(outDir, 'predictions', dir), ds.def, ds.all, preds).map((f) => join('predictions', dir, f))
+      : undefined;
   const evaluator = ds.def.evaluator();
   const result: EvalResult =
     ds.inferencer.name === 'sc' && ds.def.kind !== 'code'
       ? await majorityVote(evaluator, ds.samples, preds)
       : await evaluator.score(ds.samples, preds);
   writeFileSync(join(outDir, scoredFile), result.samples.map((s) => `${JSON.stringify(s)}\n`).join(''));
-  const metric = 'accuracy' in result.metrics ? 'accuracy' : (Object.keys(result.metrics)[0] ?? 'accuracy');
+  const summary = summarizeSubsets(ds.def, ds.samples, result);
+  const metric = summary.headline?.metric ?? ('accuracy' in result.metrics ? 'accuracy' : (Object.keys(result.metrics)[0] ?? 'accuracy'));
+  const metrics = summary.headline ? { ...result.metrics, [metric]: summary.headline.score } : result.metrics;
   return {
     model: label,
     dataset: ds.name,
     inferencer: ds.inferencer.name,
     metric,
-    score: result.metrics[metric] ?? 0,
-    metrics: result.metrics,
+    score: metrics[metric] ?? 0,
+    metrics,
+    headline: summary.headline?.name,
+    subsets: summary.subsets,
+    groups: summary.groups,
+    openCompassFiles,
     samples: preds.length,
     errors: preds.filter((p) => p.error).length,
     predictionsFile,
