@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getDataset } from '@puyu/eval';
@@ -143,6 +143,59 @@ describe('puyu eval (real CLI)', () => {
     const unknown = await puyu(['eval', 'run', '--models', 'http://127.0.0.1:9@m', '--datasets', 'nosuch', '--out', dir]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('[EVAL_UNKNOWN_DATASET]');
+  });
+
+  it('eval score --help shows the id format; run --opencompass-layout and score on the folder agree; bad files exit 2 with a code', async () => {
+    const help = await puyu(['eval', 'score', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('{"id": "mmlu/anatomy/test/12", "output": "The answer is B."}');
+    expect(help.stdout).toContain('lukaemon_mmlu_anatomy.json is mmlu/anatomy/test/12');
+    // A hand-made MMLU of two subjects; the peer answers the letter each question names.
+    const root = mkdtempSync(join(tmpdir(), 'puyu-eval-oc-cli-'));
+    mkdirSync(join(root, 'mmlu', 'test'), { recursive: true });
+    writeFileSync(join(root, 'mmlu', 'test', 'anatomy_test.csv'), 'a1 say=A,w,x,y,z,A\na2 say=B,w,x,y,z,C\n');
+    writeFileSync(join(root, 'mmlu', 'test', 'virology_test.csv'), 'v1 say=D,w,x,y,z,D\n');
+    const cfg = join(root, 'run.json');
+    const peer = await startOpenAIPeer((r) => `The answer is ${[...r.prompt.matchAll(/say=([A-D])/g)].at(-1)?.[1]}.`);
+    peers.push(peer);
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        models: [`${peer.url}@m`],
+        datasets: [{ name: 'mmlu', fewShot: { retriever: 'zero', k: 0 } }],
+        dataRoot: '.',
+        outDir: 'run',
+      }),
+    );
+    const run = await puyu(['eval', 'run', cfg, '--opencompass-layout', '--quiet']);
+    expect(run.code).toBe(0);
+    // Anatomy 50, virology 100: the headline is their unweighted mean, not 2 of 3 right.
+    expect(run.stdout).toContain('| mmlu | naive_average | gen | 3 | 75.00* |');
+    const folder = join(root, 'run', 'predictions', 'm');
+    expect(existsSync(join(folder, 'lukaemon_mmlu_anatomy.json'))).toBe(true);
+    const scored = await puyu(['eval', 'score', '--dataset', 'mmlu', '--predictions', folder, '--data-root', root]);
+    expect(scored.code).toBe(0);
+    const res = JSON.parse(scored.stdout);
+    const unit = JSON.parse(readFileSync(join(root, 'run', 'run.json'), 'utf8')).results[0];
+    expect(res.metrics).toEqual(unit.metrics);
+    expect(res.groups).toEqual(unit.groups);
+    expect(res).toMatchObject({ headline: 'mmlu', samples: 3 });
+    writeFileSync(join(root, 'lukaemon_mmlu_virology.json'), '');
+    const empty = await puyu([
+      'eval',
+      'score',
+      '--dataset',
+      'mmlu',
+      '--predictions',
+      join(root, 'lukaemon_mmlu_virology.json'),
+      '--data-root',
+      root,
+    ]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/\[EVAL_PREDICTIONS_EMPTY\] .*lukaemon_mmlu_virology\.json is empty: rerun/);
+    const missing = await puyu(['eval', 'score', '--dataset', 'mmlu', '--predictions', join(root, 'none.jsonl'), '--data-root', root]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('[EVAL_PREDICTIONS_MISSING]');
   });
 
   it.skipIf(!hasData)('puyu eval judge grades one model and compares two with position swap', async () => {
