@@ -1,6 +1,7 @@
 /**
  * HumanEval: each output becomes prompt + completion + test + `check(entry_point)` (the original
- * harness's program) and runs in the Python sandbox; pass@k is estimated from the n outputs per
+ * harness's program, the output cut by OpenCompass's `humaneval_postprocess_v2` unless
+ * `repairCompletion`) and runs in the Python sandbox; pass@k is estimated from the n outputs per
  * problem. Metrics are `humaneval_pass@k` percentages for every k ≤ n in `ks`.
  */
 import { humanevalProgram } from '../extract/code.js';
@@ -11,6 +12,11 @@ import { passAtK } from './passAtK.js';
 
 export interface HumanEvalOptions extends SandboxOptions {
   ks?: readonly number[];
+  /**
+   * Ours, raises scores: repair bare bodies and full definitions instead of OpenCompass's
+   * `humaneval_postprocess_v2` (see extract/code.ts). Off by default.
+   */
+  repairCompletion?: boolean;
   /** Programs run at once (default 2: these machines have two cores). */
   concurrency?: number;
 }
@@ -48,7 +54,10 @@ export class HumanEvalEvaluator implements Evaluator {
       if (typeof test !== 'string' || typeof entry !== 'string') {
         throw new EvaluationError('EVAL_NOT_HUMANEVAL', `${s.id} has no meta.test / meta.entryPoint; it is not a HumanEval sample.`);
       }
-      const r = await runPython(humanevalProgram(s.question, job.output, test, entry), { timeoutMs: 10_000, ...this.opts });
+      const r = await runPython(humanevalProgram(s.question, job.output, test, entry, { repairCompletion: this.opts.repairCompletion }), {
+        timeoutMs: 10_000,
+        ...this.opts,
+      });
       return { ...job, status: r.status, stderr: r.stderr.slice(-500) };
     });
     const statuses = samples.map(() => [] as { status: SandboxStatus; stderr: string }[]);

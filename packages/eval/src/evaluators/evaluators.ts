@@ -1,11 +1,13 @@
 /**
  * The answer-comparing evaluators, one per OpenCompass evaluator we carry. Each is an
- * `AnswerRule` (extract + compare) run by `AnswerEvaluator`.
+ * `AnswerRule` (extract + compare) run by `AnswerEvaluator`. Called with no argument (as the
+ * dataset registry does) each scores exactly as OpenCompass; the option objects turn on named
+ * deviations, all of which raise scores (extract/README.md lists them).
  */
-import { bbhFreeform, bbhMcq } from '../extract/bbh.js';
-import { mathEquiv, mathExtract } from '../extract/math.js';
+import { bbhFreeform, bbhFreeformEqual, bbhMcq } from '../extract/bbh.js';
+import { type MathOptions, mathEquiv, mathExtract } from '../extract/math.js';
 import { gsm8kEqual, gsm8kExtract } from '../extract/numbers.js';
-import { extractChoice } from '../extract/options.js';
+import { type ChoiceOptions, extractChoice } from '../extract/options.js';
 import { exactMatch, generalPostprocess, substringMatch } from '../extract/text.js';
 import { type EvalSample, OPTION_LABELS } from '../types.js';
 import { AnswerEvaluator } from './AnswerEvaluator.js';
@@ -14,11 +16,11 @@ const optionsOf = (s: EvalSample): string => OPTION_LABELS.slice(0, Math.max(s.c
 /** Accepted answers: `meta.answers` (TriviaQA-style alias lists) or the single gold. */
 const goldsOf = (s: EvalSample): string[] => (Array.isArray(s.meta.answers) ? (s.meta.answers as string[]) : [s.gold]);
 
-/** Multiple choice: first-option family (+ option-text match), letter accuracy. */
-export function accuracyEvaluator(): AnswerEvaluator {
+/** Multiple choice: `first_option_postprocess` (opt-in: option-text match, parenthesised letter), letter accuracy. */
+export function accuracyEvaluator(opts: ChoiceOptions = {}): AnswerEvaluator {
   return new AnswerEvaluator({
     name: 'accuracy',
-    extract: (o, s) => extractChoice(o, s.choices, optionsOf(s)) || null,
+    extract: (o, s) => extractChoice(o, s.choices, optionsOf(s), opts) || null,
     equal: (p, s) => p === s.gold,
   });
 }
@@ -47,22 +49,35 @@ export function gsm8kEvaluator(): AnswerEvaluator {
   return new AnswerEvaluator({ name: 'gsm8k', extract: (o) => gsm8kExtract(o), equal: (p, s) => gsm8kEqual(p, s.gold) });
 }
 
-export function mathEvaluator(): AnswerEvaluator {
-  return new AnswerEvaluator({ name: 'math', extract: (o) => mathExtract(o) || null, equal: (p, s) => mathEquiv(p, s.gold) });
+/** `math_postprocess_v2` + `MATHEvaluator(version='v2')`; opt-in `lenientBoxes`, `lenientFractions`. */
+export function mathEvaluator(opts: MathOptions = {}): AnswerEvaluator {
+  return new AnswerEvaluator({
+    name: 'math',
+    extract: (o) => mathExtract(o, opts) || null,
+    equal: (p, s) => mathEquiv(p, s.gold, opts),
+  });
+}
+
+export interface BbhOptions {
+  /**
+   * Ours, raises scores: a multiple-choice item whose target is option text rather than "(X)"
+   * (ruin_names has two, "dearth, wind, & fire") is scored with the free-form rule. OpenCompass
+   * runs `bbh_mcq_postprocess` on both sides, which such items can hardly match.
+   */
+  freeformTextTargets?: boolean;
 }
 
 /**
- * BBH: the task's kind (`meta.bbhKind`) picks the mcq or free-form rule; gold "(B)" compares as "B".
- * A few multiple-choice items carry the option text as their target (ruin_names has two:
- * "dearth, wind, & fire"); OpenCompass's mcq rule can then only match an output without a final
- * period. We score those items with the free-form rule instead (ours; noted in the extraction table).
+ * BBH, as OpenCompass scores it: multiple-choice tasks (`meta.bbhKind === 'mcq'`) compare
+ * `bbh_mcq_postprocess` of output and target exactly (`BBHEvaluator_mcq`); free-form tasks compare
+ * `bbh_freeform_postprocess` of both, casefolded (`BBHEvaluator`).
  */
-export function bbhEvaluator(): AnswerEvaluator {
-  const useMcq = (s: EvalSample) => s.meta.bbhKind === 'mcq' && /^\([A-Z]\)$/.test(s.gold);
+export function bbhEvaluator(opts: BbhOptions = {}): AnswerEvaluator {
+  const useMcq = (s: EvalSample) => s.meta.bbhKind === 'mcq' && (!opts.freeformTextTargets || /^\([A-Z]\)$/.test(s.gold));
   return new AnswerEvaluator({
     name: 'bbh',
     metric: 'score',
     extract: (o, s) => (useMcq(s) ? bbhMcq(o) : bbhFreeform(o)) || null,
-    equal: (p, s) => p !== null && p === (useMcq(s) ? bbhMcq(s.gold) : s.gold),
+    equal: (p, s) => p !== null && (useMcq(s) ? p === bbhMcq(s.gold) : bbhFreeformEqual(p, s.gold)),
   });
 }

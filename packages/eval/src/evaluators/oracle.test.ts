@@ -11,6 +11,7 @@ import { getDataset } from '../datasets/registry.js';
 import { fixtureRoot } from '../datasets/test-fixtures/fixtureRoot.js';
 import { type EvalSample, OPTION_LABELS, type Prediction } from '../types.js';
 import { CircularEvaluator, circularExpand } from './circular.js';
+import { bbhEvaluator } from './evaluators.js';
 import { HumanEvalEvaluator } from './HumanEvalEvaluator.js';
 
 function mcqPhrase(s: EvalSample, i: number): string {
@@ -47,7 +48,8 @@ function mathPhrase(s: EvalSample, i: number): string {
   if (v === 0) return `Putting it together, so the final answer is $\\boxed{${g}}$.`;
   if (v === 1) return `The answer is \\boxed{${g}}`;
   if (v === 2 && !/[.$]/.test(g)) return `Final Answer: The final answer is $${g}$. I hope it is correct.`;
-  return `Hence \\fbox{${g}}`;
+  // Not \fbox{}: OpenCompass's remove_boxed reads only \boxed{ (lenientBoxes is opt-in).
+  return `Hence $\\boxed{${g}}$`;
 }
 
 function bbhPhrase(s: EvalSample, i: number): string {
@@ -59,9 +61,10 @@ function bbhPhrase(s: EvalSample, i: number): string {
 
 function humanevalPhrase(s: EvalSample, i: number): string {
   const v = i % 3;
-  if (v === 0) return s.gold;
+  // A bare body fails under OpenCompass's humaneval_postprocess_v2 (lstrip); the full function passes.
+  if (v === 0) return `${s.question}${s.gold}`;
   if (v === 1) return `Here is the function:\n\`\`\`python\n${s.question}${s.gold}\n\`\`\`\nIt runs in linear time.`;
-  return `\`\`\`python\n${s.gold}\n\`\`\``;
+  return `\`\`\`py\n${s.question}${s.gold}\`\`\``;
 }
 
 function oracle(name: string, samples: EvalSample[]): Prediction[] {
@@ -80,13 +83,17 @@ function oracle(name: string, samples: EvalSample[]): Prediction[] {
 
 const aRate = (samples: EvalSample[]) => (100 * samples.filter((s) => s.gold === 'A').length) / samples.length;
 
+/** BBH multiple-choice items whose target is option text: OpenCompass's mcq rule cannot match them. */
+const textTarget = (s: EvalSample) => s.meta.bbhKind === 'mcq' && !/^\([A-Z]\)$/.test(s.gold);
+
 async function check(root: string, name: string, opts: { limit?: number } = {}) {
   const def = getDataset(name);
   const samples = await def.load({ root, ...opts });
   const res = await def.evaluator().score(samples, oracle(name, samples));
-  const wrong = res.samples.filter((s) => !s.correct).slice(0, 3);
+  const expectedMisses = new Set(samples.filter(textTarget).map((s) => s.id));
+  const wrong = res.samples.filter((s) => !s.correct && !expectedMisses.has(s.id)).slice(0, 3);
   expect(wrong, `${name}: first oracle misses`).toEqual([]);
-  expect(Object.values(res.metrics)[0]).toBe(100);
+  if (expectedMisses.size === 0) expect(Object.values(res.metrics)[0]).toBe(100);
   return samples;
 }
 
@@ -142,6 +149,14 @@ describe.skipIf(!shared)('oracle on the real datasets', () => {
       expect(res.metrics.accuracy).toBeLessThan(35);
     });
   }
+
+  it('bbh: the text-target items score only with the opt-in freeformTextTargets', async () => {
+    const samples = (await getDataset('bbh').load({ root })).filter(textTarget);
+    expect(samples.length).toBeGreaterThan(0);
+    const preds = oracle('bbh', samples);
+    expect((await bbhEvaluator().score(samples, preds)).metrics.score).toBeLessThan(100);
+    expect((await bbhEvaluator({ freeformTextTargets: true }).score(samples, preds)).metrics.score).toBe(100);
+  });
 
   it('bbh: always "(A)" scores the A-rate of the multiple-choice tasks', async () => {
     const def = getDataset('bbh');

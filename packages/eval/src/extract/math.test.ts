@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractBoxed, lastBoxedOnlyString, mathEquiv, simpleValue } from './math.js';
+import { extractBoxed, lastBoxedOnlyString, mathEquiv, mathExtract, simpleValue } from './math.js';
 
 describe('MATH boxed extraction', () => {
   it('balances nested braces and takes the last box', () => {
@@ -16,8 +16,6 @@ describe('MATH equivalence', () => {
     ['5\\text{ inches}', '5'],
     ['30^{\\circ}', '30'],
     ['2 \\sqrt{3}', '2\\sqrt3'],
-    ['.5', '\\frac{1}{2}'],
-    ['-0.25', '-\\frac{1}{4}'],
     ['x = 7', '7'],
     ['\\$1,000', '1000'],
     ['3/4', '\\frac34'],
@@ -33,6 +31,21 @@ describe('MATH equivalence', () => {
     ['0.33', '\\frac{1}{3}'],
   ])('%s ≢ %s', (a, b) => {
     expect(mathEquiv(a, b)).toBe(false);
+  });
+  it.each([
+    ['.5', '\\frac{1}{2}'],
+    ['-0.25', '-\\frac{1}{4}'],
+    ['\\frac{2}{4}', '\\frac{1}{2}'],
+    ['2/4', '\\frac12'],
+  ])('%s ≡ %s only with lenientFractions (OpenCompass v2: not equal)', (a, b) => {
+    expect(mathEquiv(a, b)).toBe(false);
+    expect(mathEquiv(a, b, { lenientFractions: true })).toBe(true);
+  });
+  it('reads \\fbox{} and \\boxed 5 only with lenientBoxes', () => {
+    expect(extractBoxed('We get \\fbox{7}.')).toBeNull();
+    expect(extractBoxed('We get \\fbox{7}.', true, { lenientBoxes: true })).toBe('7');
+    expect(mathExtract('The answer is \\boxed 5')).toBe('\\boxed5');
+    expect(mathExtract('The answer is \\boxed 5', { lenientBoxes: true })).toBe('5');
   });
   it('values only simple numbers and fractions', () => {
     expect(simpleValue('\\frac{3}{4}')).toBe(0.75);

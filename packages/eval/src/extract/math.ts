@@ -1,11 +1,27 @@
 /**
- * MATH answers: OpenCompass's `math_postprocess_v2` (last `\boxed{}` / `\fbox{}`, else the sentence
- * with "final answer" / "answer is") and `MATHEvaluator(version='v2').is_equiv` (`_strip_string_v2`,
- * then `normalize_final_answer`), followed by one step of ours: when both sides are plain numbers
- * or simple fractions, compare their values (so `0.5` equals `\frac12`, which v2 alone misses).
+ * MATH answers, from opencompass/datasets/math.py at OPENCOMPASS_COMMIT: `math_postprocess_v2`
+ * (the last `\boxed{…}`, else the first sentence with "final answer" / "answer is", normalised)
+ * and `MATHEvaluator(version='v2').is_equiv` (`_strip_string_v2`, then `normalize_final_answer`,
+ * then `normalize_final_answer` of the raw strings, then plain equality). String operations follow
+ * Python's (see pyRegex.ts): `\d` / `\w` are Unicode, `.` stops only at `\n`, `strip()` uses
+ * Python's whitespace, `isdigit()` / `int()` accept every Unicode digit.
+ *
+ * Two opt-in deviations (`MathOptions`), both raising scores, both off by default:
+ * `lenientBoxes` reads `\fbox{…}` and `\boxed 5` (OpenCompass's `remove_boxed` strips only
+ * `\boxed{`), `lenientFractions` compares plain numbers and simple fractions by value (so `2/4`,
+ * `0.5` and `\frac{1}{2}` are equal; v2 alone keeps them apart).
  */
+import { PY_D, PY_DOT, PY_W, PyValueError, pyIntString, pyIsDigit, pyRegex, pyStrip } from './pyRegex.js';
 
-/** The last `\boxed{…}` or `\fbox{…}` with balanced braces, including the command; `null` if none closes. */
+/** Scoring choices that differ from OpenCompass; all off by default (see extract/README.md). */
+export interface MathOptions {
+  /** Read `\fbox{…}` like `\boxed{…}`, and `\boxed 5` (no braces) as 5. */
+  lenientBoxes?: boolean;
+  /** Equal when both sides are plain numbers / `a/b` / `\frac{a}{b}` of the same value. */
+  lenientFractions?: boolean;
+}
+
+/** The last `\boxed…` (else `\fbox…`) up to its first balanced `}`, command included; `null` if none closes. */
 export function lastBoxedOnlyString(text: string): string | null {
   let idx = text.lastIndexOf('\\boxed');
   if (idx < 0) {
@@ -23,31 +39,27 @@ export function lastBoxedOnlyString(text: string): string | null {
   return null;
 }
 
+const DOUBLE_CURLY = pyRegex(`^\\{(${PY_DOT}*)\\}$`, 'u');
+
 /**
- * The content of the last box. OpenCompass's `remove_boxed` only strips `\boxed{`; a `\fbox{…}`
- * therefore yields nothing there. We strip `\fbox{` too (the brief asks for \fbox support); noted
- * as a deliberate difference. `\boxed 5` (no braces) is accepted as in the MATH reference code.
+ * OpenCompass `extract_boxed_answer`: the content of the last box when it is `\boxed{…}`; a last
+ * `\fbox{…}` (or a `\boxed` with no brace) yields `null` there. `lenientBoxes` strips `\fbox{`
+ * too and reads `\boxed 5`.
  */
-export function extractBoxed(text: string, stripDoubleCurly = true): string | null {
+export function extractBoxed(text: string, stripDoubleCurly = true, opts: MathOptions = {}): string | null {
   const boxed = lastBoxedOnlyString(text);
   let answer: string | null = null;
-  if (boxed === null) {
-    const spaced = /\\boxed ([^\s$]+)/g;
-    let m: RegExpExecArray | null = spaced.exec(text);
-    let last: string | null = null;
-    while (m) {
-      last = m[1];
-      m = spaced.exec(text);
-    }
-    answer = last;
-  } else {
-    for (const left of ['\\boxed{', '\\fbox{']) {
+  if (boxed !== null) {
+    for (const left of opts.lenientBoxes ? ['\\boxed{', '\\fbox{'] : ['\\boxed{']) {
       if (boxed.startsWith(left) && boxed.endsWith('}')) answer = boxed.slice(left.length, -1);
     }
+  } else if (opts.lenientBoxes) {
+    // The MATH reference code's `\boxed 5`: the last such token.
+    for (const m of text.matchAll(/\\boxed ([^\s$]+)/g)) answer = m[1];
   }
   if (answer === null) return null;
   if (stripDoubleCurly) {
-    const m = /^\{(.*)\}$/.exec(answer);
+    const m = DOUBLE_CURLY.exec(answer);
     if (m) answer = m[1];
   }
   return answer;
@@ -66,6 +78,7 @@ const SUBSTITUTIONS: [string, string][] = [
   ['\\text{m}', '\\text{}'],
   ['\\le', '<'],
 ];
+// prettier-ignore
 const REMOVED = [
   'square',
   'ways',
@@ -114,9 +127,23 @@ const REMOVED = [
   '\f',
 ];
 
-function lastGroup(re: RegExp, s: string): string | null {
+// Python's `.` (no DOTALL) is PY_DOT; a `\n` never reaches these (removed above), but U+2028 can.
+const D = PY_DOT;
+const TEXT_PAREN = new RegExp(`(\\\\text\\{)\\((${D}*?)\\)(\\})`, 'gu');
+const TEXT = new RegExp(`(\\\\text\\{)(${D}*?)(\\})`, 'gu');
+const TEXTBF = new RegExp(`(\\\\textbf\\{)(${D}*?)(\\})`, 'gu');
+const OVERLINE = new RegExp(`(\\\\overline\\{)(${D}*?)(\\})`, 'gu');
+const BOXED = new RegExp(`(\\\\boxed\\{)(${D}*)(\\})`, 'gu');
+const FINAL_ANSWER_IS = new RegExp(`finalansweris(${D}*)`, 'gu');
+const ANSWER_IS = new RegExp(`answer?is:?(${D}*)`, 'gu');
+const OXED = new RegExp(`oxed\\{(${D}*?)\\}`, 'gu');
+const DOLLARS = new RegExp(`\\$(${D}*?)\\$`, 'gu');
+const FRAC_SHORT = new RegExp(`(frac)([^{])(${D})`, 'gu');
+const SQRT_SHORT = /(sqrt)([^{])/gu;
+
+function lastGroup(pattern: RegExp, s: string): string | null {
   let last: string | null = null;
-  for (const m of s.matchAll(re)) last = m[1];
+  for (const m of s.matchAll(pattern)) last = m[1];
   return last;
 }
 
@@ -125,28 +152,27 @@ export function normalizeFinalAnswer(input: string): string {
   let s = input;
   for (const [a, b] of SUBSTITUTIONS) s = s.replaceAll(a, b);
   for (const e of REMOVED) s = s.replaceAll(e, '');
-  s = s.replace(/(\\text\{)\((.*?)\)(\})/g, '$2');
-  s = s.replace(/(\\text\{)(.*?)(\})/g, '$2');
-  s = s.replace(/(\\textbf\{)(.*?)(\})/g, '$2');
-  s = s.replace(/(\\overline\{)(.*?)(\})/g, '$2');
-  s = s.replace(/(\\boxed\{)(.*)(\})/g, '$2');
-  s = lastGroup(/finalansweris(.*)/g, s) ?? s;
-  s = lastGroup(/answer?is:?(.*)/g, s) ?? s;
-  s = lastGroup(/oxed\{(.*?)\}/g, s) ?? s;
-  s = lastGroup(/\$(.*?)\$/g, s) ?? s;
-  s = s.trim();
+  s = s.replace(TEXT_PAREN, '$2');
+  s = s.replace(TEXT, '$2');
+  s = s.replace(TEXTBF, '$2');
+  s = s.replace(OVERLINE, '$2');
+  s = s.replace(BOXED, '$2');
+  s = lastGroup(FINAL_ANSWER_IS, s) ?? s;
+  s = lastGroup(ANSWER_IS, s) ?? s;
+  s = lastGroup(OXED, s) ?? s;
+  s = lastGroup(DOLLARS, s) ?? s;
+  s = pyStrip(s);
   if (s.includes('rac') && !s.includes('\\frac')) s = s.replaceAll('rac', '\\frac');
-  s = s.replace(/(frac)([^{])(.)/g, 'frac{$2}{$3}');
-  s = s.replace(/(sqrt)([^{])/g, 'sqrt{$2}');
+  s = s.replace(FRAC_SHORT, 'frac{$2}{$3}');
+  s = s.replace(SQRT_SHORT, 'sqrt{$2}');
   s = s.replaceAll('$', '');
-  const noCommas = s.replaceAll(',', '');
-  if (/^\d+$/.test(noCommas)) s = noCommas;
+  if (pyIsDigit(s.replaceAll(',', ''))) s = s.replaceAll(',', '');
   return s;
 }
 
 /** OpenCompass `math_postprocess_v2`: the boxed answer, else the "final answer / answer is" sentence. */
-export function mathExtract(text: string): string {
-  const boxed = extractBoxed(text, true);
+export function mathExtract(text: string, opts: MathOptions = {}): string {
+  const boxed = extractBoxed(text, true, opts);
   if (boxed) return boxed;
   for (const sentence of text.split('.')) {
     if (/final answer|answer is/.test(sentence.toLowerCase())) return normalizeFinalAnswer(sentence);
@@ -154,55 +180,60 @@ export function mathExtract(text: string): string {
   return normalizeFinalAnswer(text.split('.')[0]);
 }
 
-/** The gold answer of a MATH solution: its last boxed expression. */
+/** The gold answer of a MATH solution, as OpenCompass's loader reads it: `extract_boxed_answer(solution)`. */
 export function mathGold(solution: string): string | null {
   return extractBoxed(solution, false);
 }
 
+/** `_fix_fracs`; indexes code points, as Python does. */
 function fixFracs(s: string): string {
   const parts = s.split('\\frac');
   let out = parts[0];
   for (const sub of parts.slice(1)) {
     out += '\\frac';
-    if (sub.length > 0 && sub[0] === '{') {
+    const cps = [...sub];
+    if (cps.length > 0 && cps[0] === '{') {
       out += sub;
       continue;
     }
-    if (sub.length < 2) return s;
-    const a = sub[0];
-    const b = sub[1];
-    out += b !== '{' ? `{${a}}{${b}}${sub.slice(2)}` : `{${a}}${b}${sub.slice(2)}`;
+    if (cps.length < 2) return s;
+    const [a, b] = cps;
+    const post = cps.slice(2).join('');
+    out += b !== '{' ? `{${a}}{${b}}${post}` : `{${a}}${b}${post}`;
   }
   return out;
 }
 
-/** Thrown where Python's `int()` would raise ValueError; `isEquiv` catches it as OpenCompass does. */
-class NotAnInt extends Error {}
-
-function pyInt(s: string): number {
-  if (!/^\s*[+-]?\d+\s*$/.test(s)) throw new NotAnInt(s);
-  return Number.parseInt(s, 10);
-}
-
+/**
+ * `_fix_a_slash_b`: "3/4" → `\frac{3}{4}` only when both sides print back unchanged through
+ * `int()`. A side `int()` cannot read raises ValueError, which `is_equiv` catches (it skips to
+ * comparing the raw strings); PyValueError plays that part here.
+ */
 function fixASlashB(s: string): string {
   const parts = s.split('/');
   if (parts.length !== 2) return s;
-  const a = pyInt(parts[0]);
-  const b = pyInt(parts[1]);
+  const a = pyIntString(parts[0]);
+  const b = pyIntString(parts[1]);
   if (s !== `${a}/${b}`) return s;
   return `\\frac{${a}}{${b}}`;
 }
 
+const TEXT_UNIT_AT_END = /\\text\{[^\n]*?\}$/u;
+const MBOX = /\\mbox\{[^\n]*?\}/gu;
+const TRAILING_ZEROS_MID = new RegExp(`(${PY_D}+)\\.0+([^${PY_D}])`, 'gu');
+const TRAILING_ZEROS_END = new RegExp(`(${PY_D}+)\\.0+$`, 'u');
+const SQRT_WORD = new RegExp(`\\\\sqrt(${PY_W}+)`, 'gu');
+
 /** OpenCompass `MATHEvaluator._strip_string_v2`. */
 export function stripStringV2(input: string): string {
-  let s = input.trim();
+  let s = pyStrip(input);
   s = s.replaceAll('\n', '');
   s = s.replace(/\.+$/, '');
   s = s.replaceAll('\\!', '').replaceAll('\\ ', '');
   s = s.replaceAll('\\\\', '\\').replaceAll('\\\\', '\\');
   s = s.replaceAll('tfrac', 'frac').replaceAll('dfrac', 'frac');
   s = s.replaceAll('\\left', '').replaceAll('\\right', '');
-  const noUnit = s.replace(/\\text\{.*?\}$/, '').trim();
+  const noUnit = pyStrip(s.replace(TEXT_UNIT_AT_END, ''));
   if (noUnit !== '' && noUnit !== s) s = noUnit;
   s = s.replaceAll('^{\\circ}', '').replaceAll('^\\circ', '');
   s = s.replaceAll('\\$', '').replaceAll('$', '');
@@ -214,15 +245,15 @@ export function stripStringV2(input: string): string {
   if (!s.includes('\\infty')) s = s.replaceAll('inf', '\\infty');
   s = s.replaceAll('+\\inity', '\\infty');
   s = s.replaceAll('and', '').replaceAll('\\mathbf', '');
-  s = s.replace(/\\mbox\{.*?\}/g, '');
+  s = s.replace(MBOX, '');
   if (s.includes('j') && !s.includes('i')) s = s.replaceAll('j', 'i');
-  s = s.replace(/(\d+)\.0+([^\d])/g, '$1$2');
-  s = s.replace(/(\d+)\.0+$/, '$1');
+  s = s.replace(TRAILING_ZEROS_MID, '$1$2');
+  s = s.replace(TRAILING_ZEROS_END, '$1');
   if (s.length === 0) return s;
   if (s[0] === '.') s = `0${s}`;
   const eq = s.split('=');
-  if (eq.length === 2 && eq[0].length <= 2) s = eq[1];
-  s = s.replace(/\\sqrt(\w+)/g, '\\sqrt{$1}');
+  if (eq.length === 2 && [...eq[0]].length <= 2) s = eq[1];
+  s = s.replace(SQRT_WORD, '\\sqrt{$1}');
   s = s.replaceAll(' ', '');
   s = fixFracs(s);
   s = fixASlashB(s);
@@ -242,8 +273,14 @@ export function simpleValue(s: string): number | null {
   return null;
 }
 
-/** OpenCompass `MATHEvaluator(version='v2').is_equiv`, plus the numeric-value step described above. */
-export function mathEquiv(pred: string | null, gold: string | null): boolean {
+function sameValue(a: string, b: string): boolean {
+  const va = simpleValue(a);
+  const vb = simpleValue(b);
+  return va !== null && vb !== null && Math.abs(va - vb) <= 1e-9 * Math.max(1, Math.abs(vb));
+}
+
+/** OpenCompass `MATHEvaluator(version='v2').is_equiv`; `lenientFractions` adds the value step. */
+export function mathEquiv(pred: string | null, gold: string | null, opts: MathOptions = {}): boolean {
   if (pred === null && gold === null) return true;
   if (pred === null || gold === null) return false;
   try {
@@ -251,11 +288,9 @@ export function mathEquiv(pred: string | null, gold: string | null): boolean {
     const b = stripStringV2(gold);
     if (a === b) return true;
     if (normalizeFinalAnswer(a) === normalizeFinalAnswer(b)) return true;
-    const va = simpleValue(a);
-    const vb = simpleValue(b);
-    if (va !== null && vb !== null && Math.abs(va - vb) <= 1e-9 * Math.max(1, Math.abs(vb))) return true;
+    if (opts.lenientFractions && sameValue(a, b)) return true;
   } catch (e) {
-    if (!(e instanceof NotAnInt)) throw e;
+    if (!(e instanceof PyValueError)) throw e;
   }
   if (normalizeFinalAnswer(pred) === normalizeFinalAnswer(gold)) return true;
   return pred === gold;

@@ -1,30 +1,67 @@
 /**
- * Multiple-choice answer extraction: OpenCompass's `first_option_postprocess` family.
+ * Multiple-choice answer extraction: OpenCompass's `first_option_postprocess` family
+ * (opencompass/utils/text_postprocessors.py at OPENCOMPASS_COMMIT).
  *
- * The patterns are tried in order; the first that matches anywhere wins, and the answer is the
- * first option letter *in option order* (not position) contained in the whole match. That is how
- * OpenCompass does it, and it explains some surprising results kept on purpose (see the
- * extraction table): e.g. "1. D or A" → "A" through the `1.\s?(.*?)$` pattern.
+ * The patterns are tried in order on the stripped text; for the first that matches, OpenCompass
+ * looks at group 1 (or the whole match when group 1 is empty or absent) and returns the first
+ * option letter *in option order* contained in it. A match without a letter there does not stop
+ * the search: the next pattern is tried. Kept on purpose, with their consequences:
+ * - the missing comma after `故选?\s*([…])` upstream glues it to the next pattern, so "故选B" alone
+ *   is found only later, by `选择?\s*([…])`;
+ * - `1.\s?(.*?)$` runs before the cushion and `.` is any character, so "Step 1: B is wrong, A is
+ *   right" answers A (the first letter in option order after "1" + one character);
+ * - `(\s|^)[…][…]` captures the space before the letter, so mid-text it never yields an answer;
+ * - `(?i)ANSWER\s*:\s*([…])` also matches a lower-case letter, which then is not an option.
  */
-import { pyRegex } from './pyRegex.js';
+import { PY_NS, PY_S, PY_SPACE_CLASS, pyIsUpperChar, pyStrip } from './pyRegex.js';
 
 function escapeClass(options: string): string {
   return options.replace(/[\\\]^-]/g, '\\$&');
 }
 
-/** The ordered pattern list (OpenCompass's rule set), for a given option alphabet such as `ABCD`. */
+/**
+ * Rewrites a Python pattern's `\s` / `\S` to Python's whitespace set (inside a class, its
+ * members); everything else in these patterns means the same in a JS `u` regex.
+ */
+function fromPython(src: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      const n = src[i + 1];
+      if (n === 's') out += inClass ? PY_SPACE_CLASS : PY_S;
+      else if (n === 'S') out += PY_NS;
+      else out += c + n;
+      i++;
+      continue;
+    }
+    if (c === '[' && !inClass) inClass = true;
+    else if (c === ']' && inClass) inClass = false;
+    out += c;
+  }
+  return out;
+}
+
+/** The ordered pattern list for an option alphabet such as `ABCD` (Python syntax, `{o}` = the class). */
 function optionPatterns(options: string, cushion: boolean): RegExp[] {
   const o = `[${escapeClass(options)}]`;
   const src = [
-    `答案是?\\s?(${o})`,
-    `答案是?\\s?：(${o})`,
-    `答案是?\\s?:(${o})`,
-    `答案应该?是\\s?(${o})`,
-    `答案应该?选\\s?(${o})`,
-    `答案为\\s?(${o})`,
-    `答案选\\s?(${o})`,
-    `选择?\\s?(${o})`,
-    `只有选?项?\\s?(${o})\\s?是?对`,
+    `答案是?\\s*(${o})`,
+    `答案是?\\s*：\\s*(${o})`,
+    `答案是?\\s*:\\s*(${o})`,
+    `答案选项应?该?是\\s*(${o})`,
+    `答案选项应?该?为\\s*(${o})`,
+    `答案应该?是\\s*(${o})`,
+    `答案应该?选\\s*(${o})`,
+    `答案选项为?\\s*：\\s*(${o})`,
+    `答案选项为?\\s+\\(?\\*?\\*?(${o})\\*?\\*?\\)?`,
+    `答案选项是?\\s*:\\s*(${o})`,
+    `答案为\\s*(${o})`,
+    `答案选\\s*(${o})`,
+    `选择?\\s*(${o})`,
+    // One pattern upstream: a missing comma concatenates these two literals.
+    `故选?\\s*(${o})只有选?项?\\s?(${o})\\s?是?对`,
     `只有选?项?\\s?(${o})\\s?是?错`,
     `只有选?项?\\s?(${o})\\s?不?正确`,
     `只有选?项?\\s?(${o})\\s?错误`,
@@ -35,8 +72,6 @@ function optionPatterns(options: string, cushion: boolean): RegExp[] {
     `(${o})\\s?是正确答案`,
     `选项\\s?(${o})\\s?正确`,
     `所以答\\s?(${o})`,
-    // The unescaped `.` is OpenCompass's: it matches any character, not only a period.
-    `1.\\s?(${o})[.。$]?$`,
     `所以\\s?(${o}[.。$]?$)`,
     `所有\\s?(${o}[.。$]?$)`,
     `[\\s，：:,](${o})[。，,\\.]?$`,
@@ -48,19 +83,25 @@ function optionPatterns(options: string, cushion: boolean): RegExp[] {
     `答案是\\s?(\\S+)(?:。|$)`,
     `答案应该是\\s?(\\S+)(?:。|$)`,
     `答案为\\s?(\\S+)(?:。|$)`,
-    `[Tt]he answer is (${o})`,
-    `[Tt]he answer is option (${o})`,
-    `[Tt]he correct answer is (${o})`,
-    `[Tt]he correct answer is option (${o})`,
-    `[Tt]he answer to the question is (${o})`,
+    `(?i)ANSWER\\s*:\\s*(${o})`,
+    `[Tt]he answer is:?\\s+\\(?(${o})\\)?`,
+    `[Tt]he answer is:?\\s+\\(?\\*?\\*?(${o})\\*?\\*?\\)?`,
+    `[Tt]he answer is option:?\\s+\\(?(${o})\\)?`,
+    `[Tt]he correct answer is:?\\s+\\(?(${o})\\)?`,
+    `[Tt]he correct answer is option:?\\s+\\(?(${o})\\)?`,
+    `[Tt]he correct answer is:?.*?boxed\\{(${o})\\}`,
+    `[Tt]he correct option is:?.*?boxed\\{(${o})\\}`,
+    `[Tt]he correct answer option is:?.*?boxed\\{(${o})\\}`,
+    `[Tt]he answer to the question is:?\\s+\\(?(${o})\\)?`,
     `^选项\\s?(${o})`,
     `^(${o})\\s?选?项`,
     `(\\s|^)${o}[\\s。，,：:\\.$]`,
-    `(\\s|^)${o}(\\s|$)`,
     `1.\\s?(.*?)$`,
+    `1.\\s?(${o})[.。$]?$`,
   ];
-  if (cushion) src.push(`(${o}):`, o);
-  return src.map((s) => pyRegex(s));
+  if (cushion) src.push(`(${o}):`, `(${o})`);
+  // re.DOTALL → `s`. The text is stripped first, so Python's `$` is simply the end of input.
+  return src.map((p) => (p.startsWith('(?i)') ? new RegExp(fromPython(p.slice(4)), 'isu') : new RegExp(fromPython(p), 'su')));
 }
 
 const cache = new Map<string, RegExp[]>();
@@ -76,17 +117,19 @@ export function firstOption(text: string, options = 'ABCD', cushion = true): str
     patterns = optionPatterns(options, cushion);
     cache.set(key, patterns);
   }
+  const t = pyStrip(text);
   for (const re of patterns) {
-    const m = re.exec(text);
+    const m = re.exec(t);
     if (!m) continue;
-    for (const letter of options) if (m[0].includes(letter)) return letter;
+    const outputs = m[1] !== undefined && m[1] !== '' ? m[1] : m[0];
+    for (const letter of options) if (outputs.includes(letter)) return letter;
   }
   return '';
 }
 
-/** OpenCompass `first_capital_postprocess`: the first upper-case character (Unicode-aware, as Python's `isupper`). */
+/** OpenCompass `first_capital_postprocess`: the first character for which Python's `isupper()` holds. */
 export function firstCapital(text: string): string {
-  for (const ch of text) if (ch !== ch.toLowerCase() && ch === ch.toUpperCase()) return ch;
+  for (const ch of text) if (pyIsUpperChar(ch)) return ch;
   return '';
 }
 
@@ -96,11 +139,25 @@ export function lastOption(text: string, options = 'ABCD'): string {
   return '';
 }
 
+/** Scoring choices that differ from OpenCompass; all off by default (see extract/README.md). */
+export interface ChoiceOptions {
+  /**
+   * Ours, raises scores: when no OpenCompass pattern but the cushion would answer, accept an
+   * answer given as the option's text ("The answer is photosynthesis.") if exactly one option's
+   * text occurs in the output. OpenCompass scores such outputs by the cushion (usually wrong).
+   */
+  optionTextMatch?: boolean;
+  /**
+   * Ours: before the cushion, read "answer is (C)" / an output starting "(C)", so the cushion
+   * does not take the "B" of "Based on this, …". OpenCompass has no such step.
+   */
+  parenthesisedLetter?: boolean;
+}
+
 /**
- * Matches an answer given as the option's text instead of its letter ("The answer is
- * photosynthesis."). Ours, not OpenCompass's: it returns a letter only when exactly one option's
- * text occurs in the output (case-insensitive, whole words in alphabetic scripts, options of at
- * least two characters), so it never guesses.
+ * Matches an answer given as the option's text instead of its letter. It returns a letter only
+ * when exactly one option's text occurs in the output (case-insensitive, whole words in
+ * alphabetic scripts, options of at least two characters), so it never guesses.
  */
 export function optionTextMatch(text: string, choices: readonly string[], options = 'ABCD'): string {
   const hay = ` ${text.toLowerCase().replace(/\s+/g, ' ')} `;
@@ -124,23 +181,24 @@ export function optionTextMatch(text: string, choices: readonly string[], option
   return distinct.length === 1 && distinct[0] < options.length ? options[distinct[0]] : '';
 }
 
-/** Parenthesised letters OpenCompass leaves to its cushion ("The answer is (C)", an output starting "(C)"). */
 const PAREN_ANSWER = [/[Aa]nswer\s*(?:is|:)\s*:?\s*(?:option\s*)?\(([A-Z])\)/, /^\s*\(([A-Z])\)/];
 
 /**
- * The extractor used for multiple-choice datasets: OpenCompass's patterns without the cushion
- * (a stray capital anywhere), then two parenthesised-letter patterns and the option-text match
- * (ours), then the cushion. Ours only run when no OpenCompass pattern did, and they stop the
- * cushion from taking the "B" of "Based on this, the answer is (C)".
+ * The extractor for multiple-choice datasets. By default exactly OpenCompass's
+ * `first_option_postprocess(text, options)` (cushion on), as its MMLU / C-Eval / CMMLU / ARC
+ * configs use it. The opt-in steps run after the strict patterns and before the cushion.
  */
-export function extractChoice(text: string, choices: readonly string[] | undefined, options = 'ABCD'): string {
+export function extractChoice(text: string, choices: readonly string[] | undefined, options = 'ABCD', opts: ChoiceOptions = {}): string {
+  if (!opts.optionTextMatch && !opts.parenthesisedLetter) return firstOption(text, options, true);
   const strict = firstOption(text, options, false);
   if (strict) return strict;
-  for (const re of PAREN_ANSWER) {
-    const m = re.exec(text);
-    if (m && options.includes(m[1])) return m[1];
+  if (opts.parenthesisedLetter) {
+    for (const re of PAREN_ANSWER) {
+      const m = re.exec(text);
+      if (m && options.includes(m[1])) return m[1];
+    }
   }
-  if (choices?.length) {
+  if (opts.optionTextMatch && choices?.length) {
     const byText = optionTextMatch(text, choices, options);
     if (byText) return byText;
   }

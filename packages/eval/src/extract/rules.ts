@@ -4,9 +4,9 @@
  */
 import { EvaluationError } from '../types.js';
 import { bbhFreeform, bbhMcq } from './bbh.js';
-import { mathExtract } from './math.js';
+import { type MathOptions, mathExtract } from './math.js';
 import { gsm8kExtract } from './numbers.js';
-import { extractChoice, firstCapital, firstOption } from './options.js';
+import { type ChoiceOptions, extractChoice, firstCapital, firstOption } from './options.js';
 import { generalPostprocess } from './text.js';
 
 export type ExtractionRule =
@@ -37,8 +37,12 @@ export const EXTRACTION_RULES: readonly ExtractionRule[] = [
 export interface ExtractContext {
   /** Option alphabet for MCQ rules (`ABCD`, `ABCDE`). */
   options?: string;
-  /** Option texts, for the option-text fallback of the `mcq` rule. */
+  /** Option texts, for the opt-in option-text fallback of the `mcq` rule. */
   choices?: readonly string[];
+  /** Opt-in deviations of the `mcq` rule (off: exactly OpenCompass). */
+  choice?: ChoiceOptions;
+  /** Opt-in deviations of the `math` rule (off: exactly OpenCompass). */
+  math?: MathOptions;
 }
 
 /** Applies a rule; `null` means no answer was found (OpenCompass's '' / 'NULL'). */
@@ -53,7 +57,7 @@ export function extractAnswer(rule: ExtractionRule, output: string, ctx: Extract
       r = firstOption(output, options, false);
       break;
     case 'mcq':
-      r = extractChoice(output, ctx.choices, options);
+      r = extractChoice(output, ctx.choices, options, ctx.choice);
       break;
     case 'first-capital':
       r = firstCapital(output);
@@ -62,7 +66,7 @@ export function extractAnswer(rule: ExtractionRule, output: string, ctx: Extract
       r = gsm8kExtract(output);
       break;
     case 'math':
-      r = mathExtract(output);
+      r = mathExtract(output, ctx.math);
       break;
     case 'bbh-mcq':
       r = bbhMcq(output);
