@@ -32,7 +32,7 @@ describe('CLI failures', () => {
     [['model', 'inspect', 'missing-model-folder'], 'MODEL_NOT_FOUND', 'missing-model-folder'],
     [['train', 'pretrain', 'no-such-config.json'], 'CONFIG_NOT_FOUND', 'no-such-config.json'],
     [['tokenizer', 'encode', '--model', 'no-such.model'], 'TOKENIZER_MODEL_NOT_FOUND', 'no-such.model'],
-    [['eval', 'score', '--dataset', 'gsm8k', '--predictions', 'missing.jsonl'], 'FILE_NOT_FOUND', 'missing.jsonl does not exist'],
+    [['eval', 'score', '--dataset', 'gsm8k', '--predictions', 'missing.jsonl'], 'EVAL_PREDICTIONS_MISSING', 'missing.jsonl does not exist'],
     [['model', 'init', '/etc/passwd/sub'], 'FILE_NOT_DIRECTORY', '/etc/passwd/sub cannot be reached'],
     [['model', 'frobnicate'], 'CLI_USAGE', "unknown command 'frobnicate'"],
     [['quickstart', '--no-such-flag'], 'CLI_USAGE', "unknown option '--no-such-flag'"],

@@ -62,7 +62,8 @@ describe('templates', () => {
   it('MMLU: OpenCompass wording for base models, turn pairs for chat models', async () => {
     const root = fixtureRoot('mmlu-original');
     const def = getDataset('mmlu');
-    const [sample] = await def.load({ root, limit: 1 });
+    // The first astronomy question (a plain limit would sample across the fixture's two subjects).
+    const [sample] = await def.load({ root, limit: 1, limitPerSubset: true });
     const shots = selectShots(sample, await def.loadFewShotPool!({ root }), def.fewShot);
     const base = mmluTemplate.render({ sample, shots, style: 'base' });
     expect(base).toEqual({
