@@ -203,9 +203,35 @@ def humaneval_case(r):
     return {'input': text, 'out': out, 'program': oc.humaneval_program(HE_PROMPT, out, HE_TEST, 'add')}
 
 
+HE_BASE_BODIES = HE_BODIES + ['   return a + b\n', '    return a + b\n\n\nprint(add(1, 2))', '    return a + b\n```\nmore',
+                               '    y = 1\n\n    return a + b\ndef other():\n    pass', '\n    return a + b', '']
+
+
+HE_BASE_LINES = ['return a + b', 'x = a', 'return x + b', 'if a:', 'pass', '# add them', 'y = [a,', 'b]', 'return sum(y)', '"""doc"""']
+
+
+def humaneval_base_case(r):
+    # A base (completion) model continues the prompt: indented bodies (3-space ones included),
+    # blank-line runs, stray top-level code and fences after the body.
+    if r.random() < 0.3:
+        body = r.choice(HE_BASE_BODIES)
+    else:
+        lines = []
+        for _ in range(r.randint(1, 5)):
+            lines.append(' ' * r.choice([0, 2, 3, 4, 4, 4, 8]) + r.choice(HE_BASE_LINES))
+            if r.random() < 0.2:
+                lines.append('' if r.random() < 0.5 else '\n')
+        body = '\n'.join(lines)
+    tail = r.choice(['', '\n', '\n\n\n# test', '\nif __name__ == "__main__":\n    pass', '\n```', '\n```\nText.', '\n\n\n',
+                     '\nclass X:\n    pass', '\ndef add2(a):\n    return a'])
+    text = body + tail
+    out = oc.humaneval_internal_v2_postprocess(text)
+    return {'input': text, 'out': out, 'program': oc.humaneval_program(HE_PROMPT, out, HE_TEST, 'add')}
+
+
 KINDS = [('first-option', first_option_case), ('first-capital', first_capital_case), ('gsm8k', gsm8k_case),
          ('math', math_case), ('bbh-mcq', bbh_mcq_case), ('bbh-freeform', bbh_freeform_case),
-         ('humaneval', humaneval_case)]
+         ('humaneval', humaneval_case), ('humaneval-base', humaneval_base_case)]
 
 
 def main():

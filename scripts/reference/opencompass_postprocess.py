@@ -418,5 +418,21 @@ def humaneval_postprocess_v2(text: str) -> str:
     return text.lstrip()
 
 
+# --- opencompass/datasets/humaneval.py : humaneval_internal_v2_postprocess (the base-model configs,
+#     e.g. configs/datasets/humaneval/internal_humaneval_gen_ce6b06.py) ------------------------
+def humaneval_internal_v2_postprocess(text: str):
+    if text.startswith('   ') and not text.startswith('    '):
+        text = ' ' + text
+    prediction = text.split('\n\n\n')[0]
+    prediction = prediction.split('\n```')[0]
+    prediction_list = prediction.split('\n')
+    return_list = []
+    for line in prediction_list:
+        if line and line[0] != ' ':
+            break
+        return_list.append(line)
+    return '\n'.join(return_list)
+
+
 def humaneval_program(prompt: str, completion: str, test: str, entry_point: str) -> str:
     return prompt + completion + '\n' + test + '\n' + f'check({entry_point})'

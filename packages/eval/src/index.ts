@@ -36,7 +36,14 @@ export {
   scoreDataset,
 } from './evaluators/scoreDataset.js';
 export { BBH_FREEFORM_TASKS, BBH_MCQ_TASKS, bbhFreeform, bbhFreeformEqual, bbhMcq } from './extract/bbh.js';
-export { type HumanEvalCodeOptions, humanevalCompletion, humanevalPostprocessV2, humanevalProgram } from './extract/code.js';
+export {
+  type HumanEvalCodeOptions,
+  type HumanEvalPostprocess,
+  humanevalCompletion,
+  humanevalInternalV2Postprocess,
+  humanevalPostprocessV2,
+  humanevalProgram,
+} from './extract/code.js';
 export { extractBoxed, type MathOptions, mathEquiv, mathExtract, normalizeFinalAnswer, stripStringV2 } from './extract/math.js';
 export { gsm8kEqual, gsm8kExtract, gsm8kGold } from './extract/numbers.js';
 export { OPENCOMPASS_COMMIT } from './extract/opencompass.js';
@@ -114,6 +121,7 @@ export {
   type EvalSample,
   EvaluationError,
   type Evaluator,
+  type EvaluatorContext,
   type FewShotConfig,
   type LoadOptions,
   type ModelStyle,

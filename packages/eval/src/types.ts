@@ -22,6 +22,11 @@ export type TaskKind = 'gen' | 'mcq' | 'code';
 /** Base models get one completion string; chat models get role-tagged messages. */
 export type ModelStyle = 'base' | 'chat';
 
+/** What an evaluator may need to know about the run it scores (OpenCompass picks some rules by model kind). */
+export interface EvaluatorContext {
+  style?: ModelStyle;
+}
+
 /** One benchmark item, normalised across datasets. */
 export interface EvalSample {
   /** Unique within the dataset and stable across runs (cache and resume key on it), e.g. `mmlu/anatomy/12`. */
@@ -148,8 +153,8 @@ export interface DatasetDef {
   template: PromptTemplate;
   /** Default few-shot setting (OpenCompass's default config for the dataset). */
   fewShot: FewShotConfig;
-  /** The default evaluator for this dataset. */
-  evaluator(): Evaluator;
+  /** The default evaluator for this dataset; `ctx.style` is the prompt style of the model whose outputs it scores. */
+  evaluator(ctx?: EvaluatorContext): Evaluator;
   /** OpenCompass's names and summary groups; without it the dataset is one OpenCompass dataset named like ours. */
   openCompass?: OpenCompassNames;
   /**

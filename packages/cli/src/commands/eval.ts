@@ -5,7 +5,7 @@ import type { LocalModelStarter } from '@puyu/client';
 import { ConfigError, loadJsonConfig, parseConfig } from '@puyu/core';
 import type { DatasetConfig, RunConfig, RunSummary, TokenCounter } from '@puyu/eval';
 import type { Command } from 'commander';
-import { intOption, numberOption, parseInteger } from '../options.js';
+import { choiceOption, intOption, numberOption, parseInteger } from '../options.js';
 
 // The stage is imported when an eval command runs, not when the CLI starts: `puyu --help` and
 // every other command then load none of it (packages/cli/src/failures.test.ts checks).
@@ -181,6 +181,7 @@ export function registerEvalCommands(program: Command): void {
     .option('--split <name>', 'dataset split')
     .option('--subsets <names>', 'comma-separated subjects / tasks', list)
     .option('--circular', 'circular evaluation (ids carry @circular:…)')
+    .option('--style <style>', 'chat|base: the kind of model that wrote them (HumanEval cuts base completions differently)', 'chat')
     .option('--out <file>', 'per-sample output (default <predictions>.scored.jsonl)')
     .addHelpText(
       'after',
@@ -202,15 +203,18 @@ Prediction ids:
         split?: string;
         subsets?: string[];
         circular?: boolean;
+        style: string;
         out?: string;
       }) => {
         const { readAnyPredictions, scoreDataset } = await stage();
+        const style = choiceOption('--style', ['chat', 'base'] as const)(o.style);
         const predictions = await readAnyPredictions(o.predictions, o.dataset, { root: o.dataRoot, split: o.split, subsets: o.subsets });
         const r = await scoreDataset(o.dataset, predictions, {
           root: o.dataRoot,
           split: o.split,
           subsets: o.subsets,
           circular: o.circular,
+          style,
         });
         const out = o.out ?? scoredPath(o.predictions, o.dataset);
         writeFileSync(out, r.samples.map((s) => `${JSON.stringify(s)}\n`).join(''));

@@ -46,6 +46,6 @@ export const arcChallenge: DatasetDef = {
   loadFewShotPool: (opts) => read(opts, 'dev'),
   template: arcTemplate,
   fewShot: { retriever: 'zero', k: 0 },
-  evaluator: accuracyEvaluator,
+  evaluator: () => accuracyEvaluator(),
   openCompass: { abbr: () => 'ARC-c' },
 };

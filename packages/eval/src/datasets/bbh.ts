@@ -51,6 +51,6 @@ export const bbh: DatasetDef = {
   template: bbhTemplate,
   // The exemplars are the task's fixed CoT prompt, rendered by the template (meta.cotPrompt).
   fewShot: { retriever: 'zero', k: 0 },
-  evaluator: bbhEvaluator,
+  evaluator: () => bbhEvaluator(),
   openCompass: { abbr: (s) => BBH_ABBR_PREFIX + s.subset, groups: BBH_GROUPS, headline: ['bbh'] },
 };

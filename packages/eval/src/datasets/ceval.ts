@@ -72,7 +72,7 @@ export const ceval: DatasetDef = {
   loadFewShotPool: (opts) => loadMcqCsv(cevalSpec, { ...opts, limit: undefined }, 'dev', false),
   template: cevalTemplate,
   fewShot: { retriever: 'fixed', k: 5 },
-  evaluator: accuracyEvaluator,
+  evaluator: () => accuracyEvaluator(),
   // OpenCompass names val subjects `ceval-<subject>` and test ones `ceval-test-<subject>`; the split is the id's third part.
   openCompass: {
     abbr: (s) => (s.id.split('/')[2] === 'test' ? `ceval-test-${s.subset}` : `ceval-${s.subset}`),

@@ -46,6 +46,6 @@ export const cmmlu: DatasetDef = {
   loadFewShotPool: (opts) => loadMcqCsv(cmmluSpec, { ...opts, limit: undefined }, 'dev', false),
   template: cmmluTemplate,
   fewShot: { retriever: 'fixed', k: 5 },
-  evaluator: accuracyEvaluator,
+  evaluator: () => accuracyEvaluator(),
   openCompass: { abbr: (s) => CMMLU_ABBR_PREFIX + s.subset, groups: CMMLU_GROUPS, headline: ['cmmlu'] },
 };

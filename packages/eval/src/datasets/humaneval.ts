@@ -42,6 +42,7 @@ export const humaneval: DatasetDef = {
   load,
   template: humanevalTemplate,
   fewShot: { retriever: 'zero', k: 0 },
-  evaluator: () => new HumanEvalEvaluator(),
+  // OpenCompass's base-model configs cut completions with internal_v2, its chat configs with v2.
+  evaluator: (ctx) => new HumanEvalEvaluator({ postprocess: ctx?.style === 'base' ? 'internal_v2' : 'v2' }),
   openCompass: { abbr: () => 'openai_humaneval' },
 };

@@ -62,7 +62,7 @@ function def(name: 'math' | 'math500', description: string, how: string): Datase
     load: (opts) => read(opts, name),
     template: mathTemplate,
     fewShot: { retriever: 'zero', k: 0 },
-    evaluator: mathEvaluator,
+    evaluator: () => mathEvaluator(),
   };
 }
 

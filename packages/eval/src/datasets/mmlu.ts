@@ -43,6 +43,6 @@ export const mmlu: DatasetDef = {
   loadFewShotPool: (opts) => loadMcqCsv(mmluSpec, { ...opts, limit: undefined }, 'dev', false),
   template: mmluTemplate,
   fewShot: { retriever: 'fixed', k: 5 },
-  evaluator: accuracyEvaluator,
+  evaluator: () => accuracyEvaluator(),
   openCompass: { abbr: (s) => MMLU_ABBR_PREFIX + s.subset, groups: MMLU_GROUPS, headline: ['mmlu'] },
 };

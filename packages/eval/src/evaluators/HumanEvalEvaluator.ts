@@ -1,10 +1,10 @@
 /**
  * HumanEval: each output becomes prompt + completion + test + `check(entry_point)` (the original
- * harness's program, the output cut by OpenCompass's `humaneval_postprocess_v2` unless
- * `repairCompletion`) and runs in the Python sandbox; pass@k is estimated from the n outputs per
+ * harness's program, the output cut by OpenCompass's rule for the model kind — `humaneval_postprocess_v2`
+ * for chat models, `humaneval_internal_v2_postprocess` for base models — unless `repairCompletion`) and runs in the Python sandbox; pass@k is estimated from the n outputs per
  * problem. Metrics are `humaneval_pass@k` percentages for every k ≤ n in `ks`.
  */
-import { humanevalProgram } from '../extract/code.js';
+import { type HumanEvalPostprocess, humanevalProgram } from '../extract/code.js';
 import { runPython, type SandboxOptions, type SandboxStatus } from '../sandbox/PythonSandbox.js';
 import { type EvalResult, type EvalSample, EvaluationError, type Evaluator, type Prediction, type ScoredSample } from '../types.js';
 import { indexPredictions } from './AnswerEvaluator.js';
@@ -17,6 +17,8 @@ export interface HumanEvalOptions extends SandboxOptions {
    * `humaneval_postprocess_v2` (see extract/code.ts). Off by default.
    */
   repairCompletion?: boolean;
+  /** OpenCompass's rule: `v2` (chat models, the default) or `internal_v2` (base models). */
+  postprocess?: HumanEvalPostprocess;
   /** Programs run at once (default 2: these machines have two cores). */
   concurrency?: number;
 }
@@ -54,10 +56,16 @@ export class HumanEvalEvaluator implements Evaluator {
       if (typeof test !== 'string' || typeof entry !== 'string') {
         throw new EvaluationError('EVAL_NOT_HUMANEVAL', `${s.id} has no meta.test / meta.entryPoint; it is not a HumanEval sample.`);
       }
-      const r = await runPython(humanevalProgram(s.question, job.output, test, entry, { repairCompletion: this.opts.repairCompletion }), {
-        timeoutMs: 10_000,
-        ...this.opts,
-      });
+      const r = await runPython(
+        humanevalProgram(s.question, job.output, test, entry, {
+          repairCompletion: this.opts.repairCompletion,
+          postprocess: this.opts.postprocess,
+        }),
+        {
+          timeoutMs: 10_000,
+          ...this.opts,
+        },
+      );
       return { ...job, status: r.status, stderr: r.stderr.slice(-500) };
     });
     const statuses = samples.map(() => [] as { status: SandboxStatus; stderr: string }[]);

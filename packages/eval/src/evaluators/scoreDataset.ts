@@ -10,7 +10,7 @@ import { getDataset } from '../datasets/registry.js';
 import { summarizeSubsets } from '../report/groupScores.js';
 import { readOpenCompassPredictions } from '../runner/openCompassLayout.js';
 import type { GroupScore, SubsetScore } from '../runSummary.js';
-import { type EvalResult, type EvalSample, EvaluationError, type Evaluator, type Prediction } from '../types.js';
+import { type EvalResult, type EvalSample, EvaluationError, type Evaluator, type ModelStyle, type Prediction } from '../types.js';
 import { CircularEvaluator, circularExpand } from './circular.js';
 
 /** One line of a predictions file (the `Prediction` type, validated). */
@@ -83,6 +83,8 @@ export interface ScoreDatasetOptions {
   circular?: boolean;
   /** Overrides the dataset's default evaluator. */
   evaluator?: Evaluator;
+  /** The prompt style of the model that wrote the predictions (OpenCompass picks some rules by it; default chat). */
+  style?: ModelStyle;
 }
 
 /**
@@ -105,7 +107,7 @@ export async function scoreDataset(name: string, predictions: readonly Predictio
     );
   }
   const chosen = samples.filter((s) => wanted.has(s.id));
-  const base = opts.evaluator ?? def.evaluator();
+  const base = opts.evaluator ?? def.evaluator({ style: opts.style });
   const evaluator = opts.circular ? new CircularEvaluator(base) : base;
   const result = await evaluator.score(chosen, predictions);
   const { subsets, groups, headline } = summarizeSubsets(def, chosen, result);

@@ -11,8 +11,17 @@
  */
 import { PY_W, pyLstrip } from './pyRegex.js';
 
-/** Scoring choices that differ from OpenCompass; off by default (see extract/README.md). */
+/**
+ * How an output becomes the completion. OpenCompass uses two rules, by model kind: its chat
+ * configs (e.g. humaneval_gen_8e312c.py) `humaneval_postprocess_v2`, its base-model configs
+ * (internal_humaneval_gen_*.py) `humaneval_internal_v2_postprocess`, which keeps the indented
+ * body a completion model writes after the prompt.
+ */
+export type HumanEvalPostprocess = 'v2' | 'internal_v2';
+
+/** `postprocess` picks OpenCompass's rule; `repairCompletion` differs from OpenCompass (off by default, see extract/README.md). */
 export interface HumanEvalCodeOptions {
+  postprocess?: HumanEvalPostprocess;
   repairCompletion?: boolean;
 }
 
@@ -22,6 +31,22 @@ const FENCE = new RegExp(`\`\`\`${PY_W}*\\n([\\s\\S]*?)\`\`\``, 'u');
 export function humanevalPostprocessV2(text: string): string {
   const m = FENCE.exec(text);
   return pyLstrip(m ? m[1] : text);
+}
+
+/**
+ * OpenCompass `humaneval_internal_v2_postprocess`: a 3-space first line gets a fourth space; the
+ * text is cut at the first blank-line run of two ("\n\n\n") and at a closing fence, then at the first
+ * non-empty line that does not start with a space (top-level code ends the body).
+ */
+export function humanevalInternalV2Postprocess(text: string): string {
+  let t = text.startsWith('   ') && !text.startsWith('    ') ? ` ${text}` : text;
+  t = t.split('\n\n\n')[0].split('\n```')[0];
+  const kept: string[] = [];
+  for (const line of t.split('\n')) {
+    if (line && line[0] !== ' ') break;
+    kept.push(line);
+  }
+  return kept.join('\n');
 }
 
 /** The original HumanEval sampling stop sequences: anything at top level ends the body. */
@@ -61,7 +86,10 @@ export function humanevalProgram(
   entryPoint: string,
   opts: HumanEvalCodeOptions = {},
 ): string {
-  if (!opts.repairCompletion) return `${prompt}${humanevalPostprocessV2(output)}\n${test}\ncheck(${entryPoint})`;
+  if (!opts.repairCompletion) {
+    const completion = opts.postprocess === 'internal_v2' ? humanevalInternalV2Postprocess(output) : humanevalPostprocessV2(output);
+    return `${prompt}${completion}\n${test}\ncheck(${entryPoint})`;
+  }
   const { code, full } = humanevalCompletion(output, entryPoint);
   const solution = full ? `${prompt}\n    pass\n\n${code}` : `${prompt}${code}`;
   return `${solution}\n\n${test}\n\ncheck(${entryPoint})\n`;

@@ -19,7 +19,7 @@ describe('OpenCompass differential goldens', () => {
   it('were produced from the commit we follow, with ≥ 300 cases per extractor', () => {
     expect(meta.commit).toBe(OPENCOMPASS_COMMIT);
     const { table } = compareGoldens(cases);
-    for (const kind of ['first-option', 'first-capital', 'gsm8k', 'math', 'bbh-mcq', 'bbh-freeform', 'humaneval']) {
+    for (const kind of ['first-option', 'first-capital', 'gsm8k', 'math', 'bbh-mcq', 'bbh-freeform', 'humaneval', 'humaneval-base']) {
       expect(table[kind]?.cases, kind).toBeGreaterThanOrEqual(300);
     }
   });

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { bbhFreeform, bbhFreeformEqual, bbhMcq } from './bbh.js';
-import { humanevalPostprocessV2, humanevalProgram } from './code.js';
+import { humanevalInternalV2Postprocess, humanevalPostprocessV2, humanevalProgram } from './code.js';
 import { mathEquiv, mathExtract } from './math.js';
 import { gsm8kEqual, gsm8kExtract, gsm8kGold } from './numbers.js';
 import { firstCapital, firstOption } from './options.js';
@@ -44,6 +44,9 @@ export interface Extractors {
   bbhFreeformEqual(extracted: string, target: string): boolean;
   humanevalCompletion(text: string): string;
   humanevalProgram(prompt: string, output: string, test: string, entryPoint: string): string;
+  /** The base-model rule (OpenCompass's humaneval_internal_v2_postprocess) and its program. */
+  humanevalBaseCompletion(text: string): string;
+  humanevalBaseProgram(prompt: string, output: string, test: string, entryPoint: string): string;
 }
 
 export const ours: Extractors = {
@@ -59,6 +62,8 @@ export const ours: Extractors = {
   bbhFreeformEqual,
   humanevalCompletion: humanevalPostprocessV2,
   humanevalProgram: (p, o, t, e) => humanevalProgram(p, o, t, e),
+  humanevalBaseCompletion: humanevalInternalV2Postprocess,
+  humanevalBaseProgram: (p, o, t, e) => humanevalProgram(p, o, t, e, { postprocess: 'internal_v2' }),
 };
 
 export function readGoldens(url: URL = GOLDENS_URL): { meta: Record<string, unknown>; cases: GoldenCase[] } {
@@ -96,6 +101,8 @@ export function replay(c: GoldenCase, x: Extractors): Partial<GoldenCase> {
     }
     case 'humaneval':
       return { out: x.humanevalCompletion(c.input), program: x.humanevalProgram(HE_PROMPT, c.input, HE_TEST, 'add') };
+    case 'humaneval-base':
+      return { out: x.humanevalBaseCompletion(c.input), program: x.humanevalBaseProgram(HE_PROMPT, c.input, HE_TEST, 'add') };
     default:
       throw new Error(`unknown golden kind ${c.kind}`);
   }

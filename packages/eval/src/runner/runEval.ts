@@ -13,7 +13,7 @@ import { selectShots as defaultSelectShots } from '../prompts/retrievers.js';
 import { summarizeSubsets } from '../report/groupScores.js';
 import { writeReport } from '../report/writeReport.js';
 import type { RunSummary, TaskRecord, UnitResult } from '../runSummary.js';
-import type { DatasetDef, EvalResult, EvalSample, FewShotConfig } from '../types.js';
+import type { DatasetDef, EvalResult, EvalSample, FewShotConfig, ModelStyle } from '../types.js';
 import { writeOpenCompassPredictions } from './openCompassLayout.js';
 import { partitionTasks, safeName } from './partition.js';
 import type { DatasetConfig, RunConfig } from './RunConfig.js';
@@ -218,7 +218,7 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
           .map((task, t) => ({ task, t }))
           .filter(({ task }) => task.model === m && task.dataset === d)
           .flatMap(({ task, t }) => task.samples.map((s) => predictions.get(`${t}\u0000${s.id}`)!));
-        results.push(await scoreUnit(outDir, model.label, ds, preds, config.opencompassLayout ?? false));
+        results.push(await scoreUnit(outDir, model.label, style(model, ds), ds, preds, config.opencompassLayout ?? false));
       }
     }
     phases.scoreMs = performance.now() - tScore;
@@ -239,6 +239,7 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
 async function scoreUnit(
   outDir: string,
   label: string,
+  style: ModelStyle,
   ds: LoadedDataset,
   preds: InferredPrediction[],
   openCompassLayout: boolean,
@@ -253,7 +254,7 @@ async function scoreUnit(
     openCompassLayout && ds.all
       ? writeOpenCompassPredictions(join(outDir, 'predictions', dir), ds.def, ds.all, preds).map((f) => join('predictions', dir, f))
       : undefined;
-  const evaluator = ds.def.evaluator();
+  const evaluator = ds.def.evaluator({ style });
   const result: EvalResult =
     ds.inferencer.name === 'sc' && ds.def.kind !== 'code'
       ? await majorityVote(evaluator, ds.samples, preds)
