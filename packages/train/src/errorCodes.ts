@@ -95,6 +95,19 @@ export const TRAIN_ERROR_CODES = defineErrorCodes('@puyu/train', TRAIN_ERROR_PRE
     meaning: 'ggml reported a failure while computing the graph.',
     action: 'Rerun with --threads 1; report it with the status in the message if it repeats.',
   },
+  // calculator SFT data (sft/calculator)
+  TRAIN_CALC_SYNTAX: {
+    meaning: 'A calculator expression cannot be parsed (unknown character, unbalanced parenthesis, empty or too long).',
+    action: 'Write the expression with numbers, + - * /, parentheses and unary minus only.',
+  },
+  TRAIN_CALC_DIV_ZERO: {
+    meaning: 'A calculator expression divides by zero or overflows, so it has no finite value.',
+    action: 'Change the expression; the generator never produces such expressions, so in model output it counts as a wrong call.',
+  },
+  TRAIN_CALC_BAD_OPTIONS: {
+    meaning: 'The calculator data generator was given invalid options (counts, shares or seed).',
+    action: 'Pass a non-negative integer train count, an integer seed and shares between 0 and 1.',
+  },
   // checkpoints
   CHECKPOINT_CORRUPT: {
     meaning: 'A checkpoint folder is unusable (unreadable files, bad manifest or trainer state).',
