@@ -108,6 +108,39 @@ export const TRAIN_ERROR_CODES = defineErrorCodes('@puyu/train', TRAIN_ERROR_PRE
     meaning: 'The calculator data generator was given invalid options (counts, shares or seed).',
     action: 'Pass a non-negative integer train count, an integer seed and shares between 0 and 1.',
   },
+  // SFT dialogue data (sft/data): per-line problems are reported as data, not thrown
+  TRAIN_SFT_BAD_JSON: {
+    meaning: 'A line of an SFT .jsonl file is not valid JSON (the line is skipped and listed in the report).',
+    action: 'Fix or delete that line; one JSON object per line.',
+  },
+  TRAIN_SFT_BAD_SHAPE: {
+    meaning: 'An SFT line is JSON but not a known dialogue shape (XTuner conversation, OpenAI messages, Alpaca) or has a field of the wrong type.',
+    action: 'Write {"conversation": [{"input", "output"}]}, {"messages": [...]} or {"instruction", "output"}, or pick the format option that matches.',
+  },
+  TRAIN_SFT_NO_ASSISTANT: {
+    meaning: 'An SFT dialogue has no assistant turn (or no output) to learn from.',
+    action: 'Add the assistant reply, or drop the line.',
+  },
+  TRAIN_SFT_BAD_TOOL: {
+    meaning: 'An SFT dialogue has a tool call or tool list that cannot be rendered (arguments that are not JSON, no name, unknown role).',
+    action: 'Give every tool call a function name and JSON-object arguments, and tool results role "tool".',
+  },
+  TRAIN_SFT_TOO_LONG: {
+    meaning: 'An SFT dialogue has more tokens than the sequence length allows and overflow is "skip".',
+    action: 'Raise seq_len, set overflow to "truncate", or shorten the dialogue.',
+  },
+  TRAIN_SFT_NO_CHAT_TOKENS: {
+    meaning: 'The tokenizer has no single-token InternLM2 chat markers (<|im_start|>, <|im_end|>, …), so turns cannot be masked exactly.',
+    action: 'Use an InternLM2 tokenizer folder (tokenizer.model + tokenizer_config.json) or a tokenizer trained with the chat markers.',
+  },
+  TRAIN_SFT_BAD_OPTIONS: {
+    meaning: 'The SFT reader, tokenizer or batcher was given invalid options (format, lengths, batch size, seed or resume state).',
+    action: 'Pass a known format, positive integer lengths and batch size, an integer seed, and a state saved by the same batcher.',
+  },
+  TRAIN_SFT_NO_EXAMPLES: {
+    meaning: 'The SFT batcher was given no tokenized dialogues (every line was skipped or the file is empty).',
+    action: 'Check the skipped-lines report and the data file.',
+  },
   // checkpoints
   CHECKPOINT_CORRUPT: {
     meaning: 'A checkpoint folder is unusable (unreadable files, bad manifest or trainer state).',

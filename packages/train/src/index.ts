@@ -24,3 +24,27 @@ export { type PretrainOptions, type PretrainResult, pretrain, type StepMetrics, 
 export { loadPretrainConfig, type PretrainConfig, parsePretrainConfig, pretrainConfigSchema } from './pretrain/pretrainConfig.js';
 export { runPretrain } from './pretrain/runPretrain.js';
 export { type CurveSeries, lossCurveSvg } from './report/lossCurveSvg.js';
+export {
+  assertChatMarkers,
+  parseSftJsonl,
+  parseSftRecord,
+  readSftJsonl,
+  renderSftSegments,
+  SFT_FORMATS,
+  SFT_PAD_DOC_ID,
+  SftBatcher,
+  type SftBatcherOptions,
+  SftDataError,
+  type SftDialogue,
+  type SftExample,
+  type SftFormat,
+  type SftLineCode,
+  type SftReadOptions,
+  type SftReadResult,
+  type SftSegment,
+  type SftSkippedLine,
+  type SftTokenizeOptions,
+  sftRenderOptions,
+  tokenizeSftDialogue,
+  tokenizeSftDialogues,
+} from './sft/data/index.js';
