@@ -152,26 +152,39 @@ export function evaluateExpression(source: string): number {
 
 const PRECEDENCE: Record<BinaryOp, number> = { '+': 1, '-': 1, '*': 2, '/': 2 };
 
+/** How to print an expression: the canonical tool form, or a human form for questions. */
+export interface ExpressionStyle {
+  /** Spaces around binary operators ("12 + 7"). */
+  spaced?: boolean;
+  /** × ÷ − for binary operators, as in textbooks (implies nothing about spacing). */
+  symbols?: boolean;
+}
+
+const SYMBOLS: Record<BinaryOp, string> = { '+': '+', '-': '−', '*': '×', '/': '÷' };
+
 /**
- * Canonical ASCII form: no spaces, the fewest parentheses that keep the tree. A right operand of
- * equal precedence is always parenthesised (`a+(b+c)`), so printing and re-parsing gives back
- * the same tree and the same floating-point value, not just an equal real number.
+ * Canonical ASCII form (default style): no spaces, the fewest parentheses that keep the tree.
+ * A right operand of equal precedence is always parenthesised (`a+(b+c)`), so printing and
+ * re-parsing gives back the same tree and the same floating-point value, not just an equal
+ * real number.
  */
-export function formatExpression(tree: Expr): string {
+export function formatExpression(tree: Expr, style: ExpressionStyle = {}): string {
   switch (tree.kind) {
     case 'num':
       return tree.text;
     case 'neg': {
-      const inner = formatExpression(tree.arg);
+      const inner = formatExpression(tree.arg, style);
       return tree.arg.kind === 'bin' ? `-(${inner})` : `-${inner}`;
     }
     case 'bin': {
       const p = PRECEDENCE[tree.op];
-      const left =
-        tree.left.kind === 'bin' && PRECEDENCE[tree.left.op] < p ? `(${formatExpression(tree.left)})` : formatExpression(tree.left);
+      const l = formatExpression(tree.left, style);
+      const r = formatExpression(tree.right, style);
+      const left = tree.left.kind === 'bin' && PRECEDENCE[tree.left.op] < p ? `(${l})` : l;
       const wrapRight = (tree.right.kind === 'bin' && PRECEDENCE[tree.right.op] <= p) || tree.right.kind === 'neg';
-      const right = wrapRight ? `(${formatExpression(tree.right)})` : formatExpression(tree.right);
-      return `${left}${tree.op}${right}`;
+      const right = wrapRight ? `(${r})` : r;
+      const op = style.symbols ? SYMBOLS[tree.op] : tree.op;
+      return style.spaced ? `${left} ${op} ${right}` : `${left}${op}${right}`;
     }
   }
 }
