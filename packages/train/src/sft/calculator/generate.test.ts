@@ -3,8 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromOpenAIMessages, fromOpenAITools, parseInternLM2Response, renderInternLM2Chat } from '@puyu/formats/chat';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseSftJsonl } from '../data/readSftJsonl.js';
 import { CalculatorError, evaluateExpression, formatNumber, parseExpression } from './expression.js';
-import { CALCULATOR_TOOL, type CalculatorDialogue, calculatorStats, generateCalculatorData, writeCalculatorData } from './generate.js';
+import {
+  CALCULATOR_TOOL,
+  type CalculatorDialogue,
+  calculatorStats,
+  generateCalculatorData,
+  toJsonl,
+  writeCalculatorData,
+} from './generate.js';
 
 const data = generateCalculatorData({ train: 3000, seed: 11 });
 const all = [...data.train, ...data.heldout];
@@ -120,6 +128,17 @@ describe('generated dialogues', () => {
         d.turns.map((t) => ({ kind: 'plugin', name: 'calculator', parameters: { expression: t.expression } })),
       );
       for (const t of d.turns) expect(() => parseExpression(t.expression)).not.toThrow();
+    }
+  });
+});
+
+describe('with the SFT reader', () => {
+  it('every train and held-out line is read as an OpenAI dialogue with the calculator plugin, none skipped', () => {
+    for (const split of [data.train.slice(0, 500), data.heldout]) {
+      const read = parseSftJsonl(toJsonl(split));
+      expect(read.skipped).toEqual([]);
+      expect(read.dialogues).toHaveLength(split.length);
+      expect(read.dialogues.every((d) => d.tools?.[0]?.name === 'calculator')).toBe(true);
     }
   });
 });
