@@ -114,8 +114,10 @@ export const TRAIN_ERROR_CODES = defineErrorCodes('@puyu/train', TRAIN_ERROR_PRE
     action: 'Fix or delete that line; one JSON object per line.',
   },
   TRAIN_SFT_BAD_SHAPE: {
-    meaning: 'An SFT line is JSON but not a known dialogue shape (XTuner conversation, OpenAI messages, Alpaca) or has a field of the wrong type.',
-    action: 'Write {"conversation": [{"input", "output"}]}, {"messages": [...]} or {"instruction", "output"}, or pick the format option that matches.',
+    meaning:
+      'An SFT line is JSON but not a known dialogue shape (XTuner conversation, OpenAI messages, Alpaca) or has a field of the wrong type.',
+    action:
+      'Write {"conversation": [{"input", "output"}]}, {"messages": [...]} or {"instruction", "output"}, or pick the format option that matches.',
   },
   TRAIN_SFT_NO_ASSISTANT: {
     meaning: 'An SFT dialogue has no assistant turn (or no output) to learn from.',
