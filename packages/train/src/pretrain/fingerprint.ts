@@ -55,7 +55,7 @@ function canonical(x: unknown): string {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** sha256 of a file's bytes, streamed (data files can be far larger than memory). */
-async function digestFile(path: string, role: FileDigest['role']): Promise<FileDigest> {
+export async function digestFile(path: string, role: FileDigest['role']): Promise<FileDigest> {
   const h = createHash('sha256');
   let bytes = 0;
   try {
@@ -75,7 +75,7 @@ export async function tokenizerFile(path: string): Promise<string> {
 }
 
 /** sha256 over the weights a run starts from (init_from), name by name. */
-function digestWeights(weights: InternLM2Weights): string {
+export function digestWeights(weights: InternLM2Weights): string {
   const h = createHash('sha256');
   for (const name of [...weights.keys()].sort()) {
     const t = weights.get(name) as { shape: number[]; data: Float32Array };
@@ -92,18 +92,6 @@ export async function runFingerprint(cfg: PretrainConfig, model: InternLM2Config
     ...model,
     init: cfg.init_from ? { weights_sha256: digestWeights(initial) } : { seed: t.seed, std: cfg.model?.init_std },
   };
-  const optimizer = {
-    'train.lr': t.lr,
-    'train.min_lr': t.min_lr,
-    'train.warmup_steps': t.warmup_steps,
-    'train.weight_decay': t.weight_decay,
-    'train.beta1': t.beta1,
-    'train.beta2': t.beta2,
-    'train.eps': t.eps,
-    'train.grad_clip': t.grad_clip,
-    'train.batch_size': t.batch_size,
-    'train.grad_accum': t.grad_accum,
-  };
   const settings = {
     'train.seq_len': t.seq_len,
     'train.seed': t.seed,
@@ -115,6 +103,32 @@ export async function runFingerprint(cfg: PretrainConfig, model: InternLM2Config
     ...(await Promise.all((cfg.data.val ?? []).map((p) => digestFile(p, 'val')))),
     await digestFile(await tokenizerFile(cfg.tokenizer), 'tokenizer'),
   ];
+  return makeFingerprint(modelConfig, optimizerSettings(t), settings, files);
+}
+
+/** The optimizer part's settings: every method trains with the same AdamW, clipping and schedule. */
+export function optimizerSettings(t: PretrainConfig['train']): Record<string, unknown> {
+  return {
+    'train.lr': t.lr,
+    'train.min_lr': t.min_lr,
+    'train.warmup_steps': t.warmup_steps,
+    'train.weight_decay': t.weight_decay,
+    'train.beta1': t.beta1,
+    'train.beta2': t.beta2,
+    'train.eps': t.eps,
+    'train.grad_clip': t.grad_clip,
+    'train.batch_size': t.batch_size,
+    'train.grad_accum': t.grad_accum,
+  };
+}
+
+/** Hashes the three parts; each method supplies what its model, optimizer and data parts cover. */
+export function makeFingerprint(
+  modelConfig: Record<string, unknown>,
+  optimizer: Record<string, unknown>,
+  settings: Record<string, unknown>,
+  files: FileDigest[],
+): RunFingerprint {
   const contents = files.map(({ role, bytes, sha256 }) => ({ role, bytes, sha256 }));
   return {
     version: 1,
