@@ -143,6 +143,10 @@ export const TRAIN_ERROR_CODES = defineErrorCodes('@puyu/train', TRAIN_ERROR_PRE
     meaning: 'The SFT batcher was given no tokenized dialogues (every line was skipped or the file is empty).',
     action: 'Check the skipped-lines report and the data file.',
   },
+  TRAIN_SFT_NO_INIT: {
+    meaning: "The SFT config's init_from is not an HF InternLM2 folder (no config.json there).",
+    action: 'Run `npx puyu quickstart` first (it writes runs/quickstart/pretrain/hf), or point init_from at an HF InternLM2 folder.',
+  },
   // checkpoints
   CHECKPOINT_CORRUPT: {
     meaning: 'A checkpoint folder is unusable (unreadable files, bad manifest or trainer state).',

@@ -16,6 +16,14 @@ export { GgmlInternLM2 } from './graph/GgmlInternLM2.js';
 export { InternLM2Params } from './graph/InternLM2Params.js';
 export { type BackwardMatmul, LossGraph, type LossGraphShape } from './graph/LossGraph.js';
 export { buildMaskedCrossEntropy, type LossPlan, planMaskedLoss } from './graph/maskedCrossEntropy.js';
+export {
+  type LoopMethod,
+  type LoopOptions,
+  type LoopResult,
+  type LoopSettings,
+  type TrainBatcher,
+  trainLoop,
+} from './loop/trainLoop.js';
 export { AdamW, type AdamWOptions, decaysMatrices } from './optim/AdamW.js';
 export { clipGradNorm } from './optim/clipGradNorm.js';
 export { type LrSchedule, learningRate } from './optim/lrSchedule.js';
@@ -80,3 +88,6 @@ export {
   tokenizeSftDialogue,
   tokenizeSftDialogues,
 } from './sft/data/index.js';
+export { runSft } from './sft/runSft.js';
+export { type SftResult, type SftSkippedReport, sft } from './sft/sft.js';
+export { loadSftConfig, parseSftConfig, type SftConfig, sftConfigSchema } from './sft/sftConfig.js';
