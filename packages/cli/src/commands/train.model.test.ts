@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { trainBpe, writeSentencePieceModel } from '@puyu/formats';
+import { loadTokenizer, trainBpe, writeSentencePieceModel } from '@puyu/formats';
+import { defaultTokenizerPath, initInternLM2, makeInternLM2Config, saveHfModel } from '@puyu/model';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // Drives the real `puyu` binary (built by the suite's global setup) through a real SIGKILL.
@@ -109,5 +110,45 @@ describe('puyu train pretrain (real CLI)', () => {
     const m = spawnSync(process.execPath, [BIN, 'train', 'pretrain', join(dir, 'nope.json')], { cwd: dir, encoding: 'utf8' });
     expect(m.status).toBe(2);
     expect(m.stderr).toMatch(/CONFIG_NOT_FOUND/);
+  });
+});
+
+describe('puyu train sft (real CLI)', () => {
+  it('fine-tunes an HF folder on generated calculator data and prints the GGUF path as the last stdout line', async () => {
+    const sftDir = mkdtempSync(join(tmpdir(), 'puyu-sft-cli-'));
+    const tokPath = defaultTokenizerPath() as string;
+    const tok = loadTokenizer(tokPath);
+    const config = makeInternLM2Config({
+      hidden_size: 32,
+      num_hidden_layers: 1,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      intermediate_size: 64,
+      max_position_embeddings: 512,
+      vocab_size: tok.vocabSize,
+      bos_token_id: tok.bosId,
+      eos_token_id: tok.eosId,
+      pad_token_id: tok.eosId,
+    });
+    await saveHfModel(join(sftDir, 'hf'), config, initInternLM2(config, { seed: 1, std: 0.02 }), { tokenizer: tokPath });
+    const cfg = (init: string) => ({
+      init_from: init,
+      data: { generate: { kind: 'calculator', train: 6, heldout: 2, seed: 0 } },
+      train: { seq_len: 512, batch_size: 1, steps: 3, lr: 1e-3, warmup_steps: 1, seed: 1 },
+      eval: { every: 3, batches: 1 },
+      output: { dir: 'out', gguf: ['f16', 'q8_0'] },
+    });
+    writeFileSync(join(sftDir, 'sft.json'), JSON.stringify(cfg('hf')));
+    const r = spawnSync(process.execPath, [BIN, 'train', 'sft', 'sft.json'], { cwd: sftDir, encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const last = r.stdout.trimEnd().split('\n').at(-1) as string;
+    expect(last).toBe(join(sftDir, 'out', 'model-q8_0.gguf'));
+    expect(existsSync(last)).toBe(true);
+    expect(r.stdout).toMatch(/6 train, 2 held-out, 0 line\(s\) skipped/);
+
+    writeFileSync(join(sftDir, 'none.json'), JSON.stringify(cfg('missing-hf')));
+    const none = spawnSync(process.execPath, [BIN, 'train', 'sft', 'none.json'], { cwd: sftDir, encoding: 'utf8', timeout: 60_000 });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/TRAIN_SFT_NO_INIT.*npx puyu quickstart/);
   });
 });

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { intOption } from '../options.js';
 
-/** `puyu train pretrain CONFIG` (InternEvo's stage); fine-tuning commands join here. */
+/** `puyu train pretrain CONFIG` (InternEvo's stage) and `puyu train sft CONFIG` (XTuner's). */
 export function registerTrainCommands(program: Command): void {
-  const train = program.command('train').description('Train InternLM2 models on ggml (pretraining; fine-tuning to come)');
+  const train = program.command('train').description('Train InternLM2 models on ggml (pretraining, full-parameter SFT)');
   train
     .command('pretrain')
     .description('Pretrain from a JSON config (see recipes/); resumable, checkpointed, exports HF + GGUF')
@@ -19,6 +19,26 @@ export function registerTrainCommands(program: Command): void {
         ...r.outputs.gguf.map((g) => `GGUF       ${g}`),
         `metrics    ${r.outputs.metrics}`,
         `loss curve ${r.outputs.curve}`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+  train
+    .command('sft')
+    .description('Full-parameter SFT of an HF InternLM2 folder on chat JSONL (see recipes/sft-calculator.json); prints the GGUF path last')
+    .argument('<config>', 'SFT config (JSON)')
+    .option('--resume', 'continue from the newest checkpoint in output.dir')
+    .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
+    .action(async (config: string, o: { resume?: boolean; threads?: number }) => {
+      const { runSft } = await import('@puyu/train');
+      const r = await runSft(config, { resume: o.resume, threads: o.threads });
+      const lines = [
+        `steps ${r.steps}  final train loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}  (assistant tokens)`,
+        `dialogues  ${r.examples.train} train, ${r.examples.val} held-out, ${r.skipped} line(s) skipped → ${r.outputs.skipped}`,
+        `HF model   ${r.outputs.hf}`,
+        `metrics    ${r.outputs.metrics}`,
+        `loss curve ${r.outputs.curve}`,
+        // last, alone, so scripts can take the model with `| tail -n 1`
+        ...r.outputs.gguf,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
