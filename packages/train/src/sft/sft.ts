@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '@puyu/core';
 import { loadTokenizer } from '@puyu/formats';
@@ -67,9 +67,15 @@ export async function sft(cfg: SftConfig, opts: LoopOptions = {}): Promise<SftRe
   if (gen) {
     trainFiles = [join(out, 'train.jsonl')];
     valFiles = gen.heldout > 0 ? [join(out, 'heldout.jsonl')] : [];
-    // generated once: a resumed run must find the very files its fingerprint hashed
-    if (!existsSync(trainFiles[0]) || (valFiles[0] !== undefined && !existsSync(valFiles[0]))) {
+    // Generated once and stamped with its settings: a rerun reuses the files (the generator is
+    // deterministic, but a resumed run must find the very files its fingerprint hashed), and
+    // changed settings regenerate them rather than silently training on the old ones.
+    const stamp = join(out, 'generate.json');
+    const wanted = JSON.stringify(gen);
+    const have = existsSync(stamp) ? await readFile(stamp, 'utf8') : undefined;
+    if (have !== wanted || !existsSync(trainFiles[0]) || (valFiles[0] !== undefined && !existsSync(valFiles[0]))) {
       const stats = await writeCalculatorData(out, { train: gen.train, heldout: gen.heldout, seed: gen.seed });
+      await writeFile(stamp, wanted);
       log(`generated calculator data: ${stats.train.dialogues} train, ${stats.heldout.dialogues} held-out dialogues → ${out}`);
     }
   }
