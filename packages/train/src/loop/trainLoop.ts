@@ -104,13 +104,7 @@ export async function trainLoop(s: LoopSettings, m: LoopMethod, opts: LoopOption
   const history: StepMetrics[] = [];
   let startStep = 0;
   let tokensSeen = 0;
-  const latest = await checkpoints.latest();
-  if (latest && !opts.resume) {
-    throw new ConfigError(
-      'TRAIN_OUTPUT_EXISTS',
-      `${out} already has checkpoints (newest: step ${latest.step}); pass --resume to continue that run, or choose another output.dir.`,
-    );
-  }
+  const latest = await refuseOverwrite(out, opts.resume);
   if (latest && opts.resume) {
     const ck = await checkpoints.load(latest.path);
     // every check runs before anything is restored: a refused resume changes nothing
@@ -233,6 +227,21 @@ export async function trainLoop(s: LoopSettings, m: LoopMethod, opts: LoopOption
     valLoss: lastVal,
     outputs: { hf, gguf, metrics: metricsPath, curve: join(out, 'loss.svg') },
   };
+}
+
+/**
+ * The newest checkpoint in `out`; refuses (TRAIN_OUTPUT_EXISTS) when there is one and this is
+ * not a resume. Methods that write into output.dir before the loop (generated data) call it first.
+ */
+export async function refuseOverwrite(out: string, resume?: boolean): Promise<{ step: number; path: string } | undefined> {
+  const latest = await new Checkpoints(join(out, 'checkpoints')).latest();
+  if (latest && !resume) {
+    throw new ConfigError(
+      'TRAIN_OUTPUT_EXISTS',
+      `${out} already has checkpoints (newest: step ${latest.step}); pass --resume to continue that run, or choose another output.dir.`,
+    );
+  }
+  return latest;
 }
 
 async function writeCurve(

@@ -116,7 +116,10 @@ describe('sft', () => {
     await sft(config(join(dir, 'straight'), 8), { quiet: true });
     const b = join(dir, 'interrupted');
     await expect(sft(config(b, 8), { quiet: true, stopAfter: 6 })).rejects.toMatchObject({ code: 'TRAIN_STOPPED' });
-    await expect(sft(config(b, 8), { quiet: true })).rejects.toMatchObject({ code: 'TRAIN_OUTPUT_EXISTS' });
+    const data = await readFile(join(b, 'train.jsonl'), 'utf8');
+    const moreData = { data: { generate: { kind: 'calculator', train: 30, heldout: 4, seed: 1 } } };
+    await expect(sft(config(b, 8, moreData), { quiet: true })).rejects.toMatchObject({ code: 'TRAIN_OUTPUT_EXISTS' });
+    expect(await readFile(join(b, 'train.jsonl'), 'utf8')).toBe(data); // the refused run wrote nothing
     await expect(sft(config(b, 8, { train: { ...config(b, 8).train, lr: 1e-3 } }), { quiet: true, resume: true })).rejects.toMatchObject({
       code: 'TRAIN_RESUME_CHANGED',
       message: expect.stringContaining('train.lr 0.003 → 0.001'),

@@ -6,7 +6,7 @@ import { loadTokenizer } from '@puyu/formats';
 import { type InternLM2Config, loadHfModel } from '@puyu/model';
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
 import { splitDocuments } from '../data/loadTrainingTokens.js';
-import { type LoopOptions, type LoopResult, trainLoop } from '../loop/trainLoop.js';
+import { type LoopOptions, type LoopResult, refuseOverwrite, trainLoop } from '../loop/trainLoop.js';
 import { checkMemory } from '../pretrain/estimateMemory.js';
 import { digestFile, digestWeights, makeFingerprint, optimizerSettings, tokenizerFile } from '../pretrain/fingerprint.js';
 import { writeCalculatorData } from './calculator/generate.js';
@@ -64,6 +64,8 @@ export async function sft(cfg: SftConfig, opts: LoopOptions = {}): Promise<SftRe
   let trainFiles = cfg.data.train ?? [];
   let valFiles = cfg.data.val ?? [];
   const gen = cfg.data.generate;
+  // before anything is written: a run refused for finding another's checkpoints changes nothing
+  await refuseOverwrite(out, opts.resume);
   if (gen) {
     trainFiles = [join(out, 'train.jsonl')];
     valFiles = gen.heldout > 0 ? [join(out, 'heldout.jsonl')] : [];
