@@ -3,6 +3,7 @@ import { type BackoffOptions, isRetryableStatus, retryAfterMs, retryDelay } from
 import { continuationLogprob, type LegacyLogprobs } from './continuationLogprob.js';
 import type {
   ChatMessage,
+  ChatToolCall,
   EmbeddingResult,
   EmbedOptions,
   GenParams,
@@ -11,6 +12,7 @@ import type {
   ProviderRequest,
   ProviderResult,
   TokenUsage,
+  ToolResultMessage,
 } from './Provider.js';
 import { RateLimiter, type RateLimitOptions } from './RateLimiter.js';
 
@@ -54,7 +56,7 @@ function apiRoot(url: string): string {
 }
 
 /** Flattens chat messages for a completions endpoint: a base model sees the turns as plain text. */
-export function messagesToPrompt(messages: ChatMessage[]): string {
+export function messagesToPrompt(messages: readonly (ChatMessage | ToolResultMessage)[]): string {
   return messages.map((m) => m.content).join('\n\n');
 }
 
@@ -102,6 +104,11 @@ export class OpenAIProvider implements Provider {
   }
 
   async call(request: ProviderRequest, signal?: AbortSignal): Promise<ProviderResult> {
+    // Flattening a tool conversation into a completions prompt would silently drop the tools.
+    if (request.kind === 'chat' && request.tools?.length && this.api !== 'chat') {
+      const message = `${this.id} uses /completions, which takes no tools: use a chat endpoint (URL@model).`;
+      return { ok: false, error: { code: 'PROVIDER_UNSUPPORTED', message, retryable: false }, attempts: 0, latencyMs: 0 };
+    }
     const { path, body } = this.build(request);
     const r = await this.send(path, body, (b) => this.parse(request, b), signal);
     if (!r.ok) return r;
@@ -165,7 +172,10 @@ export class OpenAIProvider implements Provider {
     const sampling = samplingBody(request.params);
     if (this.api === 'chat') {
       const messages = request.kind === 'chat' ? request.messages : [{ role: 'user', content: request.prompt }];
-      return { path: '/chat/completions', body: { model: this.model, messages, ...sampling } };
+      const tools: Record<string, unknown> = {};
+      if (request.kind === 'chat' && request.tools?.length) tools.tools = request.tools;
+      if (request.kind === 'chat' && request.toolChoice !== undefined) tools.tool_choice = request.toolChoice;
+      return { path: '/chat/completions', body: { model: this.model, messages, ...sampling, ...tools } };
     }
     const prompt = request.kind === 'completion' ? request.prompt : messagesToPrompt(request.messages);
     return { path: '/completions', body: { model: this.model, prompt, ...sampling } };
@@ -220,9 +230,15 @@ export class OpenAIProvider implements Provider {
   private parse(
     request: ProviderRequest,
     body: unknown,
-  ): { texts: string[]; logprob?: number; isGreedy?: boolean; usage?: TokenUsage } | { error: ProviderErrorInfo } {
+  ):
+    | { texts: string[]; toolCalls?: ChatToolCall[][]; logprob?: number; isGreedy?: boolean; usage?: TokenUsage }
+    | { error: ProviderErrorInfo } {
     const b = body as {
-      choices?: { text?: string; message?: { content?: string | null }; logprobs?: LegacyLogprobs | null }[];
+      choices?: {
+        text?: string;
+        message?: { content?: string | null; tool_calls?: ChatToolCall[] | null };
+        logprobs?: LegacyLogprobs | null;
+      }[];
       usage?: { prompt_tokens?: number; completion_tokens?: number };
     };
     if (!Array.isArray(b?.choices) || b.choices.length === 0) return { error: bad('response has no choices') };
@@ -236,7 +252,8 @@ export class OpenAIProvider implements Provider {
       return { texts: [], logprob: r.logprob, isGreedy: r.isGreedy, usage };
     }
     const texts = b.choices.map((c) => (this.api === 'chat' ? (c.message?.content ?? '') : (c.text ?? '')));
-    return { texts, usage };
+    const calls = b.choices.map((c) => (this.api === 'chat' && Array.isArray(c.message?.tool_calls) ? c.message.tool_calls : []));
+    return calls.some((c) => c.length > 0) ? { texts, toolCalls: calls, usage } : { texts, usage };
   }
 }
 

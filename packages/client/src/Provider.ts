@@ -9,6 +9,28 @@
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
+  /** Calls an assistant turn made (sent back in a tool-use conversation). */
+  tool_calls?: ChatToolCall[];
+}
+
+/** A tool's answer to one call, in the OpenAI wire format. */
+export interface ToolResultMessage {
+  role: 'tool';
+  content: string;
+  tool_call_id: string;
+}
+
+/** An OpenAI function tool the model may call (`tools` of a chat request). */
+export interface ChatTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+/** A call the server parsed out of the model's answer (OpenAI `message.tool_calls[i]`). */
+export interface ChatToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
 }
 
 /** Sampling parameters: part of the cache key, so two runs with different settings never share answers. */
@@ -23,7 +45,14 @@ export interface GenParams {
 }
 
 export type ProviderRequest =
-  | { kind: 'chat'; messages: ChatMessage[]; params?: GenParams }
+  | {
+      kind: 'chat';
+      messages: (ChatMessage | ToolResultMessage)[];
+      params?: GenParams;
+      /** Sent as OpenAI `tools` / `tool_choice`; chat route only (a completions endpoint cannot take them). */
+      tools?: ChatTool[];
+      toolChoice?: 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
+    }
   | { kind: 'completion'; prompt: string; params?: GenParams }
   /** log P(continuation | context), lm-eval's `loglikelihood` request. */
   | { kind: 'loglikelihood'; context: string; continuation: string };
@@ -47,6 +76,8 @@ export type ProviderResult =
       ok: true;
       /** One text per requested sample (`n`); for loglikelihood, empty. */
       texts: string[];
+      /** Per choice, the tool calls the server returned (chat only; absent when no choice has any). */
+      toolCalls?: ChatToolCall[][];
       /** Sum of continuation-token log-probabilities (loglikelihood requests only). */
       logprob?: number;
       /** Whether every continuation token was the model's top-1 choice (lm-eval's `is_greedy`). */

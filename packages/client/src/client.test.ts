@@ -36,6 +36,29 @@ describe('OpenAIProvider', () => {
     expect(peer.requests[1].route).toBe('completions');
   });
 
+  it('sends tools and tool_choice, returns tool_calls per choice, and refuses tools on /completions', async () => {
+    const call = { id: 'c1', type: 'function', function: { name: 'calc', arguments: '{"x":1}' } } as const;
+    peer = await startOpenAIPeer(() => ({
+      status: 200,
+      body: { choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }] },
+    }));
+    const tools = [{ type: 'function', function: { name: 'calc', parameters: { type: 'object' } } }] as const;
+    const chat = new OpenAIProvider({ baseUrl: peer.url, model: 'm' });
+    const messages = [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: '', tool_calls: [call] },
+      { role: 'tool', content: '2', tool_call_id: 'c1' },
+    ] as const;
+    const r = await chat.call({ kind: 'chat', messages: [...messages], tools: [...tools], toolChoice: 'auto' });
+    expect(r).toMatchObject({ ok: true, texts: [''], toolCalls: [[call]] });
+    expect(peer.requests[0].body).toMatchObject({ tools, tool_choice: 'auto', messages });
+
+    const base = new OpenAIProvider({ baseUrl: peer.url, model: 'm', api: 'completions' });
+    const refused = await base.call({ kind: 'chat', messages: [{ role: 'user', content: 'q' }], tools: [...tools] });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'PROVIDER_UNSUPPORTED' } });
+    expect(peer.requests).toHaveLength(1);
+  });
+
   it('retries 429 and 500 with backoff, then succeeds', async () => {
     peer = await startOpenAIPeer((r) =>
       r.seen === 1 ? { status: 429, headers: { 'retry-after': '0' } } : r.seen === 2 ? { status: 500 } : 'fine',

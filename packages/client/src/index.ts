@@ -13,6 +13,8 @@ export { messagesToPrompt, OpenAIProvider, type OpenAIProviderOptions } from './
 export { type ModelOptions, type OpenedModel, openModel } from './openModel.js';
 export type {
   ChatMessage,
+  ChatTool,
+  ChatToolCall,
   EmbeddingResult,
   EmbedOptions,
   GenParams,
@@ -21,6 +23,7 @@ export type {
   ProviderRequest,
   ProviderResult,
   TokenUsage,
+  ToolResultMessage,
 } from './Provider.js';
 export { type ModelSpec, parseModelSpec } from './parseModelSpec.js';
 export { RateLimiter, type RateLimitOptions } from './RateLimiter.js';
