@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { backoffDelay, retryAfterMs, retryDelay } from './backoff.js';
 import { continuationLogprob, type LegacyLogprobs } from './continuationLogprob.js';
 import { OpenAIProvider } from './OpenAIProvider.js';
+import type { ChatMessage, ChatTool, ChatToolCall, ToolResultMessage } from './Provider.js';
 import { parseModelSpec } from './parseModelSpec.js';
 import { RateLimiter } from './RateLimiter.js';
 
@@ -37,24 +38,24 @@ describe('OpenAIProvider', () => {
   });
 
   it('sends tools and tool_choice, returns tool_calls per choice, and refuses tools on /completions', async () => {
-    const call = { id: 'c1', type: 'function', function: { name: 'calc', arguments: '{"x":1}' } } as const;
+    const call: ChatToolCall = { id: 'c1', type: 'function', function: { name: 'calc', arguments: '{"x":1}' } };
     peer = await startOpenAIPeer(() => ({
       status: 200,
       body: { choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }] },
     }));
-    const tools = [{ type: 'function', function: { name: 'calc', parameters: { type: 'object' } } }] as const;
+    const tools: ChatTool[] = [{ type: 'function', function: { name: 'calc', parameters: { type: 'object' } } }];
     const chat = new OpenAIProvider({ baseUrl: peer.url, model: 'm' });
-    const messages = [
+    const messages: (ChatMessage | ToolResultMessage)[] = [
       { role: 'user', content: 'q' },
       { role: 'assistant', content: '', tool_calls: [call] },
       { role: 'tool', content: '2', tool_call_id: 'c1' },
-    ] as const;
-    const r = await chat.call({ kind: 'chat', messages: [...messages], tools: [...tools], toolChoice: 'auto' });
+    ];
+    const r = await chat.call({ kind: 'chat', messages, tools, toolChoice: 'auto' });
     expect(r).toMatchObject({ ok: true, texts: [''], toolCalls: [[call]] });
     expect(peer.requests[0].body).toMatchObject({ tools, tool_choice: 'auto', messages });
 
     const base = new OpenAIProvider({ baseUrl: peer.url, model: 'm', api: 'completions' });
-    const refused = await base.call({ kind: 'chat', messages: [{ role: 'user', content: 'q' }], tools: [...tools] });
+    const refused = await base.call({ kind: 'chat', messages: [{ role: 'user', content: 'q' }], tools });
     expect(refused).toMatchObject({ ok: false, error: { code: 'PROVIDER_UNSUPPORTED' } });
     expect(peer.requests).toHaveLength(1);
   });
