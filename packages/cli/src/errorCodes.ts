@@ -20,6 +20,10 @@ export const CLI_ERROR_CODES = defineErrorCodes('@puyu/cli', CLI_ERROR_PREFIXES,
     meaning: 'The input file does not exist.',
     action: 'Check the path.',
   },
+  CLI_BAD_DATA: {
+    meaning: 'A data file the command reads is empty or has lines it cannot use (each is named by line number).',
+    action: 'Fix or regenerate the file; for `puyu eval calculator`, use the heldout.jsonl that `puyu train sft` wrote.',
+  },
   CLI_OUTPUT_EXISTS: {
     meaning: 'The output file already exists.',
     action: 'Pass --force to overwrite it, or choose another output.',

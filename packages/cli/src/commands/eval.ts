@@ -311,6 +311,69 @@ Prediction ids:
       },
     );
 
+  evalCmd
+    .command('calculator')
+    .description('Tool use (issue 11): held-out calculator dialogues; rates of well-formed calls, correct calls and final answers')
+    .requiredOption('--models <specs>', 'comma-separated URL@model or local:PATH.gguf (chat route: the tools travel as OpenAI tools)', list)
+    .requiredOption('--data <file>', 'held-out JSONL (heldout.jsonl written by puyu train sft with data.generate)')
+    .option('--limit <n>', 'first N items', int('--limit'))
+    .option('--concurrency <n>', 'items in flight', int('--concurrency'), 4)
+    .option('--max-tokens <n>', 'tokens per answer', int('--max-tokens'), 256)
+    .option('--out <file>', 'per-item verdicts (JSONL; default eval-runs/calculator-<time>.jsonl)')
+    .option('--timeout <seconds>', 'per-request time limit', int('--timeout'), 120)
+    .option('--retries <n>', 'retries on 429/5xx/network errors', int('--retries', 0), 2)
+    .option('--api-key-env <name>', 'environment variable holding the API key (sent as Bearer)')
+    .option('--local-ctx <n>', 'context size for local: models', int('--local-ctx', 16), 4096)
+    .option('--threads <n>', 'CPU threads for local: models', int('--threads'), 1)
+    .action(
+      async (o: {
+        models: string[];
+        data: string;
+        limit?: number;
+        concurrency: number;
+        maxTokens: number;
+        out?: string;
+        timeout: number;
+        retries: number;
+        apiKeyEnv?: string;
+        localCtx: number;
+        threads: number;
+      }) => {
+        const [{ openModel }, calc] = await Promise.all([import('@puyu/client'), import('./evalCalculator.js')]);
+        const items = calc.readCalculatorItems(o.data).slice(0, o.limit);
+        const apiKey = o.apiKeyEnv ? process.env[o.apiKeyEnv] : undefined;
+        if (o.apiKeyEnv && !apiKey) throw new ConfigError('CLI_MISSING_OPTION', `--api-key-env ${o.apiKeyEnv}: that variable is not set.`);
+        const out = o.out ?? join('eval-runs', `calculator-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+        const rows = [];
+        const all = [];
+        for (const spec of o.models) {
+          const opened = await openModel({
+            spec,
+            apiKey,
+            timeoutMs: o.timeout * 1000,
+            maxRetries: o.retries,
+            startLocal: localStarter(o),
+          });
+          try {
+            if (opened.api !== 'chat')
+              throw new ConfigError(
+                'CLI_BAD_OPTION',
+                `${spec}: the calculator eval sends OpenAI tools, which need the chat route (URL@model).`,
+              );
+            const records = await calc.runCalculatorEval(items, { ...o, provider: opened.provider, model: spec });
+            all.push(...records);
+            rows.push({ model: spec, ...calc.summarize(records) });
+          } finally {
+            await opened.provider.close?.();
+          }
+        }
+        calc.writeRecords(out, all);
+        // A measurement: below-target rates are a result, not a failure, so the exit code stays 0.
+        process.stdout.write(calc.calculatorTable(rows));
+        process.stdout.write(`per-item verdicts → ${out}\n`);
+      },
+    );
+
   const shippedPoems = fileURLToPath(new URL('../../../model/assets/corpus/tang300-song100.txt', import.meta.url));
   runOptions(
     evalCmd
