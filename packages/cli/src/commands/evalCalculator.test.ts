@@ -101,6 +101,7 @@ describe('puyu eval calculator (real CLI)', () => {
       [false, false, undefined],
     ]);
     expect(records[9].error?.code).toBe('PROVIDER_HTTP_400');
+    expect(records[0].expected).toEqual({ expression: heldout[0].turns[0].expression, result: heldout[0].turns[0].result });
     // Every request is greedy and declares the calculator tool; the follow-up answers the model's own expression.
     for (const q of peer.requests) expect(q.body).toMatchObject({ temperature: 0, tools: heldout[0].tools });
     type Sent = { role: string; content: string; tool_calls?: unknown[] }[];

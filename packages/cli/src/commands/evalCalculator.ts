@@ -98,6 +98,8 @@ export interface RecordedResponse {
 export interface CalculatorItemRecord {
   model: string;
   id: string;
+  /** The last turn's expression and result as the data states them, so a verdict reads on its own. */
+  expected: { expression: string; result: string };
   /** Where the call was read from: the server's `tool_calls`, the raw text, or no answer (request failed). */
   callSource: 'tool_calls' | 'text' | 'none';
   call: CallVerdict;
@@ -125,18 +127,19 @@ async function evaluateItem(item: CalculatorDialogue, o: CalculatorRunOptions): 
   // The item's own tools are what it was trained with; the generator always writes CALCULATOR_TOOL.
   const tools = (item.tools?.length ? item.tools : [CALCULATOR_TOOL]) as ChatTool[];
   const params = { temperature: 0, maxTokens: o.maxTokens };
+  const t = item.turns.at(-1)!;
+  const base = { model: o.model, id: item.id, expected: { expression: t.expression, result: t.result } };
   const first = await o.provider.call({ kind: 'chat', messages: wire(calculatorPrompt(item)), tools, params });
   if (!first.ok) {
     const call: CallVerdict = { wellFormed: false, correct: false, reason: 'request failed' };
-    return { model: o.model, id: item.id, callSource: 'none', call, error: { code: first.error.code, message: first.error.message } };
+    return { ...base, callSource: 'none', call, error: { code: first.error.code, message: first.error.message } };
   }
   const response = recorded(first);
   // A server that parses InternLM2's action markers answers tool_calls; one that does not leaves them in the text.
   const scored: CalculatorResponse = response.tool_calls ? response : response.content;
   const call = scoreCalculatorCall(item, scored);
   const record: CalculatorItemRecord = {
-    model: o.model,
-    id: item.id,
+    ...base,
     callSource: response.tool_calls ? 'tool_calls' : 'text',
     call,
     response,
