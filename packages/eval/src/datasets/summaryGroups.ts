@@ -7,6 +7,7 @@
  * only `mmlu-weighted`). The headline of each benchmark is the unweighted group over every subject,
  * so a 100-question subject counts as much as the 1,534-question professional_law.
  */
+import { BBH_FREEFORM_TASKS, BBH_MCQ_TASKS } from '../extract/bbh.js';
 import type { SummaryGroup } from '../types.js';
 
 const MMLU_HUMANITIES = [
@@ -282,35 +283,8 @@ const CEVAL_HARD = [
   'high_school_chemistry',
   'high_school_physics',
 ];
-const BBH_ORDER = [
-  'temporal_sequences',
-  'disambiguation_qa',
-  'date_understanding',
-  'tracking_shuffled_objects_three_objects',
-  'penguins_in_a_table',
-  'geometric_shapes',
-  'snarks',
-  'ruin_names',
-  'tracking_shuffled_objects_seven_objects',
-  'tracking_shuffled_objects_five_objects',
-  'logical_deduction_three_objects',
-  'hyperbaton',
-  'logical_deduction_five_objects',
-  'logical_deduction_seven_objects',
-  'movie_recommendation',
-  'salient_translation_error_detection',
-  'reasoning_about_colored_objects',
-  'multistep_arithmetic_two',
-  'navigate',
-  'dyck_languages',
-  'word_sorting',
-  'sports_understanding',
-  'boolean_expressions',
-  'object_counting',
-  'formal_fallacies',
-  'causal_judgement',
-  'web_of_lies',
-];
+// OpenCompass's groups/bbh.py lists the multiple-choice tasks, then the free-form ones: the same two lists the extractor uses.
+const BBH_ORDER = [...BBH_MCQ_TASKS, ...BBH_FREEFORM_TASKS];
 
 const prefixed = (prefix: string, subjects: readonly string[]) => subjects.map((s) => prefix + s);
 
