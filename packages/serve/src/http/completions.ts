@@ -76,19 +76,8 @@ export async function completions(c: Context<ServeEnv>, rc: RouteContext): Promi
   }
 
   type Result = { finish: string; tokens: number; text: string; logprobs: LegacyLogprobs | null };
-  const runOne = async (
-    p: { tokens: Token[]; text: string },
-    ticket: SequenceTicket,
-    index: number,
-    signal: AbortSignal,
-    onText: (text: string, lp: LegacyLogprobs | null) => void,
-  ): Promise<Result> => {
-    try {
-      return await generateOne(p, ticket, index, signal, onText);
-    } finally {
-      ticket.release();
-    }
-  };
+  // One choice; its sequence goes back to the pool however the generation ends.
+  const runOne = (...args: Parameters<typeof generateOne>): Promise<Result> => generateOne(...args).finally(() => args[1].release());
   const generateOne = async (
     p: { tokens: Token[]; text: string },
     ticket: SequenceTicket,

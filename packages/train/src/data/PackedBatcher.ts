@@ -1,6 +1,6 @@
 import { ConfigError } from '@puyu/core';
 import type { TokenShard } from '@puyu/formats';
-import { Prng } from '@puyu/model';
+import { epochOrder } from './epochOrder.js';
 
 /** One training batch: B rows of T tokens, with next-token targets and per-token loss weights. */
 export interface PackedBatch {
@@ -92,16 +92,7 @@ export class PackedBatcher {
   }
 
   private startEpoch(e: number): void {
-    const docs = Int32Array.from(this.docList());
-    if (this.opts.shuffle !== false) {
-      const rng = new Prng((this.opts.seed * 1_000_003 + e) >>> 0);
-      for (let i = docs.length - 1; i > 0; i--) {
-        const j = rng.nextU32() % (i + 1);
-        const t = docs[i];
-        docs[i] = docs[j];
-        docs[j] = t;
-      }
-    }
+    const docs = epochOrder(this.docList(), this.opts.seed, e, this.opts.shuffle !== false);
     const prefix = new Float64Array(docs.length + 1);
     for (let i = 0; i < docs.length; i++) prefix[i + 1] = prefix[i] + this.docLen(docs[i]);
     this.order = docs;

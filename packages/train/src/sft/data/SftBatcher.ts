@@ -1,4 +1,4 @@
-import { Prng } from '@puyu/model';
+import { epochOrder } from '../../data/epochOrder.js';
 import type { BatcherState, PackedBatch } from '../../data/PackedBatcher.js';
 import { SftDataError } from './SftDataError.js';
 import type { SftExample } from './tokenizeSftDialogue.js';
@@ -112,18 +112,7 @@ export class SftBatcher {
   }
 
   private startEpoch(e: number): void {
-    const order = Int32Array.from(this.examples.keys());
-    if (this.opts.shuffle !== false) {
-      // Same seeding as PackedBatcher: a per-epoch stream, so restoring an epoch needs no history.
-      const rng = new Prng((this.opts.seed * 1_000_003 + e) >>> 0);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = rng.nextU32() % (i + 1);
-        const t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
-    }
-    this.order = order;
+    this.order = epochOrder(Array.from(this.examples.keys()), this.opts.seed, e, this.opts.shuffle !== false);
     this.epoch = e;
     this.cursor = 0;
   }
