@@ -16,12 +16,15 @@ export { GgmlInternLM2 } from './graph/GgmlInternLM2.js';
 export { InternLM2Params } from './graph/InternLM2Params.js';
 export { type BackwardMatmul, LossGraph, type LossGraphShape } from './graph/LossGraph.js';
 export { buildMaskedCrossEntropy, type LossPlan, planMaskedLoss } from './graph/maskedCrossEntropy.js';
+export { type FullExport, fullParameter, lmTrainModel, packedBatchWeight } from './loop/fullParameter.js';
 export {
   type LoopMethod,
   type LoopOptions,
   type LoopResult,
   type LoopSettings,
+  refuseOverwrite,
   type TrainBatcher,
+  type TrainModel,
   trainLoop,
 } from './loop/trainLoop.js';
 export { AdamW, type AdamWOptions, decaysMatrices } from './optim/AdamW.js';

@@ -2,6 +2,7 @@ import { EngineError } from '@puyu/core';
 import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlBlasBackend, GgmlContext, GgmlCpuBackend } from '@puyu/ggml';
 import type { InternLM2Config, InternLM2Weights } from '@puyu/model';
 import { buildInternLM2Hidden, lmHead, packedCausalMask, packedPositions } from './buildInternLM2Graph.js';
+import type { GraphAdapter } from './GraphAdapter.js';
 import { InternLM2Params } from './InternLM2Params.js';
 import { type BackwardMatmul, LossGraph, type LossGraphShape } from './LossGraph.js';
 import { type LossPlan, planMaskedLoss } from './maskedCrossEntropy.js';
@@ -14,12 +15,15 @@ const GRAPH_SIZE = 16_384;
  * kept with their allocator (see LossGraph), so a training loop rebuilds nothing per step;
  * `backwardMatmul` picks how the backward computes its matrix products (default
  * `mul_mat`, ~1.5× faster per step than ggml's OUT_PROD; bench/train/README.md).
+ * With an `adapter` (LoRA) its tensors join every graph and `lossAndGrads` returns their
+ * gradients instead of the base weights' (build the base with `trainable: false` to freeze it).
  */
 export class GgmlInternLM2 {
   readonly backend: GgmlCpuBackend;
   readonly params: InternLM2Params;
   readonly backwardMatmul: BackwardMatmul;
   readonly blas?: GgmlBlasBackend;
+  readonly adapter?: GraphAdapter;
   private graphs: [LossGraph | undefined, LossGraph | undefined] = [undefined, undefined];
   private causalMask?: { B: number; T: number; mask: Float32Array };
 
@@ -32,6 +36,8 @@ export class GgmlInternLM2 {
       backwardMatmul?: BackwardMatmul;
       /** Path of an opt-in ggml BLAS backend (default: `PUYU_GGML_BLAS`; unset = CPU only). */
       blas?: string;
+      /** Makes adapter tensors (LoRA) on this model's backend; the model owns and frees them. */
+      adapter?: (backend: GgmlCpuBackend) => GraphAdapter;
     } = {},
   ) {
     this.backwardMatmul = opts.backwardMatmul ?? 'mul_mat';
@@ -40,11 +46,14 @@ export class GgmlInternLM2 {
     const backend = GgmlCpuBackend.create({ threads: opts.threads });
     let blas: GgmlBlasBackend | undefined;
     let params: InternLM2Params | undefined;
+    let adapter: GraphAdapter | undefined;
     try {
       blas = GgmlBlasBackend.fromEnv({ path: opts.blas, threads: backend.threads });
       params = new InternLM2Params(backend, config, { trainable: opts.trainable });
       params.upload(weights);
+      adapter = opts.adapter?.(backend);
     } catch (e) {
+      adapter?.free();
       params?.free();
       blas?.free();
       backend.free();
@@ -53,6 +62,7 @@ export class GgmlInternLM2 {
     this.backend = backend;
     this.blas = blas;
     this.params = params;
+    this.adapter = adapter;
   }
 
   /**
@@ -71,7 +81,15 @@ export class GgmlInternLM2 {
     const positions = ctx.tensor(GGML_TYPE_I32, [B * T], 'positions');
     const mask = ctx.tensor(GGML_TYPE_F32, [T, T, this.config.num_attention_heads * B], 'mask');
     for (const t of [tokens, positions, mask]) f.ggml_set_input(t);
-    const hidden = buildInternLM2Hidden(f, ctx.ptr, this.params, { tokens, positions, mask }, B, T);
+    const hidden = buildInternLM2Hidden(
+      f,
+      ctx.ptr,
+      this.params,
+      { tokens, positions, mask },
+      B,
+      T,
+      this.adapter?.attach(f, ctx.ptr, B * T, false).hook,
+    );
     const logits = lmHead(f, ctx.ptr, this.params, hidden);
     f.ggml_set_output(logits);
     const graph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, false);
@@ -101,15 +119,17 @@ export class GgmlInternLM2 {
 
   /**
    * Masked cross-entropy (Σ w·CE / Σ w over next-token targets) and its gradient for
-   * every parameter, through ggml's autograd. Needs `trainable: true`.
+   * every parameter (`trainable: true`), or for every adapter tensor when there is an
+   * adapter, through ggml's autograd. `dropoutSeed` picks the adapter's dropout masks.
    */
   lossAndGrads(
     rows: readonly (readonly number[])[],
     targets: ArrayLike<number>,
     weights: ArrayLike<number>,
     docIds?: ArrayLike<number>,
+    dropoutSeed?: number,
   ): { loss: number; grads: InternLM2Weights } {
-    return this.runLoss(rows, targets, weights, docIds, true) as { loss: number; grads: InternLM2Weights };
+    return this.runLoss(rows, targets, weights, docIds, true, dropoutSeed) as { loss: number; grads: InternLM2Weights };
   }
 
   /** The masked loss alone (no backward pass), for held-out evaluation. */
@@ -123,6 +143,7 @@ export class GgmlInternLM2 {
     weights: ArrayLike<number>,
     docIds: ArrayLike<number> | undefined,
     withGrads: boolean,
+    dropoutSeed = 0,
   ): { loss: number; grads?: InternLM2Weights } {
     const B = rows.length;
     const T = rows[0]?.length ?? 0;
@@ -141,13 +162,14 @@ export class GgmlInternLM2 {
     };
     const g = this.lossGraph(shape, plan);
     const ids = Int32Array.from(rows.flat());
-    g.setInputs(ids, packedPositions(B, T, docIds), this.maskFor(B, T, docIds), plan);
+    g.setInputs(ids, packedPositions(B, T, docIds), this.maskFor(B, T, docIds), plan, dropoutSeed);
     const loss = g.compute();
     if (!withGrads) return { loss };
     const f = this.backend.lib.fn;
     const grads: InternLM2Weights = new Map();
-    for (const [name, t] of this.params.tensors) {
-      const shape = this.params.shapes.get(name) as number[];
+    const trained = this.adapter ?? this.params;
+    for (const [name, t] of trained.tensors) {
+      const shape = [...(trained.shapes.get(name) as readonly number[])];
       const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
       const gt = g.grad(t);
       if (gt) f.ggml_backend_tensor_get(gt, data, 0, data.byteLength);
@@ -162,7 +184,7 @@ export class GgmlInternLM2 {
     const cached = this.graphs[slot];
     if (cached?.sameShape(shape)) return cached;
     cached?.free();
-    const g = new LossGraph(this.params, shape, plan, this.blas);
+    const g = new LossGraph(this.params, shape, plan, this.blas, this.adapter);
     this.graphs[slot] = g;
     g.allocate();
     return g;
@@ -179,6 +201,7 @@ export class GgmlInternLM2 {
   free(): void {
     for (const g of this.graphs) g?.free();
     this.graphs = [undefined, undefined];
+    this.adapter?.free();
     this.params.free();
     this.blas?.free();
     this.backend.free();

@@ -11,6 +11,7 @@ import {
   type TensorPtr,
 } from '@puyu/ggml';
 import { buildInternLM2Hidden } from './buildInternLM2Graph.js';
+import type { AttachedAdapter, GraphAdapter } from './GraphAdapter.js';
 import type { InternLM2Params } from './InternLM2Params.js';
 import { buildMaskedCrossEntropy, type LossPlan } from './maskedCrossEntropy.js';
 
@@ -54,6 +55,8 @@ export class LossGraph {
   readonly lossRows: TensorPtr;
   readonly lossTargets: TensorPtr;
   readonly loss: TensorPtr;
+  /** The adapter as built into this graph (LoRA), if any. */
+  readonly adapter?: AttachedAdapter;
   private galloc: GallocrPtr | null = null;
   private sched: SchedPtr | null = null;
   private freed = false;
@@ -64,6 +67,8 @@ export class LossGraph {
     plan: LossPlan,
     /** Optional BLAS backend: matrix products go to it under a scheduler, the rest to the CPU. */
     readonly blas?: GgmlBlasBackend,
+    /** Trainable tensors on a frozen base (LoRA): dropout only in the graph with gradients. */
+    adapter?: GraphAdapter,
   ) {
     const f = params.backend.lib.fn;
     const { B, T, withGrads } = shape;
@@ -74,7 +79,9 @@ export class LossGraph {
     this.positions = ctx.tensor(GGML_TYPE_I32, [B * T], 'positions');
     this.mask = ctx.tensor(GGML_TYPE_F32, [T, T, params.config.num_attention_heads * B], 'mask');
     for (const t of [this.tokens, this.positions, this.mask]) f.ggml_set_input(t);
-    const hidden = buildInternLM2Hidden(f, ctx.ptr, params, { tokens: this.tokens, positions: this.positions, mask: this.mask }, B, T);
+    this.adapter = adapter?.attach(f, ctx.ptr, B * T, withGrads);
+    const inputs = { tokens: this.tokens, positions: this.positions, mask: this.mask };
+    const hidden = buildInternLM2Hidden(f, ctx.ptr, params, inputs, B, T, this.adapter?.hook);
     const lossT = buildMaskedCrossEntropy(f, ctx, params, hidden, plan);
     this.loss = lossT.loss;
     this.lossRows = lossT.rows;
@@ -106,14 +113,18 @@ export class LossGraph {
       throw new EngineError('TRAIN_GRAPH_ALLOC_FAILED', 'could not allocate the training graph (out of memory?).');
   }
 
-  /** Copies a batch into the input tensors and, with grads, zeroes the gradients (d loss = 1). */
-  setInputs(ids: Int32Array, positions: Int32Array, mask: Float32Array, plan: LossPlan): void {
+  /**
+   * Copies a batch into the input tensors and, with grads, zeroes the gradients (d loss = 1).
+   * `adapterSeed` picks an adapter's dropout masks.
+   */
+  setInputs(ids: Int32Array, positions: Int32Array, mask: Float32Array, plan: LossPlan, adapterSeed = 0): void {
     const f = this.params.backend.lib.fn;
     f.ggml_backend_tensor_set(this.tokens, ids, 0, ids.byteLength);
     f.ggml_backend_tensor_set(this.positions, positions, 0, positions.byteLength);
     f.ggml_backend_tensor_set(this.mask, mask, 0, mask.byteLength);
     f.ggml_backend_tensor_set(this.lossRows, plan.rows, 0, plan.rows.byteLength);
     f.ggml_backend_tensor_set(this.lossTargets, plan.targets, 0, plan.targets.byteLength);
+    this.adapter?.setInputs(adapterSeed);
     if (this.shape.withGrads) f.ggml_graph_reset(this.gradGraph);
   }
 

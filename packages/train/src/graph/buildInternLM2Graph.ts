@@ -15,6 +15,17 @@ export interface InternLM2GraphInputs {
   mask: TensorPtr;
 }
 
+/** The linear layers of an InternLM2 block, by their HF module names (LoRA's target modules). */
+export const LINEAR_MODULES = ['wqkv', 'wo', 'w1', 'w2', 'w3'] as const;
+export type LinearModule = (typeof LINEAR_MODULES)[number];
+
+/**
+ * Called once for each linear layer while a graph is built, with its input x and output
+ * y = W x; returns what the layer outputs instead (LoRA adds scale·B·A·x). The hook is how
+ * an adapter enters the one graph builder rather than a copy of it.
+ */
+export type LinearHook = (layer: number, module: LinearModule, x: TensorPtr, y: TensorPtr) => TensorPtr;
+
 /**
  * RoPE base for a call whose longest sequence is `seqLen`, as HF's dynamic NTK
  * scaling recomputes it (the reference forward does the same).
@@ -31,7 +42,8 @@ export function ropeFreqBase(c: InternLM2Config, seqLen: number): number {
 /**
  * Builds the InternLM2 forward pass from ggml ops on the HF weight layout and
  * returns the final hidden states, ne [hidden, T·B] (apply `lmHead` for logits).
- * Every op used here has a ggml backward, so the same graph trains.
+ * Every op used here has a ggml backward, so the same graph trains. `hook` (optional) adds
+ * an adapter's term to each linear layer.
  */
 export function buildInternLM2Hidden(
   f: GgmlFunctions,
@@ -40,6 +52,7 @@ export function buildInternLM2Hidden(
   inputs: InternLM2GraphInputs,
   B: number,
   T: number,
+  hook?: LinearHook,
 ): TensorPtr {
   const c = p.config;
   const d = internLM2Dims(c);
@@ -56,9 +69,13 @@ export function buildInternLM2Hidden(
   let x = f.ggml_get_rows(ctx, p.get(TOK_EMBEDDINGS), inputs.tokens); // [h, N]
   for (let l = 0; l < c.num_hidden_layers; l++) {
     const n = layerTensorNames(l);
+    const linear = (module: LinearModule, input: TensorPtr) => {
+      const y = f.ggml_mul_mat(ctx, p.get(n[module]), input);
+      return hook ? hook(l, module, input, y) : y;
+    };
     const a = norm(x, n.attentionNorm);
     // wqkv rows are packed per KV group: (nKv, qPerKv + 2, hd) → slice Q, K, V as strided views
-    const qkv = f.ggml_mul_mat(ctx, p.get(n.wqkv), a); // [qkvRows, N]
+    const qkv = linear('wqkv', a); // [qkvRows, N]
     const nb1 = hd * F32;
     const nb2 = (qPerKv + 2) * hd * F32;
     const nb3 = d.qkvRows * F32;
@@ -92,12 +109,12 @@ export function buildInternLM2Hidden(
     const probs = f.ggml_soft_max_ext(ctx, kq, inputs.mask, 1 / Math.sqrt(hd), 0);
     const ctxv = f.ggml_reshape_4d(ctx, f.ggml_mul_mat(ctx, vT, probs), hd, T, nH, B); // [hd, Tq, nH, B]
     const merged = f.ggml_reshape_2d(ctx, f.ggml_cont(ctx, f.ggml_permute(ctx, ctxv, 0, 2, 1, 3)), h, N); // [h, N]
-    x = f.ggml_add(ctx, x, f.ggml_mul_mat(ctx, p.get(n.wo), merged));
+    x = f.ggml_add(ctx, x, linear('wo', merged));
 
     const m = norm(x, n.ffnNorm);
-    const gate = f.ggml_silu(ctx, f.ggml_mul_mat(ctx, p.get(n.w1), m));
-    const up = f.ggml_mul_mat(ctx, p.get(n.w3), m);
-    x = f.ggml_add(ctx, x, f.ggml_mul_mat(ctx, p.get(n.w2), f.ggml_mul(ctx, gate, up)));
+    const gate = f.ggml_silu(ctx, linear('w1', m));
+    const up = linear('w3', m);
+    x = f.ggml_add(ctx, x, linear('w2', f.ggml_mul(ctx, gate, up)));
   }
   return norm(x, FINAL_NORM);
 }

@@ -1,23 +1,36 @@
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, Progress } from '@puyu/core';
-import { convertHfToGguf, type InternLM2Config, type InternLM2Weights, saveHfModel } from '@puyu/model';
+import type { F32Tensor } from '@puyu/model';
 import { Checkpoints } from '../checkpoint/Checkpoints.js';
 import { parseTrainerState, restoreTensors } from '../checkpoint/trainerState.js';
 import type { BatcherState, PackedBatch } from '../data/PackedBatcher.js';
-import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
 import { AdamW, decaysMatrices } from '../optim/AdamW.js';
 import { clipGradNorm } from '../optim/clipGradNorm.js';
 import { learningRate } from '../optim/lrSchedule.js';
-import { checkResumable, type RunFingerprint, tokenizerFile } from '../pretrain/fingerprint.js';
+import { checkResumable, type RunFingerprint } from '../pretrain/fingerprint.js';
 import { readMetrics, type StepMetrics, writeMetrics } from '../pretrain/metrics.js';
 import { lossCurveSvg } from '../report/lossCurveSvg.js';
+import type { FullExport } from './fullParameter.js';
 
-/** A resumable source of training batches (PackedBatcher, SftBatcher). */
-export interface TrainBatcher {
+/** A resumable source of training batches (PackedBatcher, SftBatcher, a method's own). */
+export interface TrainBatcher<Batch = PackedBatch> {
   readonly state: BatcherState;
   restore(s: BatcherState): void;
-  next(): PackedBatch;
+  next(): Batch;
+}
+
+/**
+ * What a method's model computes for one of its batches: the loss, and the gradient of every
+ * trained tensor keyed like `LoopMethod.trained` (a tensor left out gets no update that step).
+ */
+export interface TrainModel<Batch> {
+  lossAndGrads(batch: Batch): { loss: number; grads: ReadonlyMap<string, { data: Float32Array }> };
+  /** The loss alone (no backward pass, no dropout), for held-out evaluation. */
+  loss(batch: Batch): number;
+  /** Copies the trained tensors, just updated on the host by AdamW, into the model. */
+  upload(): void;
+  [Symbol.dispose](): void;
 }
 
 /** The settings every method shares: the optimiser, schedule, intervals and exports. */
@@ -42,24 +55,36 @@ export interface LoopSettings {
   output: { dir: string; gguf: readonly ('f32' | 'f16' | 'q8_0')[] };
 }
 
-/** What one method (pretraining, SFT…) hands the shared loop: its model, data and fingerprint. */
-export interface LoopMethod {
+/**
+ * What one method (pretraining, SFT, LoRA, DPO) hands the shared loop: its data (a batcher of its
+ * own batch type), which tensors train, the model that gives their loss and gradients, and its
+ * export. Pretraining and full SFT take the last four from `fullParameter` (loop/fullParameter.ts).
+ */
+export interface LoopMethod<Batch = PackedBatch, Exported = FullExport> {
   /** Progress label and loss-curve title. */
   label: string;
   title: string;
-  config: InternLM2Config;
-  /** Updated in place: the trained weights when the loop returns. */
-  weights: InternLM2Weights;
+  /**
+   * The tensors AdamW updates and checkpoints hold, updated in place (the full weights, a LoRA
+   * adapter, DPO's policy); a resume restores them before `model` is called.
+   */
+  trained: Map<string, F32Tensor>;
+  /** Which trained tensors get weight decay (default: matrices, not 1-D tensors). */
+  decays?: (name: string) => boolean;
+  /** A micro-batch's share of a step is its weight over the step's total (tokens with loss, pairs). */
+  batchWeight: (batch: Batch) => number;
+  /** Builds the model (after any resume): loss and gradients of `trained` for a batch. */
+  model: (threads: number) => TrainModel<Batch>;
+  /** Writes the trained result under the output folder once the last step is done. */
+  export: (outDir: string) => Promise<Exported>;
   fingerprint: RunFingerprint;
-  batcher: TrainBatcher;
+  batcher: TrainBatcher<Batch>;
   /** A fresh, unshuffled held-out batcher for each evaluation; none = no held-out loss. */
-  evalBatcher?: () => { next(): PackedBatch };
+  evalBatcher?: () => { next(): Batch };
   /** Throws when a checkpoint's batcher state cannot belong to this data (checked before anything is restored). */
   checkBatcherState?: (s: BatcherState, checkpoint: string) => void;
   /** A horizontal line on the loss curve (pretraining's unigram baseline). */
   baseline?: { y: number; label: string };
-  /** The tokenizer exported with the HF folder (a `.model` or an HF folder). */
-  tokenizer: string;
 }
 
 export interface LoopOptions {
@@ -71,33 +96,37 @@ export interface LoopOptions {
   quiet?: boolean;
 }
 
-export interface LoopResult {
+export interface LoopResult<Exported = FullExport> {
   steps: number;
   finalLoss: number;
   valLoss?: number;
-  outputs: { hf: string; gguf: string[]; metrics: string; curve: string };
+  outputs: Exported & { metrics: string; curve: string };
 }
 
 /**
  * The trainer loop every method shares, top to bottom:
  * optimiser + checkpoints → resume? (fingerprint, trainer state, tensors, metrics)
- * → for each step: micro-batches → masked loss + grads (ggml) → clip → AdamW (host)
- * → eval / checkpoint / metrics → export HF + GGUF.
- * All tensors are trained (full-parameter); the method decides only what the batches hold.
+ * → for each step: micro-batches → the method's loss + grads → clip → AdamW (host)
+ * → eval / checkpoint / metrics → the method's export.
+ * The method decides what the batches hold, which tensors train, and what is exported.
  */
-export async function trainLoop(s: LoopSettings, m: LoopMethod, opts: LoopOptions = {}): Promise<LoopResult> {
+export async function trainLoop<Batch, Exported>(
+  s: LoopSettings,
+  m: LoopMethod<Batch, Exported>,
+  opts: LoopOptions = {},
+): Promise<LoopResult<Exported>> {
   const out = s.output.dir;
-  const { config, weights, batcher, fingerprint } = m;
+  const { trained, batcher, fingerprint } = m;
   const { batch_size: B, seq_len: T, grad_accum: accum } = s.train;
   const warn = (msg: string) => {
     if (!opts.quiet) process.stderr.write(`warning: ${msg}\n`);
   };
 
   // 1. Optimizer, checkpoints, and where a resumed run picks up.
-  const shapes = new Map([...weights].map(([n, t]) => [n, t.shape]));
+  const shapes = new Map([...trained].map(([n, t]) => [n, t.shape]));
   const adam = new AdamW(
     { beta1: s.train.beta1, beta2: s.train.beta2, eps: s.train.eps, weightDecay: s.train.weight_decay },
-    decaysMatrices(shapes),
+    m.decays ?? decaysMatrices(shapes),
   );
   const checkpoints = new Checkpoints(join(out, 'checkpoints'), s.checkpoint.keep_last);
   const metricsPath = join(out, 'metrics.jsonl');
@@ -111,7 +140,7 @@ export async function trainLoop(s: LoopSettings, m: LoopMethod, opts: LoopOption
     checkResumable(ck.fingerprint, fingerprint, latest.path, warn);
     const state = parseTrainerState(ck.extra, latest.path);
     m.checkBatcherState?.(state.batcher, latest.path);
-    const { m: m1, v } = restoreTensors(ck, weights, latest.path);
+    const { m: m1, v } = restoreTensors(ck, trained, latest.path);
     for (const [n, x] of m1) adam.m.set(n, x);
     for (const [n, x] of v) adam.v.set(n, x);
     adam.t = state.adamT;
@@ -126,15 +155,12 @@ export async function trainLoop(s: LoopSettings, m: LoopMethod, opts: LoopOption
     await writeMetrics(metricsPath, history);
   } else await writeMetrics(metricsPath, []);
 
-  using model = new GgmlInternLM2(config, weights, { threads: s.train.threads, trainable: true });
+  using model = m.model(s.train.threads);
   const evalValLoss = () => {
     if (!m.evalBatcher) return undefined;
     const vb = m.evalBatcher();
     let sum = 0;
-    for (let i = 0; i < s.eval.batches; i++) {
-      const b = vb.next();
-      sum += model.loss(b.rows, b.targets, b.weights, b.docIds);
-    }
+    for (let i = 0; i < s.eval.batches; i++) sum += model.loss(vb.next());
     return sum / s.eval.batches;
   };
 
@@ -144,7 +170,7 @@ export async function trainLoop(s: LoopSettings, m: LoopMethod, opts: LoopOption
   const save = async (step: number) =>
     checkpoints.save({
       step,
-      params: weights,
+      params: trained,
       m: adam.m,
       v: adam.v,
       extra: { adamT: adam.t, batcher: batcher.state, tokensSeen },
@@ -160,13 +186,13 @@ export async function trainLoop(s: LoopSettings, m: LoopMethod, opts: LoopOption
     const micro = Array.from({ length: accum }, () => batcher.next());
     // each micro-batch counts by its share of the step's loss weight, so the step's loss is
     // the mean over every weighted target however the targets fall into micro-batches
-    const totalWeight = micro.reduce((a, b) => a + b.weights.reduce((x, y) => x + y, 0), 0);
+    const totalWeight = micro.reduce((a, b) => a + m.batchWeight(b), 0);
     const grads = new Map<string, Float32Array>();
     let loss = 0;
     for (const b of micro) {
-      const share = b.weights.reduce((x, y) => x + y, 0) / totalWeight;
+      const share = m.batchWeight(b) / totalWeight;
       if (share === 0) continue;
-      const r = model.lossAndGrads(b.rows, b.targets, b.weights, b.docIds);
+      const r = model.lossAndGrads(b);
       loss += r.loss * share;
       for (const [name, g] of r.grads) {
         const acc = grads.get(name);
@@ -178,9 +204,9 @@ export async function trainLoop(s: LoopSettings, m: LoopMethod, opts: LoopOption
     }
     const gradNorm = clipGradNorm(grads.values(), s.train.grad_clip);
     const lr = learningRate({ lr: s.train.lr, minLr: s.train.min_lr, warmupSteps: s.train.warmup_steps, totalSteps: s.train.steps }, step);
-    const params = new Map([...weights].map(([n, t]) => [n, t.data]));
+    const params = new Map([...trained].map(([n, t]) => [n, t.data]));
     adam.step(params, grads, lr);
-    model.params.upload(weights);
+    model.upload();
     tokensSeen += B * T * accum;
     const done = step + 1;
     const row: StepMetrics = {
@@ -211,21 +237,14 @@ export async function trainLoop(s: LoopSettings, m: LoopMethod, opts: LoopOption
   }
   progress.finish();
 
-  // 3. Exports: an HF folder (the interchange format) and GGUF files for llama.cpp.
+  // 3. The method's exports (HF folder + GGUF for full training; the adapter for LoRA).
   await curve();
-  const hf = join(out, 'hf');
-  await saveHfModel(hf, config, weights, { tokenizer: new Uint8Array(await readFile(await tokenizerFile(m.tokenizer))) });
-  const gguf: string[] = [];
-  for (const type of s.output.gguf) {
-    const path = join(out, `model-${type}.gguf`);
-    await convertHfToGguf(hf, path, { type });
-    gguf.push(path);
-  }
+  const exported = await m.export(out);
   return {
     steps: s.train.steps,
     finalLoss: lastLoss,
     valLoss: lastVal,
-    outputs: { hf, gguf, metrics: metricsPath, curve: join(out, 'loss.svg') },
+    outputs: { ...exported, metrics: metricsPath, curve: join(out, 'loss.svg') },
   };
 }
 

@@ -5,6 +5,7 @@ import { type InternLM2Config, type InternLM2Weights, initInternLM2, loadHfModel
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
 import { loadTrainingTokens, splitDocuments } from '../data/loadTrainingTokens.js';
 import { PackedBatcher } from '../data/PackedBatcher.js';
+import { fullParameter } from '../loop/fullParameter.js';
 import { type LoopOptions, trainLoop } from '../loop/trainLoop.js';
 import { checkMemory } from './estimateMemory.js';
 import { runFingerprint } from './fingerprint.js';
@@ -77,8 +78,7 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
     {
       label: 'pretrain',
       title: 'Pretraining loss',
-      config,
-      weights,
+      ...fullParameter(config, weights, cfg.tokenizer, cfg.output.gguf),
       fingerprint,
       batcher,
       evalBatcher: valData
@@ -92,7 +92,6 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
           );
       },
       baseline: { y: unigramLoss, label: `unigram baseline ${unigramLoss.toFixed(3)}` },
-      tokenizer: cfg.tokenizer,
     },
     opts,
   );

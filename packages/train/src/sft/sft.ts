@@ -6,6 +6,7 @@ import { loadTokenizer } from '@puyu/formats';
 import { type InternLM2Config, loadHfModel } from '@puyu/model';
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
 import { splitDocuments } from '../data/loadTrainingTokens.js';
+import { fullParameter } from '../loop/fullParameter.js';
 import { type LoopOptions, type LoopResult, refuseOverwrite, trainLoop } from '../loop/trainLoop.js';
 import { checkMemory } from '../pretrain/estimateMemory.js';
 import { digestFile, digestWeights, makeFingerprint, optimizerSettings, tokenizerFile } from '../pretrain/fingerprint.js';
@@ -134,8 +135,7 @@ export async function sft(cfg: SftConfig, opts: LoopOptions = {}): Promise<SftRe
     {
       label: 'sft',
       title: 'SFT loss (assistant tokens)',
-      config,
-      weights,
+      ...fullParameter(config, weights, tokenizerPath, cfg.output.gguf),
       fingerprint,
       batcher,
       evalBatcher: valExamples.length ? () => new SftBatcher(valExamples, { ...batcherOpts, seed: 0, shuffle: false }) : undefined,
@@ -146,7 +146,6 @@ export async function sft(cfg: SftConfig, opts: LoopOptions = {}): Promise<SftRe
             `checkpoint ${path} is ${state.cursor} dialogues into an epoch of ${trainExamples.length}: it was not trained on this data.`,
           );
       },
-      tokenizer: tokenizerPath,
     },
     opts,
   );
