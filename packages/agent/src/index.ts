@@ -1,2 +1,27 @@
-// @puyu/agent — Agents (Lagent + MindSearch): agent core, InternLM2/OpenAI/ReAct protocols, tools, sandboxes, MCP, planner with parallel searchers.
-export {};
+// @puyu/agent — agents in the manner of Lagent and MindSearch: an agent loop with memory, zod
+// tools, a parallel action executor, hooks and sub-agents; the InternLM2 native, OpenAI and
+// ReAct tool protocols; tools (calculator, Python and JavaScript sandboxes, local and web
+// search, page fetch, MCP); and MindSearch's planner with parallel searchers.
+
+export { Agent, type AgentHooks, type AgentOptions, agentAsTool, type RunOptions } from './core/agent.js';
+export { ActionExecutor, type ExecutorOptions, errorText } from './core/executor.js';
+export { approxTokens, Memory, type MemoryOptions, SessionMemory } from './core/memory.js';
+export { type AgentModel, type ModelChunk, providerModel, type ToolCallDelta, type WireMessage } from './core/model.js';
+export {
+  defineTool,
+  type JsonSchema,
+  resultText,
+  type Tool,
+  type ToolContext,
+  toOpenAITool,
+  toolMap,
+  toolParameters,
+} from './core/tool.js';
+export type { AgentEvent, AgentMessage, AgentToolCall, FinalState, FinalStatus, ProtocolIssue, ToolResult } from './core/types.js';
+export { AGENT_ERROR_CODES, AGENT_ERROR_PREFIXES, type AgentErrorCode } from './errorCodes.js';
+export { AgentError } from './errors.js';
+export { InternLM2Protocol, type InternLM2ProtocolOptions, readInternLM2Turn, toInternLM2Messages } from './protocols/internlm2.js';
+export { OpenAIProtocol, readOpenAITurn, toOpenAIWire } from './protocols/openai.js';
+export type { Protocol, ProtocolName, ProtocolTurn, TurnIssue, TurnOptions } from './protocols/protocol.js';
+export { parseReAct, ReActProtocol, reactSystemPrompt, readReActTurn, toReActWire } from './protocols/react.js';
+export { chooseProtocol, makeProtocol, PROTOCOL_NAMES } from './protocols/select.js';
