@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerEvalCommands } from './commands/eval.js';
+import { registerExtractCommand } from './commands/extract.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerQuantizeCommand } from './commands/quantize.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerQuantizeCommand(program);
   registerEvalCommands(program);
+  registerExtractCommand(program);
 }

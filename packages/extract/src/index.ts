@@ -1,2 +1,11 @@
 // @puyu/extract — Document extraction (MinerU stage): PDF, DOCX and HTML to Markdown and MinerU content_list.json.
-export {};
+export { EXTRACT_ERROR_CODES, EXTRACT_ERROR_PREFIXES, type ExtractErrorCode } from './errorCodes.js';
+export { ExtractError } from './errors.js';
+export { type DocumentFormat, type ExtractOptions, extractDocument, sniffFormat } from './extractDocument.js';
+export { type HtmlOptions, htmlToBlocks } from './html.js';
+export { blockMarkdown, tableHtml, tableMarkdown, toMarkdown } from './markdown.js';
+export { type ContentListItem, contentList, contentListItem, middleJson } from './mineru.js';
+export type * from './model.js';
+export { extractPdf, type PdfOptions } from './pdf/extractPdf.js';
+export { ocrAvailability } from './pdf/ocr.js';
+export { type WrittenFiles, writeOutputs } from './writeOutputs.js';
