@@ -1,0 +1,10 @@
+import type { StageRoutes } from './context.js';
+import { chatRoutes } from './routes/chat/index.js';
+import { evaluationRoutes } from './routes/evaluation/index.js';
+import { modelsRoutes } from './routes/models/index.js';
+import { runsRoutes } from './routes/runs/index.js';
+import { servingRoutes } from './routes/serving/index.js';
+import { trainingRoutes } from './routes/training/index.js';
+
+/** Every stage's API, mounted at /api/<id>/. A new stage adds its folder under routes/ and one line here. */
+export const STAGES: readonly StageRoutes[] = [runsRoutes, trainingRoutes, chatRoutes, evaluationRoutes, modelsRoutes, servingRoutes];
