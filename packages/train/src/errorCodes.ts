@@ -108,6 +108,15 @@ export const TRAIN_ERROR_CODES = defineErrorCodes('@puyu/train', TRAIN_ERROR_PRE
     meaning: 'The calculator data generator was given invalid options (counts, shares or seed).',
     action: 'Pass a non-negative integer train count, an integer seed and shares between 0 and 1.',
   },
+  // LoRA (lora/)
+  TRAIN_LORA_BAD_SETTINGS: {
+    meaning: 'The lora block of a config cannot be used as given (no target modules).',
+    action: 'Name at least one of wqkv, wo, w1, w2, w3 in lora.target_modules.',
+  },
+  TRAIN_LORA_BAD_ADAPTER: {
+    meaning: 'An adapter folder is not a PEFT LoRA of this base model (unreadable, unsupported options, missing or misshapen tensors).',
+    action: 'Point --adapter at the adapter/ folder of a LoRA run trained on this base (plain LoRA: no DoRA, rsLoRA or biases).',
+  },
   // SFT dialogue data (sft/data): per-line problems are reported as data, not thrown
   TRAIN_SFT_BAD_JSON: {
     meaning: 'A line of an SFT .jsonl file is not valid JSON (the line is skipped and listed in the report).',
@@ -146,6 +155,40 @@ export const TRAIN_ERROR_CODES = defineErrorCodes('@puyu/train', TRAIN_ERROR_PRE
   TRAIN_SFT_NO_INIT: {
     meaning: "The SFT config's init_from is not an HF InternLM2 folder (no config.json there).",
     action: 'Run `npx puyu quickstart` first (it writes runs/quickstart/pretrain/hf), or point init_from at an HF InternLM2 folder.',
+  },
+  // DPO (preference pairs)
+  TRAIN_DPO_BAD_JSON: {
+    meaning: 'A preference .jsonl line is not valid JSON (the line is skipped and listed in skipped.jsonl).',
+    action: 'Fix or remove that line; the run report names it by line number.',
+  },
+  TRAIN_DPO_BAD_SHAPE: {
+    meaning: 'A preference line is not {prompt, chosen, rejected} with a text or messages prompt and assistant replies (skipped).',
+    action: 'Give prompt as text or OpenAI messages, and chosen / rejected as text or an assistant message.',
+  },
+  TRAIN_DPO_BAD_TOOL: {
+    meaning: "A preference line's tool calls or tools cannot be rendered in InternLM2's plugin protocol (skipped).",
+    action: 'Give tool calls as OpenAI tool_calls with JSON arguments, and tools as OpenAI function tools.',
+  },
+  TRAIN_DPO_SAME_REPLY: {
+    meaning: 'A preference line has the same chosen and rejected reply, so there is nothing to prefer (skipped).',
+    action: 'Fix the pair or remove it.',
+  },
+  TRAIN_DPO_TOO_LONG: {
+    meaning: 'A preference pair is longer than seq_len + 1 tokens (skipped: a cut reply would compare different spans).',
+    action: 'Raise train.seq_len, or shorten the prompt.',
+  },
+  TRAIN_DPO_BAD_OPTIONS: {
+    meaning: 'The DPO batcher got invalid options or a checkpoint state that does not fit the data.',
+    action: 'Check train.batch_size and seq_len; resume only with the data the checkpoint was trained on.',
+  },
+  TRAIN_DPO_NO_PAIRS: {
+    meaning: 'No preference pair is left to train on (every line was skipped, or the file is empty).',
+    action: 'Check the skipped-lines report (output.dir/skipped.jsonl) and the data file.',
+  },
+  TRAIN_DPO_NO_INIT: {
+    meaning: "The DPO config's init_from is not an HF InternLM2 folder (no config.json there).",
+    action:
+      'Train an SFT model first (npx puyu train sft recipes/sft-calculator.json) or run `npx puyu quickstart`, or point init_from at an HF InternLM2 folder.',
   },
   // checkpoints
   CHECKPOINT_CORRUPT: {

@@ -3,6 +3,34 @@
 export { type CheckpointData, CheckpointError, type CheckpointManifest, Checkpoints } from './checkpoint/Checkpoints.js';
 export { loadTrainingTokens, splitDocuments } from './data/loadTrainingTokens.js';
 export { type BatcherState, type PackedBatch, PackedBatcher } from './data/PackedBatcher.js';
+export {
+  type CalculatorPair,
+  type CalculatorPairKind,
+  type DpoBatch,
+  DpoBatcher,
+  type DpoConfig,
+  DpoDataError,
+  type DpoExample,
+  type DpoLineCode,
+  DpoModel,
+  type DpoPair,
+  type DpoResult,
+  type DpoSkippedLine,
+  type DpoSkippedReport,
+  dpo,
+  dpoBatch,
+  dpoConfigSchema,
+  dpoLoss,
+  dpoPairMetrics,
+  generateCalculatorPairs,
+  loadDpoConfig,
+  parseDpoConfig,
+  parseDpoJsonl,
+  readDpoJsonl,
+  runDpo,
+  tokenizeDpoPairs,
+  writeCalculatorPairs,
+} from './dpo/index.js';
 export { TRAIN_ERROR_CODES, TRAIN_ERROR_PREFIXES, type TrainErrorCode } from './errorCodes.js';
 export {
   buildInternLM2Hidden,
@@ -27,6 +55,22 @@ export {
   type TrainModel,
   trainLoop,
 } from './loop/trainLoop.js';
+export { LoraAdapter } from './lora/LoraAdapter.js';
+export { type LoraBatch, type LoraExport, type LoraResult, lora, seedDropout } from './lora/lora.js';
+export { type LoraConfig, loadLoraConfig, loraConfigSchema, loraSettingsSchema, parseLoraConfig } from './lora/loraConfig.js';
+export { ADAPTER_CONFIG, ADAPTER_WEIGHTS, readLoraAdapter, saveLoraAdapter, writeLoraGguf } from './lora/loraExport.js';
+export {
+  initLoraWeights,
+  type LoraSettings,
+  type LoraTarget,
+  type LoraWeights,
+  loraScale,
+  loraTargets,
+  mergeLora,
+  peftName,
+} from './lora/loraWeights.js';
+export { type MergeOptions, mergeLoraAdapter } from './lora/mergeAdapter.js';
+export { runLora } from './lora/runLora.js';
 export { AdamW, type AdamWOptions, decaysMatrices } from './optim/AdamW.js';
 export { clipGradNorm } from './optim/clipGradNorm.js';
 export { type LrSchedule, learningRate } from './optim/lrSchedule.js';

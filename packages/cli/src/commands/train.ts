@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { intOption } from '../options.js';
+import { registerLoraCommands } from './train-lora.js';
 
 /** `puyu train pretrain CONFIG` (InternEvo's stage) and `puyu train sft CONFIG` (XTuner's). */
 export function registerTrainCommands(program: Command): void {
-  const train = program.command('train').description('Train InternLM2 models on ggml (pretraining, full-parameter SFT)');
+  const train = program.command('train').description('Train InternLM2 models on ggml (pretraining, full-parameter SFT, LoRA)');
   train
     .command('pretrain')
     .description('Pretrain from a JSON config (see recipes/); resumable, checkpointed, exports HF + GGUF')
@@ -42,4 +43,28 @@ export function registerTrainCommands(program: Command): void {
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+  train
+    .command('dpo')
+    .description(
+      'Sigmoid DPO of an HF InternLM2 folder on {prompt, chosen, rejected} JSONL (see recipes/dpo-calculator.json); prints the GGUF path last',
+    )
+    .argument('<config>', 'DPO config (JSON)')
+    .option('--resume', 'continue from the newest checkpoint in output.dir (reference log-probs are read from its cache)')
+    .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
+    .action(async (config: string, o: { resume?: boolean; threads?: number }) => {
+      const { runDpo } = await import('@puyu/train');
+      const r = await runDpo(config, { resume: o.resume, threads: o.threads });
+      const h = r.heldOut;
+      const lines = [
+        `steps ${r.steps}  final DPO loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}`,
+        ...(h ? [`held-out   reward accuracy ${h.reward_accuracy.toFixed(3)}  margin ${h.reward_margin.toFixed(4)}`] : []),
+        `pairs      ${r.pairs.train} train, ${r.pairs.val} held-out, ${r.skipped} line(s) skipped → ${r.outputs.skipped}`,
+        `HF model   ${r.outputs.hf}`,
+        `metrics    ${r.outputs.metrics}`,
+        `loss curve ${r.outputs.curve}  rewards ${r.outputs.rewards}`,
+        ...r.outputs.gguf,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+  registerLoraCommands(train);
 }

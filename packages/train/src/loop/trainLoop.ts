@@ -25,9 +25,16 @@ export interface TrainBatcher<Batch = PackedBatch> {
  * trained tensor keyed like `LoopMethod.trained` (a tensor left out gets no update that step).
  */
 export interface TrainModel<Batch> {
-  lossAndGrads(batch: Batch): { loss: number; grads: ReadonlyMap<string, { data: Float32Array }> };
+  /** `metrics`: the method's own per-batch figures (DPO's reward accuracy), averaged into the step's metrics row. */
+  lossAndGrads(batch: Batch): {
+    loss: number;
+    grads: ReadonlyMap<string, { data: Float32Array }>;
+    metrics?: Readonly<Record<string, number>>;
+  };
   /** The loss alone (no backward pass, no dropout), for held-out evaluation. */
   loss(batch: Batch): number;
+  /** Optional: held-out loss plus the method's own figures, used instead of `loss`; logged as `val_<name>`. */
+  evaluate?(batch: Batch): { loss: number; metrics: Readonly<Record<string, number>> };
   /** Copies the trained tensors, just updated on the host by AdamW, into the model. */
   upload(): void;
   [Symbol.dispose](): void;
@@ -156,12 +163,22 @@ export async function trainLoop<Batch, Exported>(
   } else await writeMetrics(metricsPath, []);
 
   using model = m.model(s.train.threads);
-  const evalValLoss = () => {
+  const evaluate = () => {
     if (!m.evalBatcher) return undefined;
     const vb = m.evalBatcher();
     let sum = 0;
-    for (let i = 0; i < s.eval.batches; i++) sum += model.loss(vb.next());
-    return sum / s.eval.batches;
+    const metrics: Record<string, number> = {};
+    for (let i = 0; i < s.eval.batches; i++) {
+      const b = vb.next();
+      if (!model.evaluate) {
+        sum += model.loss(b);
+        continue;
+      }
+      const r = model.evaluate(b);
+      sum += r.loss;
+      for (const [k, x] of Object.entries(r.metrics)) metrics[`val_${k}`] = (metrics[`val_${k}`] ?? 0) + x / s.eval.batches;
+    }
+    return { loss: sum / s.eval.batches, metrics };
   };
 
   // 2. The loop.
@@ -188,12 +205,14 @@ export async function trainLoop<Batch, Exported>(
     // the mean over every weighted target however the targets fall into micro-batches
     const totalWeight = micro.reduce((a, b) => a + m.batchWeight(b), 0);
     const grads = new Map<string, Float32Array>();
+    const extra: Record<string, number> = {};
     let loss = 0;
     for (const b of micro) {
       const share = m.batchWeight(b) / totalWeight;
       if (share === 0) continue;
       const r = model.lossAndGrads(b);
       loss += r.loss * share;
+      for (const [k, x] of Object.entries(r.metrics ?? {})) extra[k] = (extra[k] ?? 0) + x * share;
       for (const [name, g] of r.grads) {
         const acc = grads.get(name);
         if (!acc) {
@@ -216,8 +235,13 @@ export async function trainLoop<Batch, Exported>(
       grad_norm: gradNorm,
       tokens: tokensSeen,
       tokens_per_s: (B * T * accum * 1000) / (performance.now() - t0),
+      ...extra,
     };
-    if (done % s.eval.every === 0 || done === s.train.steps) row.val_loss = lastVal = evalValLoss();
+    if (done % s.eval.every === 0 || done === s.train.steps) {
+      const ev = evaluate();
+      row.val_loss = lastVal = ev?.loss;
+      Object.assign(row, ev?.metrics);
+    }
     lastLoss = loss;
     history.push(row);
     await appendFile(metricsPath, `${JSON.stringify(row)}\n`);

@@ -11,19 +11,23 @@ export interface StepMetrics {
   tokens: number;
   tokens_per_s: number;
   val_loss?: number;
+  /** A method's own figures (DPO: reward_accuracy, reward_margin and their held-out val_ twins). */
+  [metric: string]: number | undefined;
 }
 
 // JSON has no NaN: a diverged loss is written as null, and read back as NaN.
 const num = z.union([z.number(), z.null().transform(() => Number.NaN)]);
-const stepMetricsSchema = z.object({
-  step: z.number().int().positive(),
-  loss: num,
-  lr: num,
-  grad_norm: num,
-  tokens: z.number().nonnegative(),
-  tokens_per_s: num,
-  val_loss: num.optional(),
-});
+const stepMetricsSchema = z
+  .object({
+    step: z.number().int().positive(),
+    loss: num,
+    lr: num,
+    grad_norm: num,
+    tokens: z.number().nonnegative(),
+    tokens_per_s: num,
+    val_loss: num.optional(),
+  })
+  .catchall(num);
 
 export interface MetricsRead {
   metrics: StepMetrics[];
