@@ -25,3 +25,13 @@ export { OpenAIProtocol, readOpenAITurn, toOpenAIWire } from './protocols/openai
 export type { Protocol, ProtocolName, ProtocolTurn, TurnIssue, TurnOptions } from './protocols/protocol.js';
 export { parseReAct, ReActProtocol, reactSystemPrompt, readReActTurn, toReActWire } from './protocols/react.js';
 export { chooseProtocol, makeProtocol, PROTOCOL_NAMES } from './protocols/select.js';
+export { CalculatorInputError, calculatorTool, evaluateArithmetic, formatResult } from './tools/calculator.js';
+export { type JsRunResult, type JsSandboxOptions, javascriptTool, runJavaScriptSandboxed } from './tools/jsSandbox.js';
+export {
+  formatPythonResult,
+  networkIsolation,
+  type PythonRunResult,
+  type PythonSandboxOptions,
+  pythonInterpreterTool,
+  runPythonSandboxed,
+} from './tools/pythonSandbox.js';

@@ -5,7 +5,6 @@ import { registerModelCommands } from './commands/model.js';
 import { registerQuantizeCommand } from './commands/quantize.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
 import { registerServeCommand } from './commands/serve.js';
-import { registerStudioCommand } from './commands/studio.js';
 import { registerTokenizerCommands } from './commands/tokenizer.js';
 import { registerTrainCommands } from './commands/train.js';
 
@@ -19,5 +18,4 @@ export function registerCommands(program: Command): void {
   registerQuantizeCommand(program);
   registerEvalCommands(program);
   registerExtractCommand(program);
-  registerStudioCommand(program);
 }
