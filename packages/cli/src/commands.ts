@@ -5,6 +5,7 @@ import { registerModelCommands } from './commands/model.js';
 import { registerQuantizeCommand } from './commands/quantize.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerStudioCommand } from './commands/studio.js';
 import { registerTokenizerCommands } from './commands/tokenizer.js';
 import { registerTrainCommands } from './commands/train.js';
 
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerQuantizeCommand(program);
   registerEvalCommands(program);
   registerExtractCommand(program);
+  registerStudioCommand(program);
 }
