@@ -25,6 +25,11 @@ export { OpenAIProtocol, readOpenAITurn, toOpenAIWire } from './protocols/openai
 export type { Protocol, ProtocolName, ProtocolTurn, TurnIssue, TurnOptions } from './protocols/protocol.js';
 export { parseReAct, ReActProtocol, reactSystemPrompt, readReActTurn, toReActWire } from './protocols/react.js';
 export { chooseProtocol, makeProtocol, PROTOCOL_NAMES } from './protocols/select.js';
+export { type FetchPageOptions, fetchPage, fetchPageTool, webReader } from './search/fetchPage.js';
+export { LocalSearch, searchTool, tokenize } from './search/localSearch.js';
+export { htmlToText } from './search/readable.js';
+export type { Page, PageReader, SearchHit, SearchOptions, SearchProvider } from './search/types.js';
+export { bing, brave, duckduckgo, fallbackSearch, parseDuckDuckGoHtml, searxng, type WebSearchOptions } from './search/webSearch.js';
 export { CalculatorInputError, calculatorTool, evaluateArithmetic, formatResult } from './tools/calculator.js';
 export { type JsRunResult, type JsSandboxOptions, javascriptTool, runJavaScriptSandboxed } from './tools/jsSandbox.js';
 export {
