@@ -50,11 +50,12 @@ export function fullParameter(
 
 /**
  * A GgmlInternLM2 as the loop's TrainModel over masked LM batches; `upload` copies the trained
- * tensors (the full weights, or LoRA's adapter) into the graph.
+ * tensors (the full weights, or LoRA's adapter) into the graph. A batch's `dropoutSeed`
+ * (LoRA) picks that micro-batch's dropout masks.
  */
-export function lmTrainModel<B extends PackedBatch>(g: GgmlInternLM2, upload: () => void): TrainModel<B> {
+export function lmTrainModel<B extends PackedBatch & { dropoutSeed?: number }>(g: GgmlInternLM2, upload: () => void): TrainModel<B> {
   return {
-    lossAndGrads: (b) => g.lossAndGrads(b.rows, b.targets, b.weights, b.docIds),
+    lossAndGrads: (b) => g.lossAndGrads(b.rows, b.targets, b.weights, b.docIds, b.dropoutSeed),
     loss: (b) => g.loss(b.rows, b.targets, b.weights, b.docIds),
     upload,
     [Symbol.dispose]: () => g.free(),

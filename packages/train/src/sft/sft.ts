@@ -3,11 +3,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '@puyu/core';
 import { loadTokenizer } from '@puyu/formats';
-import { type InternLM2Config, loadHfModel } from '@puyu/model';
+import { type InternLM2Config, type InternLM2Weights, loadHfModel } from '@puyu/model';
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
 import { splitDocuments } from '../data/loadTrainingTokens.js';
 import { fullParameter } from '../loop/fullParameter.js';
-import { type LoopOptions, type LoopResult, refuseOverwrite, trainLoop } from '../loop/trainLoop.js';
+import { type LoopMethod, type LoopOptions, type LoopResult, refuseOverwrite, trainLoop } from '../loop/trainLoop.js';
 import { checkMemory } from '../pretrain/estimateMemory.js';
 import { digestFile, digestWeights, makeFingerprint, optimizerSettings, tokenizerFile } from '../pretrain/fingerprint.js';
 import { writeCalculatorData } from './calculator/generate.js';
@@ -36,6 +36,39 @@ export interface SftResult extends LoopResult {
  * loss gives tokens outside assistant turns weight 0 and so no gradient.
  */
 export async function sft(cfg: SftConfig, opts: LoopOptions = {}): Promise<SftResult> {
+  const run = await prepareSft(cfg, opts, { method: 'sft' });
+  const { config, weights } = run;
+  const r = await trainLoop(
+    cfg,
+    {
+      label: 'sft',
+      title: 'SFT loss (assistant tokens)',
+      ...fullParameter(config, weights, run.tokenizer, cfg.output.gguf),
+      ...run.loop,
+    },
+    opts,
+  );
+  return { ...r, config, examples: run.examples, skipped: run.skipped, outputs: { ...r.outputs, skipped: run.skippedPath } };
+}
+
+/** What SFT and LoRA share before the loop: the model, its tokenizer, the batches and the fingerprint. */
+export interface SftRun {
+  config: InternLM2Config;
+  weights: InternLM2Weights;
+  /** The tokenizer path (a `.model` or an HF folder). */
+  tokenizer: string;
+  loop: Pick<LoopMethod, 'fingerprint' | 'batcher' | 'evalBatcher' | 'checkBatcherState'>;
+  examples: SftResult['examples'];
+  skipped: number;
+  skippedPath: string;
+}
+
+/**
+ * Loads the init_from model and the SFT data (generated if asked, read, tokenized, masked, every
+ * skipped line reported) and fingerprints the run; `settings` (the method and its own options)
+ * join the fingerprint's data part, so a resume with other ones is refused.
+ */
+export async function prepareSft(cfg: SftConfig, opts: LoopOptions, settings: Record<string, unknown>): Promise<SftRun> {
   const out = cfg.output.dir;
   await mkdir(out, { recursive: true });
   const log = (msg: string) => {
@@ -116,7 +149,7 @@ export async function sft(cfg: SftConfig, opts: LoopOptions = {}): Promise<SftRe
     { ...config, init: { weights_sha256: digestWeights(weights) } },
     optimizerSettings(cfg.train),
     {
-      method: 'sft',
+      ...settings,
       'train.seq_len': T,
       'train.seed': cfg.train.seed,
       'data.val_fraction': valFiles.length ? undefined : cfg.data.val_fraction,
@@ -130,12 +163,11 @@ export async function sft(cfg: SftConfig, opts: LoopOptions = {}): Promise<SftRe
       await digestFile(await tokenizerFile(tokenizerPath), 'tokenizer'),
     ],
   );
-  const r = await trainLoop(
-    cfg,
-    {
-      label: 'sft',
-      title: 'SFT loss (assistant tokens)',
-      ...fullParameter(config, weights, tokenizerPath, cfg.output.gguf),
+  return {
+    config,
+    weights,
+    tokenizer: tokenizerPath,
+    loop: {
       fingerprint,
       batcher,
       evalBatcher: valExamples.length ? () => new SftBatcher(valExamples, { ...batcherOpts, seed: 0, shuffle: false }) : undefined,
@@ -147,14 +179,9 @@ export async function sft(cfg: SftConfig, opts: LoopOptions = {}): Promise<SftRe
           );
       },
     },
-    opts,
-  );
-  return {
-    ...r,
-    config,
     examples: { train: trainExamples.length, val: valExamples.length, truncated },
     skipped: skipped.length,
-    outputs: { ...r.outputs, skipped: skippedPath },
+    skippedPath,
   };
 }
 
