@@ -8,4 +8,17 @@ export { type ContentListItem, contentList, contentListItem, middleJson } from '
 export type * from './model.js';
 export { extractPdf, type PdfOptions } from './pdf/extractPdf.js';
 export { ocrAvailability } from './pdf/ocr.js';
+export {
+  type DocumentScore,
+  headerFooterLeakage,
+  headingAccuracy,
+  markdownHeadings,
+  markdownTables,
+  normalisedEditDistance,
+  plainText,
+  readingOrderScore,
+  scoreDocument,
+  type TruthDocument,
+  tableCellAccuracy,
+} from './scoring/score.js';
 export { type WrittenFiles, writeOutputs } from './writeOutputs.js';

@@ -84,7 +84,12 @@ function groupBands<T extends Boxed>(bands: T[][]): T[][] {
       const g = gutter;
       const sharesGutter = own.some(([a, b]) => Math.min(b, g[1]) - Math.max(a, g[0]) > 0);
       const crosses = band.some((it) => it.bbox[0] < g[1] - 0.5 && it.bbox[2] > g[0] + 0.5);
-      if (sharesGutter || !crosses) {
+      // A band that only fits beside the gutter (the longer column's last lines) must follow
+      // at line spacing; one after a wider gap (a heading under the columns) starts anew.
+      const top = Math.min(...band.map((it) => it.bbox[1]));
+      const height = Math.max(...band.map((it) => it.bbox[3])) - top;
+      const close = top - Math.max(...group.map((it) => it.bbox[3])) < 0.8 * height;
+      if (sharesGutter || (!crosses && close)) {
         group.push(...band);
         if (sharesGutter) {
           const o = own.find(([a, b]) => Math.min(b, g[1]) - Math.max(a, g[0]) > 0) as [number, number];

@@ -63,6 +63,24 @@ function sameLine(row: TextRun[], run: TextRun): boolean {
   return overlap > 0.5 * minH && Math.abs(last.baseline - run.baseline) < Math.max(last.fontSize, run.fontSize) * 0.6;
 }
 
+/**
+ * CJK fonts often map ideographs to their look-alikes in the Kangxi Radicals and CJK Radicals
+ * Supplement blocks (⾃ U+2F83 for 自 U+81EA); NFKC folds those back. Only those blocks are
+ * folded: NFKC on everything would also turn full-width punctuation (，：) into ASCII.
+ */
+export function foldRadicals(text: string): string {
+  return text.replace(/[\u2e80-\u2eff\u2f00-\u2fdf]/g, (c) => SIMPLIFIED_RADICALS[c] ?? c.normalize('NFKC'));
+}
+
+/**
+ * Radicals NFKC leaves alone (the CJK Radicals Supplement has no decompositions) or folds to
+ * a traditional form, mapped to the simplified character fonts such as Noto Sans CJK SC draw.
+ */
+const RADICAL_PAIRS =
+  '⻋车⻅见⻓长⻔门⻢马⻰龙⻥鱼⻦鸟⻉贝⻚页⻛风⻜飞⻝食⻄西⻆角⻈讠⻙韦⻬齐⻮齿⻳龟⺟母⺠民⺬示⺮竹⻘青⻨麦⻩黄⻪黾⺁厂⺇几⺌小⺗心⺝月⺩王⺫罒⺶羊⻊足⻏阝⼾户';
+const SIMPLIFIED_RADICALS: Record<string, string> = {};
+for (let i = 0; i + 1 < RADICAL_PAIRS.length; i += 2) SIMPLIFIED_RADICALS[RADICAL_PAIRS[i] as string] = RADICAL_PAIRS[i + 1] as string;
+
 export function toSegment(runs: TextRun[]): Segment {
   let text = '';
   let prev: TextRun | undefined;
@@ -76,7 +94,7 @@ export function toSegment(runs: TextRun[]): Segment {
       const needSpace = gap > 0.15 * Math.min(prev.fontSize, r.fontSize) && !/\s$/.test(text) && !/^\s/.test(r.text);
       if (needSpace && !(isCjk(text[text.length - 1]) && isCjk(r.text[0]))) text += ' ';
     }
-    text += r.text;
+    text += foldRadicals(r.text);
     const n = r.text.replace(/\s/g, '').length;
     chars += n;
     if (r.bold) boldChars += n;
