@@ -8,7 +8,8 @@ import { StudioError } from './errors.js';
  * copied anywhere. A folder is a run when it holds `metrics.jsonl` (puyu train / quickstart),
  * `run.json` (puyu eval run) or `.ptok` shards (the data step).
  */
-export type RunStage = 'data' | 'pretrain' | 'sft' | 'eval';
+/** Training runs carry their method (pretrain, sft, dpo, …) as the stage. */
+export type RunStage = 'data' | 'pretrain' | 'sft' | 'dpo' | 'eval' | (string & {});
 export type RunStatus = 'running' | 'done' | 'stopped' | 'aborted';
 
 export interface RunFile {
@@ -138,7 +139,7 @@ async function trainingRun(dir: string): Promise<Omit<RunInfo, 'id' | 'usedBy'>>
   const running = Date.now() - st.mtimeMs < RUNNING_WINDOW_MS && !hasExport;
   return {
     dir,
-    stage: method === 'sft' ? 'sft' : 'pretrain',
+    stage: typeof method === 'string' && /^[a-z0-9_-]+$/.test(method) ? method : 'pretrain',
     status: running ? 'running' : hasExport ? 'done' : 'stopped',
     updatedAt: st.mtimeMs,
     inputs,

@@ -12,6 +12,13 @@ export interface Series {
   points?: boolean;
 }
 
+/** Axis ticks that stay readable for learning rates (1e-4) as well as token counts. */
+function tick(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a < 1e-2 || a >= 1e6 ? v.toExponential(1) : String(Number(v.toPrecision(4)));
+}
+
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f'];
 export const color = (i: number) => PALETTE[i % PALETTE.length];
 
@@ -45,7 +52,7 @@ export function LineChart({
       width: el.current.clientWidth || 600,
       height,
       scales: { x: { time: false } },
-      axes: [{ label: xLabel }, { label: yLabel }],
+      axes: [{ label: xLabel }, { label: yLabel, size: 64, values: (_u, ticks) => ticks.map(tick) }],
       series: [
         { label: xLabel },
         ...series.map((s) => ({

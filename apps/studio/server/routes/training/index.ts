@@ -15,7 +15,7 @@ export const trainingRoutes: StageRoutes = {
   routes: (ctx) =>
     new Hono()
       .get('/runs', async (c) => {
-        const runs = (await scanRuns(ctx.runsDir)).filter((r) => r.stage === 'pretrain' || r.stage === 'sft');
+        const runs = (await scanRuns(ctx.runsDir)).filter((r) => r.stage !== 'data' && r.stage !== 'eval');
         return c.json({ runs });
       })
       .get('/metrics', async (c) => {

@@ -8,7 +8,8 @@ import type { RunFile, RunsResponse } from './types';
 
 /** Facts with a translated label; the rest (eval scores per dataset · model) are data and shown as named. */
 const FACTS = new Set(['step', 'loss', 'tokens', 'planned_steps', 'shards']);
-const pageFor: Record<string, string> = { pretrain: '/training', sft: '/training', eval: '/evaluation' };
+const pageFor = (stage: string) => (stage === 'eval' ? '/evaluation' : stage === 'data' ? undefined : '/training');
+const STAGE_NAMES = new Set(['data', 'pretrain', 'sft', 'dpo', 'eval']);
 
 function FileList({ files, runsDir }: { files: RunFile[]; runsDir: string }) {
   const { t } = useTranslation('overview');
@@ -61,10 +62,10 @@ function Overview() {
                   {data.runs.map((r) => (
                     <tr key={r.id} id={`run-${r.id}`} data-run={r.id}>
                       <td>
-                        {pageFor[r.stage] ? <Link to={`${pageFor[r.stage]}?run=${encodeURIComponent(r.id)}`}>{r.id}</Link> : r.id}
+                        {pageFor(r.stage) ? <Link to={`${pageFor(r.stage)}?run=${encodeURIComponent(r.id)}`}>{r.id}</Link> : r.id}
                         <div className="muted">{new Date(r.updatedAt).toLocaleString()}</div>
                       </td>
-                      <td>{t(`stage.${r.stage}`)}</td>
+                      <td>{STAGE_NAMES.has(r.stage) ? t(`stage.${r.stage}`) : r.stage}</td>
                       <td>
                         <span className={`badge ${r.status}`}>{t(`status.${r.status}`)}</span>
                       </td>

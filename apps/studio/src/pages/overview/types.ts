@@ -8,7 +8,8 @@ export interface RunFile {
 export interface RunInfo {
   id: string;
   dir: string;
-  stage: 'data' | 'pretrain' | 'sft' | 'eval';
+  /** data, eval, or a training method (pretrain, sft, dpo, …). */
+  stage: string;
   status: 'running' | 'done' | 'stopped' | 'aborted';
   updatedAt: number;
   inputs: RunFile[];

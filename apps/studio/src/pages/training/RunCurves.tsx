@@ -34,16 +34,21 @@ export function RunStats({ run, onRows }: { run: string; onRows: (run: string, r
           <Stat label={t('valLoss')} value={fmt(lastVal?.val_loss)} id="val-loss" />
           <Stat label={t('lr')} value={fmt(last.lr, 3)} id="lr" />
           <Stat label={t('tokPerS')} value={fmt(p.tokPerS === null ? null : Math.round(p.tokPerS))} id="tok-s" />
-          <Stat label={t('eta')} value={p.eta === null ? t('etaUnknown') : duration(p.eta)} id="eta" />
+          <Stat
+            label={t('eta')}
+            value={p.eta === null ? t('etaUnknown') : duration(p.eta)}
+            id="eta"
+            title={p.eta === null ? t('etaNote') : undefined}
+          />
         </div>
       )}
     </div>
   );
 }
 
-function Stat({ label, value, id }: { label: string; value: string; id: string }) {
+function Stat({ label, value, id, title }: { label: string; value: string; id: string; title?: string }) {
   return (
-    <div className="stat" data-testid={`stat-${id}`}>
+    <div className="stat" data-testid={`stat-${id}`} title={title}>
       <div className="label">{label}</div>
       <div className="value">{value}</div>
     </div>
