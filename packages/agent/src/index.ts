@@ -20,6 +20,8 @@ export {
 export type { AgentEvent, AgentMessage, AgentToolCall, FinalState, FinalStatus, ProtocolIssue, ToolResult } from './core/types.js';
 export { AGENT_ERROR_CODES, AGENT_ERROR_PREFIXES, type AgentErrorCode } from './errorCodes.js';
 export { AgentError } from './errors.js';
+export { connectMcp, type McpConnection, type McpServerSpec } from './mcp/client.js';
+export { mcpServerFor, puyuMcpTools, serveMcpStdio } from './mcp/server.js';
 export { InternLM2Protocol, type InternLM2ProtocolOptions, readInternLM2Turn, toInternLM2Messages } from './protocols/internlm2.js';
 export { OpenAIProtocol, readOpenAITurn, toOpenAIWire } from './protocols/openai.js';
 export type { Protocol, ProtocolName, ProtocolTurn, TurnIssue, TurnOptions } from './protocols/protocol.js';

@@ -20,6 +20,8 @@ export interface Tool<I = unknown> {
   run(input: I, ctx: ToolContext): unknown | Promise<unknown>;
   /** Per-call wall-clock limit; overrides the executor's default. */
   timeoutMs?: number;
+  /** The JSON Schema shown to the model when it is not derived from `input` (an MCP server's own schema). */
+  parameters?: JsonSchema;
 }
 
 // OpenAI function names: letters, digits, underscores and dashes, at most 64.
@@ -45,6 +47,7 @@ export function defineTool<S extends z.ZodType>(def: {
  * `{"type": "object", "properties": {...}, "required": [...]}`.
  */
 export function toolParameters(tool: Tool): JsonSchema {
+  if (tool.parameters) return tool.parameters;
   const schema = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   delete schema.$schema;
   return schema;
