@@ -29,9 +29,10 @@ try {
 
   // The "scan": text drawn on a canvas, exported as PNG and placed as the page's only content.
   await page.setContent('<canvas id="c" width="900" height="300"></canvas>');
-  const png = await page.evaluate(() => {
-    const c = document.getElementById('c') as HTMLCanvasElement;
-    const g = c.getContext('2d') as CanvasRenderingContext2D;
+  // Runs in the page (a string, so this file needs no DOM types).
+  const png = (await page.evaluate(`(() => {
+    const c = document.getElementById('c');
+    const g = c.getContext('2d');
     g.fillStyle = '#fff';
     g.fillRect(0, 0, 900, 300);
     g.fillStyle = '#000';
@@ -39,7 +40,7 @@ try {
     g.fillText('Scanned invoice number 4711', 40, 110);
     g.fillText('Total due: 128 euros', 40, 190);
     return c.toDataURL('image/png');
-  });
+  })()`)) as string;
   writeFileSync(join(OUT, 'image-only.pdf'), await pdfOf(`<img src="${png}" style="width:100%">`));
 
   // Garbled: decompress (QDF), point every ToUnicode destination at the private-use area, repair.
