@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDataCommands } from './commands/data.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerExtractCommand } from './commands/extract.js';
 import { registerModelCommands } from './commands/model.js';
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerEvalCommands(program);
   registerExtractCommand(program);
   registerStudioCommand(program);
+  registerDataCommands(program);
 }
