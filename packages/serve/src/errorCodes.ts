@@ -21,6 +21,10 @@ export const SERVE_ERROR_CODES = defineErrorCodes('@puyu/serve', SERVE_ERROR_PRE
     meaning: 'llama.cpp could not load the model.',
     action: 'Check the file with `puyu model inspect` and that there is enough memory; the message has llama.cpp’s reason.',
   },
+  SERVE_BAD_LORA: {
+    meaning: 'A --lora adapter is missing, has a bad scale, or llama.cpp refused it for this model.',
+    action: 'Pass a GGUF LoRA trained on this base (puyu train lora writes adapter-*.gguf) as FILE or FILE,SCALE.',
+  },
   SERVE_BAD_KV_TYPE: {
     meaning: 'The KV-cache type is unknown, or a quantized KV cache was asked for without flash attention.',
     action: 'Use f16, f32, q8_0 or q4_0, and keep flash attention on for q8_0 / q4_0.',

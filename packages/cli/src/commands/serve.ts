@@ -1,11 +1,18 @@
 import type { KvCacheType } from '@puyu/serve';
 import type { Command } from 'commander';
-import { choiceOption, intOption } from '../options.js';
+import { choiceOption, intOption, parseNumber } from '../options.js';
 import { registerServeProxy } from './serve-proxy.js';
 
 /** Every option goes through the CLI's one parser; a lower bound of 0 where 0 means something. */
 const int = (name: string, min = 1) => intOption(name, { min });
 const kvType = choiceOption<KvCacheType>('--kv-cache-type', ['f16', 'f32', 'q8_0', 'q4_0']);
+
+/** `--lora FILE[,SCALE]` (repeatable): a GGUF LoRA adapter and its scale (default 1). */
+function loraOption(v: string, acc: { path: string; scale: number }[]): { path: string; scale: number }[] {
+  const m = /^(.*),([^,]*)$/.exec(v);
+  const scale = m ? parseNumber('--lora', m[2]) : 1;
+  return [...acc, { path: m ? m[1] : v, scale }];
+}
 
 interface ServeCliOptions {
   host: string;
@@ -26,6 +33,7 @@ interface ServeCliOptions {
   maxBody: number;
   maxPromptTokens?: number;
   cacheDir?: string;
+  lora: { path: string; scale: number }[];
 }
 
 /** `puyu serve MODEL`: the OpenAI-compatible server (LMDeploy's `api_server`). Runs until SIGINT/SIGTERM. */
@@ -58,6 +66,12 @@ export function registerServeCommand(program: Command): void {
     .option('--max-body <bytes>', 'largest request body', int('--max-body'), 4 * 1024 * 1024)
     .option('--max-prompt-tokens <n>', 'longest prompt accepted (default: context size − 1)', int('--max-prompt-tokens'))
     .option('--cache-dir <dir>', 'where converted HF folders are cached (default ~/.cache/puyu/serve)')
+    .option(
+      '--lora <file[,scale]>',
+      'apply a GGUF LoRA adapter (puyu train lora) to every request, scale default 1 (repeatable)',
+      loraOption,
+      [],
+    )
     .action(async (model: string, o: ServeCliOptions) => {
       const apiKeys = [...o.apiKey, ...(process.env.PUYU_API_KEYS ?? '').split(',').filter(Boolean)];
       // loaded here, not at start-up: node-llama-cpp takes ~0.5 s to import and other commands don't need it
@@ -81,9 +95,10 @@ export function registerServeCommand(program: Command): void {
         maxBodyBytes: o.maxBody,
         maxPromptTokens: o.maxPromptTokens,
         cacheDir: o.cacheDir,
+        lora: o.lora,
       });
       process.stdout.write(
-        `serving ${server.engine.modelName} (${server.engine.modelPath}) on ${server.url}/v1 — ${o.sequences} sequences × ${server.engine.contextSize} tokens, ${o.threads} thread(s), KV ${o.kvCacheType}${apiKeys.length ? ', API keys on' : ''}\n`,
+        `serving ${server.engine.modelName} (${server.engine.modelPath}) on ${server.url}/v1 — ${o.sequences} sequences × ${server.engine.contextSize} tokens, ${o.threads} thread(s), KV ${o.kvCacheType}${apiKeys.length ? ', API keys on' : ''}${o.lora.length ? `, LoRA ${o.lora.map((a) => `${a.path}×${a.scale}`).join(' + ')}` : ''}\n`,
       );
       // Graceful shutdown (startServer's close): stop accepting, 503 the queue, let running requests
       // finish for --grace-period, stop the rest, wait for the decode in flight, dispose the engine.

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   type BatchItem,
@@ -37,6 +38,11 @@ export interface EngineOptions {
   /** Use a GPU backend when node-llama-cpp has one (default false). */
   gpu?: boolean;
   cacheDir?: string;
+  /**
+   * GGUF LoRA adapters applied to every request (`puyu train lora`'s adapter-*.gguf, or
+   * llama.cpp's convert_lora_to_gguf output), each with its scale (1 = as trained).
+   */
+  lora?: readonly { path: string; scale: number }[];
 }
 
 /** Decode batches seen by the context: how many, and how many sequence evaluations they carried. */
@@ -79,6 +85,12 @@ export class Engine {
         `a ${kv} KV cache needs flash attention (llama.cpp cannot quantize V otherwise); drop --no-flash-attention.`,
       );
     }
+    for (const a of opts.lora ?? []) {
+      if (!existsSync(a.path))
+        throw new ServeError('SERVE_BAD_LORA', `LoRA adapter ${a.path} does not exist; pass the adapter-*.gguf a LoRA run wrote.`);
+      if (!Number.isFinite(a.scale))
+        throw new ServeError('SERVE_BAD_LORA', `LoRA scale for ${a.path} must be a finite number, not ${a.scale}.`);
+    }
     const llama = await getLlama({ gpu: opts.gpu ? 'auto' : false, build: 'never', logLevel: LlamaLogLevel.error });
     const threads = opts.threads ?? 1;
     const n = opts.sequences ?? 4;
@@ -86,16 +98,27 @@ export class Engine {
     let model: LlamaModel | undefined;
     try {
       model = await llama.loadModel({ modelPath: path });
-      const context = await model.createContext({
-        sequences: n,
-        contextSize: opts.contextSize ?? 2048,
-        batchSize: opts.batchSize,
-        threads,
-        flashAttention: opts.flashAttention ?? quantizedKv,
-        experimentalKvCacheKeyType: KV_TYPES[kv],
-        experimentalKvCacheValueType: KV_TYPES[kv],
-        batching: { itemPrioritizationStrategy: countingStrategy(stats) },
-      });
+      const context = await model
+        .createContext({
+          sequences: n,
+          contextSize: opts.contextSize ?? 2048,
+          batchSize: opts.batchSize,
+          threads,
+          flashAttention: opts.flashAttention ?? quantizedKv,
+          experimentalKvCacheKeyType: KV_TYPES[kv],
+          experimentalKvCacheValueType: KV_TYPES[kv],
+          batching: { itemPrioritizationStrategy: countingStrategy(stats) },
+          lora: opts.lora?.length ? { adapters: opts.lora.map((a) => ({ filePath: a.path, scale: a.scale })) } : undefined,
+        })
+        .catch((e: unknown) => {
+          // llama.cpp refuses an adapter of another architecture or shape while the context is made
+          if (opts.lora?.length && /lora|adapter/i.test((e as Error).message))
+            throw new ServeError('SERVE_BAD_LORA', `cannot apply the LoRA adapter(s) to ${path}: ${(e as Error).message}`, {
+              status: 500,
+              cause: e,
+            });
+          throw e;
+        });
       serializeLogitsReorder(context);
       const sequences = Array.from({ length: n }, () => context.getSequence());
       const name = opts.modelName ?? basename(opts.model).replace(/\.gguf$/, '');
