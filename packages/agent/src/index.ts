@@ -22,6 +22,20 @@ export { AGENT_ERROR_CODES, AGENT_ERROR_PREFIXES, type AgentErrorCode } from './
 export { AgentError } from './errors.js';
 export { connectMcp, type McpConnection, type McpServerSpec } from './mcp/client.js';
 export { mcpServerFor, puyuMcpTools, serveMcpStdio } from './mcp/server.js';
+export { citedIds, mapCitations, type Reference, renumberCitations } from './mindsearch/citations.js';
+export { type GraphState, type MindSearchOptions, mindSearch, type NodeStatus, type SearchEvent, solve } from './mindsearch/mindSearch.js';
+export {
+  PLAN_PROMPT,
+  PLAN_RETRY_PROMPT,
+  type PlanGraph,
+  type PlanNode,
+  type PlanParse,
+  parsePlan,
+  readyNodes,
+  repairPlan,
+} from './mindsearch/plan.js';
+export { ask, bestExcerpt, type NodeAnswer, type NodeSource, runSearcher } from './mindsearch/searcher.js';
+export { mindSearchApp } from './mindsearch/server.js';
 export { InternLM2Protocol, type InternLM2ProtocolOptions, readInternLM2Turn, toInternLM2Messages } from './protocols/internlm2.js';
 export { OpenAIProtocol, readOpenAITurn, toOpenAIWire } from './protocols/openai.js';
 export type { Protocol, ProtocolName, ProtocolTurn, TurnIssue, TurnOptions } from './protocols/protocol.js';
