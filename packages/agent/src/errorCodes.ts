@@ -44,6 +44,10 @@ export const AGENT_ERROR_CODES = defineErrorCodes('@puyu/agent', AGENT_ERROR_PRE
     meaning: 'An MCP server could not be started or reached, or its tool call failed at the transport level.',
     action: 'Check the server command or URL; run it by hand to see its own error.',
   },
+  AGENT_NO_ANSWER: {
+    meaning: 'An agent run ended without an answer: it reached its iteration limit or was stopped.',
+    action: 'Raise --max-iterations, simplify the task, or try another protocol for this model.',
+  },
   AGENT_BAD_INPUT: {
     meaning: 'A command-line or request input is invalid (an empty question, a missing endpoint).',
     action: 'Fix the input as the message says.',

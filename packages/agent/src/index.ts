@@ -46,6 +46,7 @@ export { LocalSearch, searchTool, tokenize } from './search/localSearch.js';
 export { htmlToText } from './search/readable.js';
 export type { Page, PageReader, SearchHit, SearchOptions, SearchProvider } from './search/types.js';
 export { bing, brave, duckduckgo, fallbackSearch, parseDuckDuckGoHtml, searxng, type WebSearchOptions } from './search/webSearch.js';
+export { buildTools, openAgentModel, openSearch, type SearchSetup, TOOL_NAMES } from './setup.js';
 export { CalculatorInputError, calculatorTool, evaluateArithmetic, formatResult } from './tools/calculator.js';
 export { type JsRunResult, type JsSandboxOptions, javascriptTool, runJavaScriptSandboxed } from './tools/jsSandbox.js';
 export {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAgentCommands } from './commands/agent.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerExtractCommand } from './commands/extract.js';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerExtractCommand(program);
   registerStudioCommand(program);
   registerDataCommands(program);
+  registerAgentCommands(program);
 }
