@@ -51,6 +51,20 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        ...shared,
+        test: {
+          // Studio pages in Debian's Chromium on a real quickstart run (npm run test:browser)
+          name: 'browser',
+          globalSetup: ['./vitest.global-setup.ts'],
+          server,
+          include: ['apps/*/test/**/*.browser.test.ts'],
+          exclude,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

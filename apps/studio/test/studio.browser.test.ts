@@ -1,0 +1,256 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadTokenizer } from '@puyu/formats';
+import { inspectModel } from '@puyu/model';
+import { sharedDataRoot } from '@puyu/testing';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningStudio, startStudio } from '../server/index.js';
+import { parseCsv } from '../server/routes/evaluation/csv.js';
+import { CHROMIUM, freePort, openPage, type Proc, puyu, SHOTS, shot, skipReason, until } from './harness.js';
+
+// The Studio in a real browser (Debian's Chromium through playwright-core) on a real chain:
+// `puyu quickstart --steps 40` trains while the training page watches, `puyu eval run` scores
+// its GGUF on GSM8K and MMLU, and `puyu serve` answers the chat page.
+const skip = skipReason();
+if (skip) console.warn(`skipping the Studio browser suite: ${skip}`);
+const DATA = sharedDataRoot();
+if (!skip && !DATA) console.warn('Studio browser suite: ../shared/datasets not found, so the evaluation page checks skip');
+
+const PAGES = ['', 'training', 'chat', 'evaluation', 'models', 'serving'] as const;
+let root = '';
+let runs = '';
+let browser: Browser;
+let studio: RunningStudio;
+let serve: Proc | undefined;
+let quickstart: Proc;
+let servePort = 0;
+const shots: string[] = [];
+const metricsPath = () => join(runs, 'quickstart', 'pretrain', 'metrics.jsonl');
+const gguf = () => join(runs, 'quickstart', 'pretrain', 'model-q8_0.gguf');
+const url = (p: string) => `${studio.url}/${p}`;
+
+beforeAll(async () => {
+  if (skip) return;
+  root = await mkdtemp(join(tmpdir(), 'puyu-studio-browser-'));
+  runs = join(root, 'runs');
+  quickstart = puyu(['quickstart', '--steps', '40', '--out', join(runs, 'quickstart')]);
+  servePort = await freePort();
+  await until('the runs folder', () => existsSync(runs) || undefined, 60_000);
+  studio = await startStudio({ runsDir: runs, port: 0, endpoints: [`http://127.0.0.1:${servePort}/v1`] });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await studio?.close();
+  await serve?.stop();
+  await quickstart?.stop();
+  if (root) await rm(root, { recursive: true, force: true });
+  if (shots.length) console.log(`Studio screenshots (${SHOTS}):\n  ${shots.join('\n  ')}`);
+});
+
+describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
+  it('the training chart gains points live while puyu quickstart is training', async () => {
+    await until('metrics.jsonl', () => existsSync(metricsPath()) || undefined, 180_000);
+    const { page, errors } = await openPage(browser, 'en');
+    await page.goto(url('training?run=quickstart%2Fpretrain'));
+    const chart = page.getByTestId('loss-chart');
+    const points = async () => Number((await chart.getAttribute('data-points')) ?? 0);
+    await until('a first point on the chart', async () => ((await points()) > 0 ? true : undefined), 120_000);
+    const seen = [await points()];
+    // Two more increases while the run is still writing: the page is fed by SSE, not by reloads.
+    for (let k = 0; k < 2; k++) {
+      const before = seen.at(-1)!;
+      seen.push(await until('more points', async () => ((await points()) > before ? points() : undefined), 120_000));
+    }
+    const fileSteps = readFileSync(metricsPath(), 'utf8').trim().split('\n').length;
+    expect(seen[2]).toBeGreaterThan(seen[0]);
+    expect(fileSteps).toBeLessThanOrEqual(40);
+    shots.push(await shot(page, 'training-live'));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
+  it('after the run: quickstart finished, puyu serve and puyu eval run produce the other pages’ data', async () => {
+    expect(await quickstart.exited, quickstart.out()).toBe(0);
+    serve = puyu(['serve', gguf(), '--port', String(servePort), '--ctx-size', '1024', '--sequences', '2', '--name', 'quickstart']);
+    if (DATA) {
+      const config = join(root, 'eval.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          models: [`local:${gguf()}`],
+          datasets: [
+            { name: 'gsm8k', limit: 3, maxTokens: 32 },
+            { name: 'mmlu', limit: 4, maxTokens: 8 },
+          ],
+          dataRoot: DATA,
+          outDir: join(runs, 'eval-1'),
+          concurrency: 2,
+        }),
+      );
+      const ev = puyu(['eval', 'run', config, '--quiet', '--local-ctx', '2048']);
+      expect(await ev.exited, ev.out()).toBe(0);
+    }
+    await until(
+      'puyu serve',
+      async () => (await fetch(`http://127.0.0.1:${servePort}/health`).catch(() => undefined))?.ok || undefined,
+      120_000,
+    );
+  }, 300_000);
+
+  it('every page loads in both languages with no console errors and no untranslated key', async () => {
+    for (const lang of ['en', 'zh'] as const) {
+      for (const p of PAGES) {
+        const { page, errors } = await openPage(browser, lang);
+        await page.goto(url(p));
+        await page.locator('main h1').waitFor();
+        // not 'networkidle': the training page holds an SSE stream open and the serving page polls
+        await until(`/${p} loaded`, async () => ((await page.locator('main [role=status]').count()) === 0 ? true : undefined), 30_000);
+        const text = await page.locator('main').innerText();
+        if (lang === 'zh') expect(text, `/${p} in Chinese`).toMatch(/[\u4e00-\u9fff]/);
+        expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+        shots.push(await shot(page, `${p || 'overview'}-${lang}`));
+        expect(errors, `/${p} (${lang})`).toEqual([]);
+        await page.close();
+      }
+    }
+  }, 300_000);
+
+  it('the chain overview lists the real runs, linked, with the run’s own numbers', async () => {
+    const { page, errors } = await openPage(browser, 'en');
+    await page.goto(url(''));
+    const last = JSON.parse(readFileSync(metricsPath(), 'utf8').trim().split('\n').at(-1)!) as { step: number };
+    const row = page.locator('tr[data-run="quickstart/pretrain"]');
+    await row.waitFor();
+    expect(await row.innerText()).toContain(`step: ${last.step}`);
+    expect(await page.locator('tr[data-run="quickstart"]').innerText()).toContain('quickstart/pretrain'); // used by
+    if (DATA) expect(await page.locator('tr[data-run="eval-1"]').innerText()).toContain('quickstart/pretrain'); // its model input
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the loss curve’s last point equals the last line of metrics.jsonl', async () => {
+    const { page, errors } = await openPage(browser, 'en');
+    await page.goto(url('training?run=quickstart%2Fpretrain'));
+    const lines = readFileSync(metricsPath(), 'utf8').trim().split('\n');
+    const last = JSON.parse(lines.at(-1)!) as { step: number; loss: number };
+    const holder = page.getByTestId('loss-last');
+    await until('the whole curve', async () =>
+      (await page.getByTestId('loss-chart').getAttribute('data-points')) === String(lines.length) ? true : undefined,
+    );
+    expect(JSON.parse((await holder.getAttribute('data-last'))!)).toEqual({ step: last.step, loss: last.loss });
+    expect(await page.getByTestId('stat-step').innerText()).toContain(`${last.step} / 40`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the chat page streams an answer from the live puyu serve, with token counts and TTFT', async () => {
+    const { page, errors } = await openPage(browser, 'en');
+    await page.goto(url('chat'));
+    await until('the served model', async () => ((await page.getByTestId('model').inputValue()) === 'quickstart' ? true : undefined));
+    await page.getByTestId('calculator').uncheck(); // the tiny pretrained model knows no tools
+    await page.getByTestId('max-tokens').fill('24');
+    await page.getByTestId('chat-input').fill('What is war?');
+    // Record every text the streaming bubble shows: more than one means it streamed.
+    await page.evaluate(`
+      window.drafts = [];
+      new MutationObserver(() => {
+        const d = document.querySelector('[data-testid=draft]');
+        if (d && d.textContent !== window.drafts.at(-1)) window.drafts.push(d.textContent ?? '');
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    `);
+    await page.getByTestId('send').click();
+    const answer = page.locator('.msg.assistant[data-role=assistant]');
+    await answer.waitFor({ timeout: 120_000 });
+    const drafts = (await page.evaluate('window.drafts')) as string[];
+    expect(drafts.length).toBeGreaterThan(2);
+    const stats = await answer.getByTestId('chat-stats').innerText();
+    const m = /completion (\d+) tok · TTFT (\d+) ms/.exec(stats);
+    expect(m, stats).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
+    shots.push(await shot(page, 'chat-answer'));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it.skipIf(!DATA)(
+    'the evaluation page’s numbers equal summary.csv, and samples drill down to prompt/output/extracted/gold',
+    async () => {
+      const { page, errors } = await openPage(browser, 'en');
+      await page.goto(url('evaluation?run=eval-1'));
+      const table = page.getByTestId('summary-table');
+      await table.waitFor();
+      const csv = parseCsv(readFileSync(join(runs, 'eval-1', 'summary.csv'), 'utf8')).filter((r) => r.length > 1);
+      const shown = await table
+        .locator('tr')
+        .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('th,td')].map((c) => c.textContent ?? '')));
+      expect(shown).toEqual(csv);
+      await page.getByTestId('unit-0').click();
+      const run = JSON.parse(readFileSync(join(runs, 'eval-1', 'run.json'), 'utf8')) as { results: { scoredFile: string }[] };
+      const scored = readFileSync(join(runs, 'eval-1', run.results[0].scoredFile), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; gold: string; extracted: string | null });
+      const rows = page.getByTestId('samples').locator('tr[data-sample]');
+      await rows.first().waitFor();
+      expect(await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-sample')))).toEqual(scored.map((s) => s.id));
+      const first = await rows.first().innerText();
+      expect(first).toContain(scored[0].gold);
+      shots.push(await shot(page, 'evaluation-samples'));
+      await page.getByTestId('tab-leaderboard').click();
+      await page.getByTestId('leaderboard').waitFor();
+      expect(await page.getByTestId('leaderboard').innerText()).toContain('model-q8_0');
+      shots.push(await shot(page, 'evaluation-leaderboard'));
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    120_000,
+  );
+
+  it('the models page shows model inspect’s numbers and the tokenizer playground round-trips', async () => {
+    const { page, errors } = await openPage(browser, 'en');
+    await page.goto(url(`models?path=${encodeURIComponent(gguf())}`));
+    const summary = await inspectModel(gguf());
+    await page.getByTestId('stat-tensors').waitFor();
+    expect(await page.getByTestId('stat-tensors').innerText()).toContain(String(summary.tensors.length));
+    expect(await page.getByTestId('stat-params').innerText()).toContain(summary.parameterCount.toLocaleString('en-US'));
+    const text = 'What is war? 床前明月光';
+    await page.getByTestId('tok-text').fill(text);
+    await page.getByTestId('tok-encode').click();
+    await page.getByTestId('tok-ids').waitFor();
+    const ids = loadTokenizer(join(runs, 'quickstart', 'pretrain', 'hf')).encode(text, { parseSpecial: true });
+    expect(await page.getByTestId('tok-ids').innerText()).toBe(ids.join(', '));
+    await page.getByRole('button', { name: 'Decode these ids' }).click();
+    await page.getByTestId('tok-decode').click();
+    await page.getByTestId('tok-decoded').waitFor();
+    expect(await page.getByTestId('tok-decoded').innerText()).toBe(text);
+    shots.push(await shot(page, 'models-inspect'));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('the serving page shows the live /metrics of puyu serve', async () => {
+    const { page, errors } = await openPage(browser, 'en');
+    await page.goto(url('serving'));
+    const metrics = await (await fetch(`http://127.0.0.1:${servePort}/metrics`)).text();
+    const generated = Number(/^puyu_generation_tokens_total (\d+)/m.exec(metrics)![1]);
+    expect(generated).toBeGreaterThan(0); // the chat test's answer
+    await until(
+      'the generated-token counter',
+      async () =>
+        (
+          await page
+            .getByTestId('stat-generated')
+            .innerText()
+            .catch(() => '')
+        ).includes(generated.toLocaleString('en-US')) || undefined,
+    );
+    shots.push(await shot(page, 'serving'));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
