@@ -1,4 +1,24 @@
 import type { Command } from 'commander';
+import { intOption } from '../options.js';
 
-/** `puyu data run PIPELINE.yaml` (filled in with the pipeline runner). */
-export function registerDataRunCommand(_data: Command): void {}
+interface RunFlags {
+  shard?: string;
+  workers: number;
+}
+
+/** `puyu data run PIPELINE.yaml [--shard i/N] [--workers N]`. */
+export function registerDataRunCommand(data: Command): void {
+  data
+    .command('run')
+    .description('Run a pipeline (readers → operators → writers); finished shards are skipped, so rerunning resumes')
+    .argument('<pipeline>', 'pipeline YAML (see packages/data/README.md and recipes/data-*.yaml)')
+    .option('--shard <i/N>', 'run only this task’s part of the shards (Slurm array / K8s Indexed Job index of count)')
+    .option('--workers <n>', 'worker threads', intOption('--workers', { min: 1, max: 256 }), 1)
+    .action(async (pipeline: string, o: RunFlags) => {
+      const { parseShard, runPipeline } = await import('@puyu/data');
+      const r = await runPipeline(pipeline, { shard: o.shard ? parseShard(o.shard) : undefined, workers: o.workers });
+      const read = r.units.reduce((s, u) => s + u.read, 0);
+      const kept = r.units.reduce((s, u) => s + u.kept, 0);
+      process.stdout.write(`${r.reportPath}: ${r.units.length} shard(s) (${r.skipped} already done), kept ${kept} of ${read} documents\n`);
+    });
+}

@@ -47,6 +47,5 @@ export class MalformedLog {
 /** A short printable preview: control characters shown as \\xNN, cut at 80 characters. */
 export function preview(s: string, max = 80): string {
   const cut = s.length > max ? `${s.slice(0, max)}…` : s;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: showing control characters is the point
   return cut.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -146,7 +146,7 @@ export function hashNgrams(tokens: Uint32Array, count: number, n: number, out: {
   const m = count >= n ? count - n + 1 : count > 0 ? 1 : 0;
   if (out.buf.length < m) out.buf = new Uint32Array(Math.max(m, out.buf.length * 2));
   const buf = out.buf;
-  const width = count >= n ? n : count;
+  const width = Math.min(count, n);
   for (let i = 0; i < m; i++) {
     // murmur3_32's block step over `width` token hashes, then its finaliser.
     let h = 0x9747b28c ^ width;

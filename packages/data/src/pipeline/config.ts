@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { DataError } from '../errors.js';
+import type { InputFormat } from '../io/readers.js';
+
+/** One step: `{ <operator>: { options } }` in YAML. */
+export interface StepConfig {
+  op: string;
+  options: Record<string, unknown>;
+}
+
+export interface PipelineConfig {
+  name: string;
+  /** Folder of the pipeline file: relative paths inside it resolve here. */
+  baseDir: string;
+  input: { paths: string[]; format?: InputFormat; textField?: string; idField?: string; split?: 'file' | 'line' | 'paragraph' };
+  output: { dir: string; gzip: boolean; maxDocsPerFile: number; keepDropped: boolean };
+  steps: StepConfig[];
+  examplesPerReason: number;
+}
+
+export const OPERATORS = [
+  'normalize',
+  'langid',
+  'gopher_quality',
+  'gopher_repetition',
+  'c4',
+  'pii',
+  'blocklist',
+  'exact_dedup',
+  'minhash_dedup',
+  'decontaminate',
+  'perplexity',
+  'quality_classifier',
+] as const;
+
+const bad = (msg: string) => new DataError('DATA_BAD_PIPELINE', msg);
+
+function obj(v: unknown, where: string): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(`${where} must be a mapping.`);
+  return v as Record<string, unknown>;
+}
+
+/** camelCase keys, so YAML may say `min_words` or `minWords`. */
+function camel(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  return out;
+}
+
+export function parsePipeline(doc: unknown, baseDir: string): PipelineConfig {
+  const root = obj(doc, 'the pipeline');
+  const input = camel(obj(root.input, 'input'));
+  const paths = typeof input.paths === 'string' ? [input.paths] : input.paths;
+  if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string'))
+    throw bad('input.paths must be a list of files, folders or globs (relative to the pipeline file).');
+  const output = camel(obj(root.output ?? {}, 'output'));
+  const steps = root.steps ?? [];
+  if (!Array.isArray(steps)) throw bad('steps must be a list of {operator: options}.');
+  const parsed: StepConfig[] = steps.map((s, i) => {
+    const entry = typeof s === 'string' ? { [s]: {} } : obj(s, `steps[${i}]`);
+    const keys = Object.keys(entry);
+    if (keys.length !== 1) throw bad(`steps[${i}] must name one operator, got ${keys.join(', ') || 'none'}.`);
+    const op = keys[0] as string;
+    if (!(OPERATORS as readonly string[]).includes(op)) throw bad(`steps[${i}]: unknown operator "${op}"; known: ${OPERATORS.join(', ')}.`);
+    return { op, options: camel(obj(entry[op] ?? {}, `steps[${i}].${op}`)) };
+  });
+  const format = input.format as InputFormat | undefined;
+  if (format !== undefined && !['jsonl', 'text', 'parquet', 'html'].includes(format))
+    throw bad(`input.format must be jsonl, text, parquet or html, got "${format}".`);
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  return {
+    name: typeof root.name === 'string' ? root.name : 'pipeline',
+    baseDir,
+    input: {
+      paths: (paths as string[]).map(abs),
+      format,
+      textField: input.textField as string | undefined,
+      idField: input.idField as string | undefined,
+      split: input.split as 'file' | 'line' | 'paragraph' | undefined,
+    },
+    output: {
+      dir: abs(typeof output.dir === 'string' ? output.dir : 'out'),
+      gzip: output.gzip === true,
+      maxDocsPerFile: typeof output.maxDocsPerFile === 'number' ? output.maxDocsPerFile : 100_000,
+      keepDropped: output.keepDropped === true,
+    },
+    steps: parsed,
+    examplesPerReason: typeof root.examples_per_reason === 'number' ? root.examples_per_reason : 3,
+  };
+}
+
+export async function loadPipeline(path: string): Promise<PipelineConfig> {
+  const { parse } = await import('yaml');
+  let doc: unknown;
+  try {
+    doc = parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code) throw e;
+    throw bad(`${path} is not valid YAML: ${(e as Error).message}`);
+  }
+  return parsePipeline(doc, dirname(resolve(path)));
+}
