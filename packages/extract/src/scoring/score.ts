@@ -188,13 +188,28 @@ export function tableCellAccuracy(truth: Block[], md: string): number | null {
   return total ? hit / total : null;
 }
 
+/**
+ * Share of consecutive two-column paragraphs that come out whole and in order: a paragraph is
+ * whole when its first and last 20 characters are found with the right span between them (so
+ * lines interleaved from both columns fail), and in order when it ends before the next starts.
+ */
 export function readingOrderScore(paragraphs: string[], md: string): number | null {
   if (paragraphs.length < 2) return null;
   const text = key(md);
-  const pos = paragraphs.map((p) => text.indexOf(key(p).slice(0, 24)));
+  const spans = paragraphs.map((p) => {
+    const k = key(p);
+    const start = text.indexOf(k.slice(0, 20));
+    const end = start < 0 ? -1 : text.indexOf(k.slice(-20), start);
+    const whole = start >= 0 && end >= start && end + 20 - start <= k.length * 1.2;
+    return whole ? [start, end] : undefined;
+  });
   let ok = 0;
-  for (let i = 0; i + 1 < pos.length; i++) if ((pos[i] as number) >= 0 && (pos[i + 1] as number) > (pos[i] as number)) ok++;
-  return ok / (pos.length - 1);
+  for (let i = 0; i + 1 < spans.length; i++) {
+    const a = spans[i];
+    const b = spans[i + 1];
+    if (a && b && a[1] < b[0]) ok++;
+  }
+  return ok / (spans.length - 1);
 }
 
 export function headerFooterLeakage(header: string, pages: number, md: string): number {
