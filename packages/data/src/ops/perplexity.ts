@@ -17,7 +17,7 @@ export interface PerplexityOptions {
 
 /**
  * Perplexity from any OpenAI-compatible completions endpoint: the client's loglikelihood
- * request (echo + logprobs, summed by continuationLogprob) scores the text after a newline, and
+ * request (echo + logprobs, summed by continuationLogprob) scores the text after a fixed `Document:` line, and
  * the perplexity is per word token (our tokenizer's, so scores from models with different
  * vocabularies compare): exp(−log P / words). Stored in meta.perplexity; CCNet and the InternLM2
  * pipeline filter on this kind of score.
@@ -35,7 +35,8 @@ export async function perplexityOperator(o: PerplexityOptions): Promise<Operator
     name: 'perplexity',
     async apply(doc: Doc) {
       const text = doc.text.slice(0, maxChars);
-      const r = await p.call({ kind: 'loglikelihood', context: '\n', continuation: text });
+      // A short fixed context: the first token of a text has no logprob, so the text must not start the prompt.
+      const r = await p.call({ kind: 'loglikelihood', context: 'Document:\n', continuation: text });
       if (!r.ok || r.logprob === undefined)
         throw new DataError(
           'DATA_SCORING_FAILED',
