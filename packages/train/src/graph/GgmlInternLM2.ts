@@ -3,7 +3,7 @@ import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlBlasBackend, GgmlContext, GgmlCpuBack
 import type { InternLM2Config, InternLM2Weights } from '@puyu/model';
 import { buildInternLM2Hidden, lmHead, packedCausalMask, packedPositions } from './buildInternLM2Graph.js';
 import type { GraphAdapter } from './GraphAdapter.js';
-import { InternLM2Params } from './InternLM2Params.js';
+import { type BaseWeightType, InternLM2Params } from './InternLM2Params.js';
 import { type BackwardMatmul, LossGraph, type LossGraphShape } from './LossGraph.js';
 import { type LossPlan, planMaskedLoss } from './maskedCrossEntropy.js';
 
@@ -36,11 +36,21 @@ export class GgmlInternLM2 {
       backwardMatmul?: BackwardMatmul;
       /** Path of an opt-in ggml BLAS backend (default: `PUYU_GGML_BLAS`; unset = CPU only). */
       blas?: string;
+      /** Storage of the frozen linear weights: f32 (default) or q8_0 / q4_0 (QLoRA's base). */
+      baseType?: BaseWeightType;
       /** Makes adapter tensors (LoRA) on this model's backend; the model owns and frees them. */
       adapter?: (backend: GgmlCpuBackend) => GraphAdapter;
     } = {},
   ) {
-    this.backwardMatmul = opts.backwardMatmul ?? 'mul_mat';
+    // A quantized base keeps ggml's OUT_PROD backward: the mul_mat rewrite transposes src0 with
+    // ggml_cont, which has no quantized kernel, and its gradients come back NaN.
+    const quantized = (opts.baseType ?? 'f32') !== 'f32';
+    if (quantized && opts.backwardMatmul === 'mul_mat')
+      throw new EngineError(
+        'TRAIN_GRAPH_BAD_SHAPE',
+        `a ${opts.baseType} base needs backwardMatmul 'out_prod' (the mul_mat rewrite cannot transpose quantized weights).`,
+      );
+    this.backwardMatmul = opts.backwardMatmul ?? (quantized ? 'out_prod' : 'mul_mat');
     // Each step can fail (no BLAS library, out of memory, weights that do not fit): what was
     // allocated before it is freed here, since a constructor that throws hands no object back.
     const backend = GgmlCpuBackend.create({ threads: opts.threads });
@@ -49,7 +59,7 @@ export class GgmlInternLM2 {
     let adapter: GraphAdapter | undefined;
     try {
       blas = GgmlBlasBackend.fromEnv({ path: opts.blas, threads: backend.threads });
-      params = new InternLM2Params(backend, config, { trainable: opts.trainable });
+      params = new InternLM2Params(backend, config, { trainable: opts.trainable, baseType: opts.baseType });
       params.upload(weights);
       adapter = opts.adapter?.(backend);
     } catch (e) {

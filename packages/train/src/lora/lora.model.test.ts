@@ -117,4 +117,29 @@ describe('lora', () => {
     const one = await readFile(join(dir, 'straight', 'adapter', 'adapter_model.safetensors'));
     expect(await readFile(join(b, 'adapter', 'adapter_model.safetensors'))).toEqual(one);
   });
+
+  it('QLoRA (lora.base_type q8_0) learns too', async () => {
+    const out = join(dir, 'qlora');
+    const r = await lora(
+      config(out, 12, { lora: { rank: 4, alpha: 16, dropout: 0.1, base_type: 'q8_0' }, checkpoint: { every: 12, keep_last: 1 } }),
+      {
+        quiet: true,
+      },
+    );
+    const { config: c, weights: base } = await loadHfModel(initDir);
+    const { settings, weights: adapter } = await readLoraAdapter(r.outputs.adapter, c);
+    const batch = fixedBatch();
+    const lossOf = (w: typeof base) => {
+      using m = new GgmlInternLM2(c, w, { threads: 1 });
+      return m.loss(batch.rows, batch.targets, batch.weights, batch.docIds);
+    };
+    const before = lossOf(base);
+    const after = lossOf(mergeLora(c, base, adapter, settings));
+    const m = await metrics(out);
+    console.log(
+      `qlora q8_0: fixed-batch loss ${before.toFixed(3)} → ${after.toFixed(3)} (merged into the f32 base); train ${m[0].loss.toFixed(3)} → ${m.at(-1)!.loss.toFixed(3)}`,
+    );
+    expect(m.every((x) => Number.isFinite(x.loss))).toBe(true);
+    expect(after).toBeLessThan(before - 0.5);
+  });
 });

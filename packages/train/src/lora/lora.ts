@@ -63,13 +63,14 @@ export async function lora(cfg: LoraConfig, opts: LoopOptions = {}): Promise<Lor
     cfg,
     {
       label: 'lora',
-      title: `LoRA loss (rank ${s.rank}, assistant tokens)`,
+      title: `${s.base_type === 'f32' ? 'LoRA' : `QLoRA (${s.base_type} base)`} loss (rank ${s.rank}, assistant tokens)`,
       trained: adapter,
       batchWeight: packedBatchWeight,
       model: (threads) => {
         let la: LoraAdapter | undefined;
         const g = new GgmlInternLM2(config, weights, {
           threads,
+          baseType: s.base_type,
           adapter: (backend) => {
             la = new LoraAdapter(backend, config, s);
             la.upload(adapter);

@@ -18,6 +18,11 @@ export const loraSettingsSchema = z
       .default([...LINEAR_MODULES]),
     /** Seeds A's Kaiming-uniform initialisation (B starts at zero). */
     init_seed: z.number().int().min(0).default(0),
+    /**
+     * QLoRA: the frozen linear weights held as llama.cpp q8_0 / q4_0 blocks in the training graph
+     * (f32 = plain LoRA). The backward then uses ggml's OUT_PROD kernels (packages/train/README.md).
+     */
+    base_type: z.enum(['f32', 'q8_0', 'q4_0']).default('f32'),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SafetensorsFile } from '@puyu/formats';
+import { decodeTensorData, encodeTensorData, GgmlType, SafetensorsFile } from '@puyu/formats';
 import { InternLM2Reference, type InternLM2Weights, Prng, parseInternLM2Config } from '@puyu/model';
 import { describe, expect, it } from 'vitest';
 import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
@@ -36,9 +36,10 @@ function randomAdapter(seed: number): LoraWeights {
   return w;
 }
 
-function withAdapter(base: InternLM2Weights, adapter: LoraWeights, s = settings) {
+function withAdapter(base: InternLM2Weights, adapter: LoraWeights, s = settings, baseType?: 'q8_0' | 'q4_0') {
   return new GgmlInternLM2(config, base, {
     threads: 1,
+    baseType,
     adapter: (backend) => {
       const a = new LoraAdapter(backend, config, s);
       a.upload(adapter);
@@ -172,5 +173,50 @@ describe('LoRA gradients (ggml, frozen base) against two oracles', () => {
     expect(b.grads.get(name)!.data).toEqual(a.grads.get(name)!.data);
     expect(c.grads.get(name)!.data).not.toEqual(a.grads.get(name)!.data);
     expect(lora.loss(rows, targets, lossWeights)).toBe(noDrop.loss(rows, targets, lossWeights));
+  });
+
+  it.each([
+    ['q8_0', GgmlType.Q8_0],
+    ['q4_0', GgmlType.Q4_0],
+  ] as const)('QLoRA on a %s base: finite gradients close to LoRA on the dequantized f32 weights', async (type, ggmlType) => {
+    const base = await readAll(`${dir}model.safetensors`);
+    const adapter = randomAdapter(14);
+    // the same values the quantized graph holds, as f32: the two then differ only in how ggml
+    // multiplies (it rounds the activations to 8 bits inside a quantized product)
+    const dequantized: InternLM2Weights = new Map(
+      [...base].map(([n, w]) => [
+        n,
+        /\.(wqkv|wo|w1|w2|w3)\.weight$/.test(n)
+          ? { shape: w.shape, data: decodeTensorData(ggmlType, encodeTensorData(ggmlType, w.data), w.data.length) }
+          : w,
+      ]),
+    );
+    using q = withAdapter(base, adapter, settings, type);
+    using f = withAdapter(dequantized, adapter);
+    expect(q.backwardMatmul).toBe('out_prod');
+    const a = q.lossAndGrads(rows, targets, lossWeights);
+    const b = f.lossAndGrads(rows, targets, lossWeights);
+    let num = 0;
+    let den = 0;
+    let finite = true;
+    for (const [name, g] of b.grads) {
+      const h = a.grads.get(name)!.data;
+      for (let i = 0; i < h.length; i++) {
+        if (!Number.isFinite(h[i])) finite = false;
+        num += (h[i] - g.data[i]) ** 2;
+        den += g.data[i] ** 2;
+      }
+    }
+    const rel = Math.sqrt(num / den);
+    console.log(`[qlora-grad] ${type}: loss ${a.loss.toFixed(5)} vs f32 ${b.loss.toFixed(5)}; gradient ‖Δ‖/‖g‖ ${rel.toExponential(2)}`);
+    expect(finite).toBe(true);
+    expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-2);
+    expect(rel).toBeLessThan(0.1);
+    const graph = (q as unknown as { graphs: [LossGraph | undefined, LossGraph | undefined] }).graphs[1] as LossGraph;
+    for (const t of q.params.tensors.values()) expect(graph.grad(t)).toBeNull();
+    // the mul_mat rewrite cannot transpose quantized weights (its gradients would be NaN): refused
+    expect(() => new GgmlInternLM2(config, base, { threads: 1, baseType: type, backwardMatmul: 'mul_mat' })).toThrow(
+      expect.objectContaining({ code: 'TRAIN_GRAPH_BAD_SHAPE' }),
+    );
   });
 });
