@@ -9,6 +9,18 @@ export { bandKey, estimateJaccard, MinHasher, type MinHashOptions, resolveMinHas
 export { NearDeduper, type NearDedupOptions, type NearDedupVerdict } from './dedup/NearDeduper.js';
 export { DATA_ERROR_CODES, DATA_ERROR_PREFIXES, type DataErrorCode } from './errorCodes.js';
 export { DataError } from './errors.js';
+export {
+  type Conversation,
+  dpoLine,
+  type PreferencePair,
+  type TextEncoder,
+  type TokenizedExportStats,
+  writeInternEvoBin,
+  writeLines,
+  writePtok,
+  xtunerLine,
+} from './export/exports.js';
+export { npyInt32 } from './export/npyInt32.js';
 export { type Doc, type JsonlRecord, readJsonlDocs } from './io/jsonlDocs.js';
 export { MalformedLog, type MalformedReason } from './io/Malformed.js';
 export { readBytes } from './io/openBytes.js';

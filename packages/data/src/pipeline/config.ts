@@ -14,7 +14,16 @@ export interface PipelineConfig {
   /** Folder of the pipeline file: relative paths inside it resolve here. */
   baseDir: string;
   input: { paths: string[]; format?: InputFormat; textField?: string; idField?: string; split?: 'file' | 'line' | 'paragraph' };
-  output: { dir: string; gzip: boolean; maxDocsPerFile: number; keepDropped: boolean };
+  output: {
+    dir: string;
+    gzip: boolean;
+    maxDocsPerFile: number;
+    keepDropped: boolean;
+    /** Also tokenize each shard's kept documents with this SentencePiece model. */
+    tokenizer?: string;
+    /** `.ptok` for puyu train, `internevo` for InternEvo's .bin + .bin.meta (default ptok). */
+    tokenized?: 'ptok' | 'internevo';
+  };
   steps: StepConfig[];
   examplesPerReason: number;
 }
@@ -84,6 +93,8 @@ export function parsePipeline(doc: unknown, baseDir: string): PipelineConfig {
       gzip: output.gzip === true,
       maxDocsPerFile: typeof output.maxDocsPerFile === 'number' ? output.maxDocsPerFile : 100_000,
       keepDropped: output.keepDropped === true,
+      tokenizer: typeof output.tokenizer === 'string' ? abs(output.tokenizer) : undefined,
+      tokenized: output.tokenized === 'internevo' ? 'internevo' : 'ptok',
     },
     steps: parsed,
     examplesPerReason: typeof root.examples_per_reason === 'number' ? root.examples_per_reason : 3,

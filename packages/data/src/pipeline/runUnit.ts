@@ -11,6 +11,22 @@ import { emptyStage, type UnitStats } from './UnitStats.js';
 
 export const DONE_MARKER = '.done.json';
 
+/** The unit's kept documents, tokenized into `tokens.ptok` or InternEvo's `train.bin` (+ `.meta`). */
+async function tokenizeUnit(cfg: PipelineConfig, dir: string, outputs: string[]): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const { SentencePieceTokenizer } = await import('@puyu/formats/tokenizer');
+  const { writeInternEvoBin, writePtok } = await import('../export/exports.js');
+  const tok = SentencePieceTokenizer.load(await readFile(cfg.output.tokenizer as string));
+  const log = new MalformedLog();
+  async function* docs(): AsyncGenerator<Doc> {
+    for (const f of outputs) yield* readDocs(join(cfg.output.dir, f), log);
+  }
+  const path = join(dir, cfg.output.tokenized === 'internevo' ? 'train.bin' : 'tokens.ptok');
+  if (cfg.output.tokenized === 'internevo') await writeInternEvoBin(path, docs(), tok);
+  else await writePtok(path, docs(), tok);
+  return path.slice(cfg.output.dir.length + 1);
+}
+
 export function unitDir(cfg: PipelineConfig, unit: number): string {
   return join(cfg.output.dir, `shard-${String(unit).padStart(5, '0')}`);
 }
@@ -95,6 +111,7 @@ export async function runUnit(cfg: PipelineConfig, unit: number, inputs: string[
   }
   stats.outputs = (await writer.close()).map((f) => f.slice(cfg.output.dir.length + 1));
   if (dropped) await dropped.close();
+  if (cfg.output.tokenizer) stats.outputs.push(await tokenizeUnit(cfg, dir, stats.outputs));
   ops.forEach((op, i) => {
     if (op.events) for (const [k, v] of op.events) (stages[i] as (typeof stages)[number]).events[k] = v;
   });
