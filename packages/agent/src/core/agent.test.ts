@@ -96,7 +96,7 @@ describe('Agent loop', () => {
     expect(events.map((e) => e.type)).toEqual(['turn_start', 'tool_call', 'tool_result', 'turn_start', 'text', 'final']);
     expect(state.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant']);
     const second = model.requests[1] as { messages: { role: string; content: string; tool_call_id?: string }[] };
-    expect(second.messages.at(-1)).toEqual({ role: 'tool', content: '{"sum":5}', tool_call_id: 'c1' });
+    expect(second.messages.at(-1)).toEqual({ role: 'tool', content: '{"sum": 5}', tool_call_id: 'c1' });
   });
 
   it('sends a malformed call back as an error and recovers (InternLM2 protocol)', async () => {
@@ -116,7 +116,7 @@ describe('Agent loop', () => {
     expect(second).toContain('<|im_start|>environment name=<|plugin|>\nError: your tool call could not be read');
     expect(second).toContain('"name": "add"'); // the plugin list
     const third = (model.requests[2] as { prompt: string }).prompt;
-    expect(third).toContain('<|im_start|>environment name=<|plugin|>\n{"sum":5}<|im_end|>');
+    expect(third).toContain('<|im_start|>environment name=<|plugin|>\n{"sum": 5}<|im_end|>');
   });
 
   it('reads ReAct text and feeds observations back as user turns', async () => {
@@ -124,7 +124,19 @@ describe('Agent loop', () => {
     const state = await new Agent({ model, protocol: new ReActProtocol(), tools: [add] }).run('1+1?');
     expect(state).toMatchObject({ status: 'answered', answer: '2', iterations: 2 });
     const second = model.requests[1] as { messages: { role: string; content: string }[] };
-    expect(second.messages.at(-1)).toEqual({ role: 'user', content: 'Observation: {"sum":2}' });
+    expect(second.messages.at(-1)).toEqual({ role: 'user', content: 'Observation: {"sum": 2}' });
+  });
+
+  it('reads a bare JSON call in the text when the protocol markers were lost (weak fine-tunes)', async () => {
+    const model = scripted([[{ text: 'Let me add.\uFFFD\n{"name": "add", "parameters": {"a": 1, "b": 2}}' }], [{ text: 'Three.' }]]);
+    const state = await new Agent({ model, protocol: new OpenAIProtocol(), tools: [add] }).run('1+2?');
+    expect(state.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
+    expect(state.messages[1]).toMatchObject({ content: 'Let me add.', toolCalls: [{ name: 'add', arguments: { a: 1, b: 2 } }] });
+    // An object that names no known tool stays text.
+    const plain = scripted([[{ text: 'Config: {"name": "other", "parameters": {}}' }]]);
+    expect((await new Agent({ model: plain, protocol: new OpenAIProtocol(), tools: [add] }).run('x')).answer).toBe(
+      'Config: {"name": "other", "parameters": {}}',
+    );
   });
 
   it('stops at the iteration limit with a clear final state', async () => {
@@ -169,7 +181,7 @@ describe('Agent loop', () => {
       },
     });
     const state = await agent.run('x');
-    expect(state.messages.filter((m) => m.role === 'tool').map((m) => m.content)).toEqual(['{"sum":2}!', 'refused!']);
+    expect(state.messages.filter((m) => m.role === 'tool').map((m) => m.content)).toEqual(['{"sum": 2}!', 'refused!']);
   });
 
   it('runs a sub-agent as a tool', async () => {

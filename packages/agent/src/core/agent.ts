@@ -4,6 +4,7 @@ import type { Protocol } from '../protocols/protocol.js';
 import { ActionExecutor, type ExecutorOptions, errorText } from './executor.js';
 import { Memory } from './memory.js';
 import type { AgentModel } from './model.js';
+import { recoverTextCalls } from './recoverCalls.js';
 import { defineTool, type Tool } from './tool.js';
 import type { AgentEvent, AgentMessage, AgentToolCall, FinalState, ToolResult } from './types.js';
 
@@ -31,6 +32,8 @@ export interface AgentOptions {
   params?: GenParams;
   executor?: ExecutorOptions;
   hooks?: AgentHooks;
+  /** Read a bare `{"name": tool, "parameters": {...}}` in the text as a call (default true; see recoverTextCalls). */
+  recoverTextCalls?: boolean;
 }
 
 export interface RunOptions {
@@ -99,6 +102,7 @@ export class Agent {
           signal: opts.signal,
           onText: (t) => texts.push(t),
         });
+        if (this.opts.recoverTextCalls !== false) turn = recoverTextCalls(turn, new Set(this.executor.tools.keys()));
         await this.opts.hooks?.afterModel?.({ content: turn.content, calls: turn.calls });
       } catch (e) {
         const status = opts.signal?.aborted ? 'aborted' : 'error';

@@ -1,3 +1,4 @@
+import { pythonJsonDumps } from '@puyu/formats/chat';
 import { z } from 'zod';
 import { AgentError } from '../errors.js';
 
@@ -69,12 +70,16 @@ export function toolMap(tools: readonly Tool[]): Map<string, Tool> {
   return map;
 }
 
-/** A tool's return value as the text the model reads. */
+/**
+ * A tool's return value as the text the model reads: strings as they are, anything else as
+ * Python's `json.dumps` writes it (`{"result": 5}`), the form InternLM2 and our calculator SFT
+ * data saw tool results in (Lagent and LMDeploy serialise them in Python).
+ */
 export function resultText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined) return '';
   try {
-    return JSON.stringify(value);
+    return pythonJsonDumps(value);
   } catch {
     return String(value);
   }

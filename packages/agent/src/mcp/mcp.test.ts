@@ -38,7 +38,7 @@ describe('MCP', () => {
         { id: '2', name: 'mcp_calculator', arguments: { expression: 5 } },
         { id: '3', name: 'mcp_fails', arguments: {} },
       ]);
-      expect(ok).toMatchObject({ ok: true, content: '{"result":20}' });
+      expect(ok).toMatchObject({ ok: true, content: '{"result": 20}' });
       expect(badArgs).toMatchObject({ ok: false, content: /invalid arguments/ });
       expect(failed).toMatchObject({ ok: false, content: /nope/ });
     } finally {

@@ -106,7 +106,7 @@ describe('puyu agent / puyu search', () => {
     const mcp = await connectMcp({ command: process.execPath, args: [BIN, 'agent', 'mcp-serve'], cwd: ROOT });
     try {
       expect(mcp.tools.map((t) => t.name)).toEqual(['calculator']);
-      expect(await mcp.tools[0]?.run({ expression: '6*7' }, { signal: new AbortController().signal })).toBe('{"result":42}');
+      expect(await mcp.tools[0]?.run({ expression: '6*7' }, { signal: new AbortController().signal })).toBe('{"result": 42}');
     } finally {
       await mcp.close();
     }

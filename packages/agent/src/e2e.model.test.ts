@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CITIES, makeToolModel, REPO_ROOT, SYSTEM } from '@puyu/testing';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Agent } from './core/agent.js';
+import { defineTool, type Tool } from './core/tool.js';
+import type { AgentEvent, AgentMessage } from './core/types.js';
+import { OpenAIProtocol } from './protocols/openai.js';
+import { openAgentModel } from './setup.js';
+import { calculatorTool } from './tools/calculator.js';
+
+// End to end with our own model: `puyu serve` (a local: model through @puyu/client) serves the
+// calculator SFT GGUF when this checkout has trained one (runs/sft-calculator, `puyu train sft
+// recipes/sft-calculator.json`), else the tiny tool model @puyu/testing trains in seconds (it has
+// learnt to call get_weather). The agent loop must complete: the model calls the tool, the tool
+// runs, its result goes back, and a final answer follows. The transcript is checked, not the answer.
+const CALC_GGUF = join(REPO_ROOT, 'runs/sft-calculator/model-q8_0.gguf');
+const useCalculator = existsSync(CALC_GGUF) && process.env.PUYU_AGENT_E2E_MODEL !== 'tool';
+console.log(
+  useCalculator
+    ? `agent e2e: the calculator SFT model ${CALC_GGUF}`
+    : `agent e2e: ${CALC_GGUF} not found (or PUYU_AGENT_E2E_MODEL=tool): using @puyu/testing's tiny get_weather model`,
+);
+
+const weatherTool = defineTool({
+  name: 'get_weather',
+  description: 'Get the current weather in a city',
+  input: z.object({ location: z.string() }),
+  run: ({ location }) => ({ location, temperature: 21, sky: 'clear' }),
+});
+
+/** The shape every completed tool-using run must have, whatever the model said. */
+function expectValidTranscript(messages: AgentMessage[], toolName: string): void {
+  const roles = messages.filter((m) => m.role !== 'system').map((m) => m.role);
+  expect(roles[0]).toBe('user');
+  const callTurn = messages.find((m) => m.role === 'assistant' && m.toolCalls?.length);
+  expect(callTurn, 'the model called a tool').toBeDefined();
+  const call = (callTurn as Extract<AgentMessage, { role: 'assistant' }>).toolCalls?.[0];
+  expect(call?.name).toBe(toolName);
+  const result = messages.find((m) => m.role === 'tool' && m.toolCallId === call?.id);
+  expect(result, 'the tool result answers that call').toBeDefined();
+  const last = messages.at(-1) as AgentMessage;
+  expect(last.role).toBe('assistant');
+  expect((last as Extract<AgentMessage, { role: 'assistant' }>).toolCalls ?? []).toEqual([]);
+  expect(messages.indexOf(last)).toBeGreaterThan(messages.indexOf(result as AgentMessage));
+}
+
+describe('agent loop on our served model', () => {
+  it('tool call → tool runs → result returns → final answer', async () => {
+    const spec = useCalculator ? `local:${CALC_GGUF}` : `local:${(await makeToolModel()).gguf}`;
+    const opened = await openAgentModel(spec, { timeoutMs: 120_000 });
+    try {
+      const tool = (useCalculator ? calculatorTool : weatherTool) as Tool;
+      const agent = new Agent({
+        model: opened.model,
+        protocol: new OpenAIProtocol(),
+        tools: [tool],
+        systemPrompt: useCalculator ? undefined : SYSTEM,
+        maxIterations: 4,
+        params: { maxTokens: 48, temperature: 0 },
+      });
+      const events: AgentEvent[] = [];
+      const question = useCalculator ? '333 / (77 - 796) = ?' : `What is the weather in ${CITIES[0]}?`;
+      const state = await agent.run(question, { onEvent: (e) => events.push(e) });
+      console.log(JSON.stringify(state.messages));
+      expect(state.status).toBe('answered');
+      expectValidTranscript(state.messages, tool.name);
+      const types = events.map((e) => e.type);
+      expect(types.indexOf('tool_call')).toBeLessThan(types.indexOf('tool_result'));
+      expect(types.at(-1)).toBe('final');
+    } finally {
+      await opened.close();
+    }
+  }, 300_000);
+});
