@@ -4,6 +4,11 @@ import type { Block, TableCell } from './model.js';
 const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** Text that starts like Markdown syntax ("# cmd" from a shell listing, "1. " in prose) stays text. */
+function escapeLineStart(text: string): string {
+  return text.replace(/^(#{1,6}\s|[-+*]\s|\d{1,9}[.)]\s|>)/, (m) => `\\${m}`);
+}
+
 export function tableHtml(rows: TableCell[][]): string {
   const body = rows
     .map((row) => {
@@ -31,7 +36,7 @@ export function blockMarkdown(b: Block): string {
     case 'title':
       return `${'#'.repeat(Math.min(6, Math.max(1, b.level)))} ${b.text}`;
     case 'text':
-      return b.text;
+      return escapeLineStart(b.text);
     case 'list':
       return b.items.map((it, i) => (b.ordered ? `${i + 1}. ${it}` : `- ${it}`)).join('\n');
     case 'table':

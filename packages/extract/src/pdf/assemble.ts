@@ -64,17 +64,15 @@ function headingLevels(cands: LinesDraft[]): Map<LinesDraft, number> {
     const m = NUMBERING.exec(draftText(d));
     if (m) offsets.push(level - (m[1] as string).split('.').length);
   }
-  // Numbered headings agree on how their depth maps to levels (e.g. "1 Intro" is level 2 under
-  // an unnumbered document title); that mapping overrides a font rank that disagrees with it.
+  // Numbering fixes the levels of numbered headings: depth + the offset the shallowest ones
+  // show ("1 Intro" at rank 2 under an unnumbered title gives +1), so "1.1" is one below "1"
+  // even when a document spends font sizes on other things in between.
   if (offsets.length >= 2) {
-    const counts = new Map<number, number>();
-    for (const o of offsets) counts.set(o, (counts.get(o) ?? 0) + 1);
-    const [offset, n] = [...counts].sort((a, b) => b[1] - a[1])[0] as [number, number];
-    if (n / offsets.length >= 0.6)
-      for (const d of cands) {
-        const m = NUMBERING.exec(draftText(d));
-        if (m) levels.set(d, Math.max(1, Math.min(6, (m[1] as string).split('.').length + offset)));
-      }
+    const offset = Math.max(0, Math.min(...offsets));
+    for (const d of cands) {
+      const m = NUMBERING.exec(draftText(d));
+      if (m) levels.set(d, Math.max(1, Math.min(6, (m[1] as string).split('.').length + offset)));
+    }
   }
   return levels;
 }

@@ -17,6 +17,8 @@ export type Draft =
 
 const BULLET = /^[•◦▪▫●○■□‣⁃∙·\-–*]\s+\S/;
 const ORDERED = /^(?:\d{1,3}|[a-zA-Z]|[ivxlc]{1,5})[.)]\s+\S/;
+/** A section number set apart from its title ("1.2.3   Title"), as DocBook and LaTeX do. */
+const SECTION_NUMBER = /^(?:\d{1,2}|[A-Z])(?:\.\d{1,2}){0,5}\.?$/;
 const MARKER_ONLY = /^(?:[•◦▪▫●○■□‣⁃∙·\-–*]|(?:\d{1,3}|[a-zA-Z]|[ivxlc]{1,5})[.)])$/;
 
 type Item = { seg: Segment; bbox: BBox } | { table: FoundTable; bbox: BBox } | { image: RawImage; bbox: BBox };
@@ -93,7 +95,8 @@ function joinMarkers(segments: Segment[]): Segment[] {
   const out: Segment[] = [];
   for (const s of segments) {
     if (used.has(s)) continue;
-    if (MARKER_ONLY.test(s.text)) {
+    const number = SECTION_NUMBER.test(s.text);
+    if (MARKER_ONLY.test(s.text) || number) {
       const next = segments
         .filter(
           (o) =>
@@ -101,7 +104,8 @@ function joinMarkers(segments: Segment[]): Segment[] {
             !used.has(o) &&
             Math.abs(o.baseline - s.baseline) < s.fontSize * 0.3 &&
             o.bbox[0] > s.bbox[2] - 1 &&
-            o.bbox[0] - s.bbox[2] < 3 * s.fontSize,
+            o.bbox[0] - s.bbox[2] < 3 * s.fontSize &&
+            (!number || /^\p{L}/u.test(o.text)),
         )
         .sort((a, b) => a.bbox[0] - b.bbox[0])[0];
       if (next) {

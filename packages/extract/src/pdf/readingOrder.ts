@@ -61,8 +61,16 @@ function splitAt<T extends Boxed>(items: T[], lo: 0 | 1, cuts: [number, number][
   return parts.filter((p) => p.length);
 }
 
+/**
+ * Columns must each be a real share of the region: a narrow strip (section numbers in a table
+ * of contents, a label column) beside a gap is not a column to read on its own.
+ */
 function splitVertical<T extends Boxed>(items: T[]): T[][] {
-  return splitAt(items, 0, gaps(items, 0, MIN_GUTTER));
+  const parts = splitAt(items, 0, gaps(items, 0, MIN_GUTTER));
+  if (parts.length < 2) return parts;
+  const width = Math.max(...items.map((i) => i.bbox[2])) - Math.min(...items.map((i) => i.bbox[0]));
+  const narrow = parts.some((p) => Math.max(...p.map((i) => i.bbox[2])) - Math.min(...p.map((i) => i.bbox[0])) < 0.2 * width);
+  return narrow ? [items] : parts;
 }
 
 function splitHorizontal<T extends Boxed>(items: T[]): T[][] {
