@@ -61,7 +61,8 @@ describe('puyu agent / puyu search', () => {
       const state = JSON.parse(r.stdout);
       expect(state).toMatchObject({ status: 'answered', answer: 'The answer is 35.' });
       expect(state.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
-      expect((peer.requests[0]?.body.tools as { function: { name: string } }[])[0]?.function.name).toBe('calculator');
+      const tools = (peer.requests[0]?.body.tools ?? []) as { function: { name: string } }[];
+      expect(tools[0]?.function.name).toBe('calculator');
     } finally {
       await peer.close();
     }
