@@ -4,6 +4,7 @@
 // search, page fetch, MCP); and MindSearch's planner with parallel searchers.
 
 export { Agent, type AgentHooks, type AgentOptions, agentAsTool, type RunOptions } from './core/agent.js';
+export { agentApp } from './core/agentApp.js';
 export { ActionExecutor, type ExecutorOptions, errorText } from './core/executor.js';
 export { approxTokens, Memory, type MemoryOptions, SessionMemory } from './core/memory.js';
 export { type AgentModel, type ModelChunk, providerModel, type ToolCallDelta, type WireMessage } from './core/model.js';

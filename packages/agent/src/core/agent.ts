@@ -75,6 +75,7 @@ export class Agent {
   /** Runs, yielding events as they happen; the last event is always `final`. */
   async *stream(input: string, opts: RunOptions = {}): AsyncGenerator<AgentEvent, void, undefined> {
     const memory = opts.memory ?? this.newMemory();
+    // A fresh session memory (SessionMemory makes them empty) gets the system prompt too.
     if (this.opts.systemPrompt && memory.history().length === 0) memory.add({ role: 'system', content: this.opts.systemPrompt });
     memory.add({ role: 'user', content: input });
     const max = this.opts.maxIterations ?? 8;
