@@ -57,7 +57,14 @@ export function registerTrainCommands(program: Command): void {
       const h = r.heldOut;
       const lines = [
         `steps ${r.steps}  final DPO loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}`,
-        ...(h ? [`held-out   reward accuracy ${h.reward_accuracy.toFixed(3)}  margin ${h.reward_margin.toFixed(4)}`] : []),
+        ...(h
+          ? [
+              `held-out   reward accuracy ${h.reward_accuracy.toFixed(3)}  margin ${h.reward_margin.toFixed(4)} (${h.pairs} pairs)` +
+                Object.entries(h.byKind ?? {})
+                  .map(([k, v]) => `  ${k} ${v.reward_accuracy.toFixed(3)}`)
+                  .join(''),
+            ]
+          : []),
         `pairs      ${r.pairs.train} train, ${r.pairs.val} held-out, ${r.skipped} line(s) skipped → ${r.outputs.skipped}`,
         `HF model   ${r.outputs.hf}`,
         `metrics    ${r.outputs.metrics}`,

@@ -32,9 +32,9 @@ type AssistantMessage = Extract<OpenAIChatMessage, { role: 'assistant' }>;
  * no expression or question with the training pairs). Each pair takes one tool-call turn of a
  * dialogue; the prompt is the dialogue up to that point (as OpenAI messages, with the tool):
  * - `wrong_answer`: after the tool result, chosen = the final answer, rejected = the same
- *   sentence with one digit of the result changed;
+ *   sentence with another number of the same shape in place of the result;
  * - `wrong_expression`: chosen = the correct calculator call, rejected = the call with one
- *   digit of the expression changed;
+ *   operand of the expression replaced by another number of the same shape;
  * - `malformed_call`: chosen = the correct call, rejected = the call written as plain text
  *   outside the plugin protocol, or with the argument under the wrong key.
  */
@@ -53,7 +53,7 @@ function pairOf(d: CalculatorDialogue, rng: CalcRng): CalculatorPair {
   const r = rng.next();
   const base = { id: d.id, tools: d.tools };
   if (r < 0.4 && answer?.role === 'assistant' && typeof answer.content === 'string' && result && answer.content.includes(result)) {
-    const rejected = { ...answer, content: answer.content.replace(result, changeDigit(result, rng)) };
+    const rejected = { ...answer, content: answer.content.replace(result, otherNumber(result, rng)) };
     return { ...base, kind: 'wrong_answer', prompt: d.messages.slice(0, at + 2), chosen: answer, rejected };
   }
   const prompt = d.messages.slice(0, at);
@@ -61,7 +61,7 @@ function pairOf(d: CalculatorDialogue, rng: CalcRng): CalculatorPair {
   if (!tc) throw new RangeError(`dialogue ${d.id} has no tool call at message ${at}`);
   const expression = (JSON.parse(tc.function.arguments) as { expression: string }).expression;
   if (r < 0.7) {
-    const wrong = { ...tc, function: { ...tc.function, arguments: JSON.stringify({ expression: changeDigit(expression, rng) }) } };
+    const wrong = { ...tc, function: { ...tc.function, arguments: JSON.stringify({ expression: otherOperand(expression, rng) }) } };
     return { ...base, kind: 'wrong_expression', prompt, chosen: call, rejected: { ...call, tool_calls: [wrong] } };
   }
   const rejected: OpenAIChatMessage = rng.chance(0.5)
@@ -74,14 +74,31 @@ function pairOf(d: CalculatorDialogue, rng: CalcRng): CalculatorPair {
   return { ...base, kind: 'malformed_call', prompt, chosen: call, rejected };
 }
 
-/** The text with one of its digits replaced by another digit (never the same text back). */
-export function changeDigit(text: string, rng: CalcRng): string {
-  const digits = [...text].flatMap((c, i) => (c >= '0' && c <= '9' ? [i] : []));
-  if (!digits.length) return `${text}1`;
-  const i = rng.pick(digits);
-  const old = Number(text[i]);
-  const next = (old + rng.int(1, 9)) % 10;
-  return text.slice(0, i) + String(next) + text.slice(i + 1);
+/**
+ * Another number of the same shape: every digit redrawn (a leading digit stays non-zero, so the
+ * length and the decimal point are kept), never the same number back. A whole wrong number rather
+ * than one changed digit: a model this small learns the first and not the second (see README).
+ */
+export function otherNumber(text: string, rng: CalcRng): string {
+  for (;;) {
+    const out = [...text]
+      .map((c, i) => {
+        if (c < '0' || c > '9') return c;
+        const leading = (i === 0 || !/[0-9.]/.test(text[i - 1])) && text[i + 1] !== '.' && c !== '0';
+        return String(leading ? rng.int(1, 9) : rng.int(0, 9));
+      })
+      .join('');
+    if (out !== text) return out;
+  }
+}
+
+/** The expression with one of its numbers replaced by another of the same shape (otherNumber). */
+export function otherOperand(expression: string, rng: CalcRng): string {
+  const numbers = [...expression.matchAll(/\d+(?:\.\d+)?/g)];
+  if (!numbers.length) return `${expression}+1`;
+  const m = rng.pick(numbers);
+  const at = m.index ?? 0;
+  return expression.slice(0, at) + otherNumber(m[0], rng) + expression.slice(at + m[0].length);
 }
 
 /** Writes `train.jsonl` and `heldout.jsonl` of preference pairs into `dir`; returns the counts per kind. */

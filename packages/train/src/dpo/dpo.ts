@@ -20,6 +20,7 @@ import { readDpoJsonl } from './data/readDpoJsonl.js';
 import { type DpoExample, tokenizeDpoPairs } from './data/tokenizeDpoPair.js';
 import type { DpoConfig } from './dpoConfig.js';
 import { dpoPairMetrics } from './dpoMetrics.js';
+import { type HeldOutRewards, heldOutRewards } from './heldOutRewards.js';
 import { referenceLogps } from './referenceLogps.js';
 
 export interface DpoSkippedReport extends DpoSkippedLine {
@@ -30,9 +31,9 @@ export interface DpoResult extends LoopResult<FullExport> {
   config: InternLM2Config;
   pairs: { train: number; val: number };
   skipped: number;
-  /** The last held-out reward accuracy and margin (when there is held-out data). */
-  heldOut?: { reward_accuracy: number; reward_margin: number };
-  outputs: LoopResult<FullExport>['outputs'] & { skipped: string; references: string; rewards: string };
+  /** The trained policy's reward accuracy and margin on every held-out pair (per kind for generated pairs). */
+  heldOut?: HeldOutRewards;
+  outputs: LoopResult<FullExport>['outputs'] & { skipped: string; references: string; rewards: string; heldOutRewards?: string };
 }
 
 /**
@@ -90,12 +91,12 @@ export async function dpo(cfg: DpoConfig, opts: LoopOptions = {}): Promise<DpoRe
   }
   const skipped: DpoSkippedReport[] = [];
   const readAll = async (files: readonly string[]) => {
-    const examples: DpoExample[] = [];
+    const examples: (DpoExample & { file: string })[] = [];
     for (const file of files) {
       const read = await readDpoJsonl(file);
       const tok = tokenizeDpoPairs(read.pairs, tokenizer, T + 1);
       for (const s of [...read.skipped, ...tok.skipped].sort((a, b) => a.line - b.line)) skipped.push({ file, ...s });
-      examples.push(...tok.examples);
+      examples.push(...tok.examples.map((e) => ({ ...e, file })));
     }
     return examples;
   };
@@ -221,13 +222,29 @@ export async function dpo(cfg: DpoConfig, opts: LoopOptions = {}): Promise<DpoRe
       },
     ),
   );
-  const last = history.findLast((x) => x.val_reward_accuracy !== undefined);
+  // every held-out pair scored by the trained policy, pair by pair (and kind by kind for generated data)
+  let heldOut: HeldOutRewards | undefined;
+  const heldOutPath = join(out, 'heldout-rewards.jsonl');
+  if (val.length) {
+    heldOut = await heldOutRewards(heldOutPath, { config, weights, threads: cfg.train.threads, beta, batch: batchOpts }, val, refs.val);
+    const kinds = Object.entries(heldOut.byKind ?? {}).map(([k, v]) => `${k} ${v.reward_accuracy.toFixed(3)} (${v.pairs})`);
+    log(
+      `held-out reward accuracy ${heldOut.reward_accuracy.toFixed(3)}, margin ${heldOut.reward_margin.toFixed(4)} over ${heldOut.pairs} pairs` +
+        `${kinds.length ? `; by kind: ${kinds.join(', ')}` : ''} → ${heldOutPath}`,
+    );
+  }
   return {
     ...r,
     config,
     pairs: { train: train.length, val: val.length },
     skipped: skipped.length,
-    heldOut: last ? { reward_accuracy: last.val_reward_accuracy as number, reward_margin: last.val_reward_margin as number } : undefined,
-    outputs: { ...r.outputs, skipped: skippedPath, references: referencesPath, rewards },
+    heldOut,
+    outputs: {
+      ...r.outputs,
+      skipped: skippedPath,
+      references: referencesPath,
+      rewards,
+      ...(heldOut ? { heldOutRewards: heldOutPath } : {}),
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CalcRng } from '../sft/calculator/rng.js';
-import { changeDigit, generateCalculatorPairs } from './calculatorPairs.js';
+import { generateCalculatorPairs, otherNumber, otherOperand } from './calculatorPairs.js';
 import { parseDpoJsonl } from './data/readDpoJsonl.js';
 import { dpoLoss, dpoPairMetrics } from './dpoMetrics.js';
 
@@ -42,12 +42,21 @@ describe('calculator preference pairs', () => {
     for (const p of a.train.filter((x) => x.kind !== 'wrong_answer')) expect(p.prompt.at(-1)?.role).toBe('user');
   });
 
-  it('changeDigit changes exactly one digit', () => {
+  it('a wrong number keeps the shape (length, sign, decimal point) and differs; one operand of an expression changes', () => {
     const rng = new CalcRng(1);
-    for (const s of ['-0.4631', '228.06', '7', '(89+76.5)/20*59.63']) {
-      const t = changeDigit(s, rng);
-      expect(t.length).toBe(s.length);
-      expect([...s].filter((c, i) => c !== t[i]).length).toBe(1);
+    for (const s of ['-0.4631', '228.06', '7', '1000', '0.5']) {
+      for (let k = 0; k < 20; k++) {
+        const t = otherNumber(s, rng);
+        expect(t).not.toBe(s);
+        expect(t.replace(/[0-9]/g, '9')).toBe(s.replace(/[0-9]/g, '9'));
+        expect(t.startsWith('0') && !t.startsWith('0.')).toBe(false);
+      }
     }
+    const e = '(89+76.5)/20*59.63';
+    const t = otherOperand(e, rng);
+    expect(t).not.toBe(e);
+    expect(t.replace(/[0-9]/g, '9')).toBe(e.replace(/[0-9]/g, '9'));
+    const changed = (x: string) => x.split(/[^0-9.]+/).filter(Boolean);
+    expect(changed(t).filter((n, i) => n !== changed(e)[i])).toHaveLength(1);
   });
 });

@@ -9,5 +9,6 @@ export { type DpoExample, type DpoSequence, tokenizeDpoPairs } from './data/toke
 export { type DpoResult, type DpoSkippedReport, dpo } from './dpo.js';
 export { type DpoConfig, dpoConfigSchema, loadDpoConfig, parseDpoConfig } from './dpoConfig.js';
 export { dpoLoss, dpoPairMetrics } from './dpoMetrics.js';
+export { type HeldOutRewards, heldOutRewards } from './heldOutRewards.js';
 export { type ReferenceLogps, referenceLogps } from './referenceLogps.js';
 export { runDpo } from './runDpo.js';
