@@ -1,13 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InternLM2Protocol } from '../protocols/internlm2.js';
 import { OpenAIProtocol } from '../protocols/openai.js';
 import { ReActProtocol } from '../protocols/react.js';
+import { pythonInterpreterTool } from '../tools/pythonSandbox.js';
 import { Agent, agentAsTool } from './agent.js';
 import { ActionExecutor } from './executor.js';
 import { Memory } from './memory.js';
 import type { AgentModel, ModelChunk } from './model.js';
-import { defineTool, toolParameters } from './tool.js';
+import { defineTool, type Tool, toolParameters } from './tool.js';
 import type { AgentEvent } from './types.js';
 
 /** A model that answers from a script, one entry per request, and records what it was sent. */
@@ -118,6 +120,29 @@ describe('Agent loop', () => {
     const third = (model.requests[2] as { prompt: string }).prompt;
     expect(third).toContain('<|im_start|>environment name=<|plugin|>\n{"sum": 5}<|im_end|>');
   });
+
+  it.skipIf(spawnSync('python3', ['--version']).status !== 0)(
+    'runs an InternLM2 interpreter call in the Python sandbox and returns its output on the interpreter channel',
+    async () => {
+      const model = scripted([
+        [{ text: 'Let me compute.<|action_start|><|interpreter|>\n```python\nprint(sum(i * i for i in range(10)))\n```' }],
+        [{ text: 'The sum of squares is 285.<|im_end|>' }],
+      ]);
+      const state = await new Agent({
+        model,
+        protocol: new InternLM2Protocol(),
+        tools: [pythonInterpreterTool({ timeoutMs: 5000 }) as Tool],
+      }).run('sum of squares below 10?');
+      expect(state).toMatchObject({ status: 'answered', answer: 'The sum of squares is 285.' });
+      const first = (model.requests[0] as { prompt: string }).prompt;
+      expect(first).toContain('<|im_start|>system name=<|interpreter|>\n');
+      const second = (model.requests[1] as { prompt: string }).prompt;
+      expect(second).toContain(
+        '<|action_start|><|interpreter|>\n```python\nprint(sum(i * i for i in range(10)))\n```<|action_end|><|im_end|>',
+      );
+      expect(second).toContain('<|im_start|>environment name=<|interpreter|>\n285<|im_end|>');
+    },
+  );
 
   it('reads ReAct text and feeds observations back as user turns', async () => {
     const model = scripted([[{ text: 'Thought: add\nAction: add\nAction Input: {"a": 1, "b": 1}' }], [{ text: 'Final Answer: 2' }]]);
