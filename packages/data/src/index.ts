@@ -44,4 +44,9 @@ export { parseShard, type RunOptions, type RunResult, resolveInputs, runPipeline
 export { DONE_MARKER, runUnit, unitDir } from './pipeline/runUnit.js';
 export { mergeUnitStats, type StageStats, type UnitStats } from './pipeline/UnitStats.js';
 export { type Bars, barChartSvg } from './report/barChartSvg.js';
+export { type AugmentTask, augment } from './synth/augment.js';
+export { type CodeSample, codeFunction } from './synth/codeFunctions.js';
+export { CALCULATOR_TOOL, evalExpression, generateSynthetic, type SyntheticKind, type SyntheticRecord } from './synth/generate.js';
+export { arithmeticProblem, formulaProblem, lastNumber, unitConversion, type WorkedProblem } from './synth/mathProblems.js';
+export { type PairOptions, type PairResult, preferencePairs, type RankedPrompt } from './synth/preferencePairs.js';
 export { fmix32, hashNgrams, normaliseForTokens, WordTokenizer, wordTokenStrings } from './text/wordTokens.js';

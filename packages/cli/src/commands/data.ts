@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { intOption, numberOption } from '../options.js';
 import { registerDataRunCommand } from './data-run.js';
+import { registerDataSynthCommands } from './data-synth.js';
 
 interface DedupFlags {
   input: string;
@@ -59,4 +60,5 @@ export function registerDataCommands(program: Command): void {
       );
     });
   registerDataRunCommand(data);
+  registerDataSynthCommands(data);
 }

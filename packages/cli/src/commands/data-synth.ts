@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '@puyu/core/errors';
+import type { Command } from 'commander';
+import { intOption, numberOption } from '../options.js';
+
+const KINDS = ['arithmetic', 'unit_conversion', 'formula', 'calculator', 'function'] as const;
+
+/** `puyu data synth` (rule-based generators) and `puyu data pairs` (feedback-based DPO pairs from a served model). */
+export function registerDataSynthCommands(data: Command): void {
+  data
+    .command('synth')
+    .description(
+      'Rule-based synthetic SFT data: worked arithmetic, unit conversions, formulas, calculator tool calls, Python functions with tests (en + zh)',
+    )
+    .requiredOption('--out <path>', 'JSONL to write (XTuner conversations; calculator records as OpenAI messages + tools)')
+    .option('--kinds <list>', `comma-separated: ${KINDS.join(', ')}`, 'arithmetic,calculator,unit_conversion,formula,function')
+    .option('--count <n>', 'records', intOption('--count'), 1000)
+    .option('--seed <n>', 'seed', intOption('--seed', { min: 0 }), 1)
+    .option('--zh-share <x>', 'share of Chinese records', numberOption('--zh-share', { min: 0, max: 1 }), 0.4)
+    .action(async (o: { out: string; kinds: string; count: number; seed: number; zhShare: number }) => {
+      const kinds = o.kinds.split(',').map((k) => k.trim());
+      for (const k of kinds)
+        if (!(KINDS as readonly string[]).includes(k))
+          throw new ConfigError('CLI_BAD_OPTION', `--kinds: unknown kind "${k}"; use ${KINDS.join(', ')}.`);
+      const { generateSynthetic, writeLines, xtunerLine } = await import('@puyu/data');
+      const recs = generateSynthetic({ kinds: kinds as (typeof KINDS)[number][], count: o.count, seed: o.seed, zhShare: o.zhShare });
+      const n = await writeLines(
+        o.out,
+        recs.map((r) =>
+          r.messages
+            ? JSON.stringify({ id: r.id, lang: r.lang, answer: r.answer, tools: r.tools, messages: r.messages })
+            : JSON.stringify({
+                id: r.id,
+                lang: r.lang,
+                answer: r.answer,
+                question: r.question,
+                ...JSON.parse(xtunerLine(r.conversation ?? { turns: [] })),
+              }),
+        ),
+      );
+      process.stdout.write(`${o.out}: ${n} records\n`);
+    });
+  data
+    .command('pairs')
+    .description(
+      'Feedback-based DPO pairs: sample answers from a served model, rank them with the arithmetic checker, write {prompt, chosen, rejected}',
+    )
+    .requiredOption('--model <spec>', 'URL@model or local:PATH.gguf')
+    .requiredOption(
+      '--prompts <path>',
+      'JSONL with "question" (or "prompt") and a numeric "answer" per line (puyu data synth output works)',
+    )
+    .requiredOption('--out <path>', 'DPO JSONL to write')
+    .option('--samples <n>', 'answers sampled per prompt', intOption('--samples', { min: 2 }), 4)
+    .option('--temperature <t>', 'sampling temperature', numberOption('--temperature', { min: 0, max: 2 }), 0.8)
+    .option('--limit <n>', 'first N prompts only', intOption('--limit'))
+    .action(async (o: { model: string; prompts: string; out: string; samples: number; temperature: number; limit?: number }) => {
+      const [{ openModel }, { dpoLine, preferencePairs, writeLines }] = await Promise.all([import('@puyu/client'), import('@puyu/data')]);
+      const rows = (await readFile(o.prompts, 'utf8'))
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as { question?: string; prompt?: string; answer?: number })
+        .filter((r) => typeof r.answer === 'number' && typeof (r.question ?? r.prompt) === 'string')
+        .slice(0, o.limit)
+        .map((r) => ({ prompt: (r.question ?? r.prompt) as string, answer: r.answer as number }));
+      const { provider } = await openModel({ spec: o.model });
+      try {
+        const r = await preferencePairs(provider, rows, { samples: o.samples, temperature: o.temperature });
+        await writeLines(
+          o.out,
+          r.pairs.map((p) => dpoLine(p)),
+        );
+        process.stdout.write(
+          `${o.out}: ${r.pairs.length} pairs from ${rows.length} prompts (accuracy ${(100 * r.accuracy).toFixed(1)}%, ${r.noContrast} without contrast, ${r.failedRequests} failed requests)\n`,
+        );
+      } finally {
+        await provider.close?.();
+      }
+    });
+}
