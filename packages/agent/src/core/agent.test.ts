@@ -232,6 +232,20 @@ describe('Agent loop', () => {
   });
 });
 
+describe('InternLM2 rendering', () => {
+  it('puts the system prompt, the plugin list and the turns in ChatML; BOS is optional', () => {
+    const messages = [{ role: 'user' as const, content: 'hi' }];
+    expect(new InternLM2Protocol({ metaInstruction: null }).render(messages, [add])).toBe(
+      '<s><|im_start|>system name=<|plugin|>\n[{"name": "add", "description": "Add two numbers", "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}, "required": ["a", "b"]}}]<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n',
+    );
+    expect(
+      new InternLM2Protocol({ bosToken: '' })
+        .render(messages, [])
+        .startsWith('<|im_start|>system\nYou are an AI assistant whose name is InternLM'),
+    ).toBe(true);
+  });
+});
+
 describe('Memory', () => {
   it('keeps system turns and the newest groups within the token budget, never splitting a call from its results', () => {
     const m = new Memory({ tokenBudget: 40, countTokens: (t) => t.length });

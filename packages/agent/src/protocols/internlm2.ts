@@ -17,6 +17,11 @@ export interface InternLM2ProtocolOptions {
   interpreterToolName?: string;
   /** System prompt when the conversation has none (default: InternLM2's meta instruction). */
   metaInstruction?: string | null;
+  /**
+   * Text put before the prompt (default `<s>`, as the HF template does). Servers that add BOS
+   * themselves when tokenizing a completions prompt (llama.cpp, so `puyu serve`) want `''`.
+   */
+  bosToken?: string;
 }
 
 /**
@@ -42,6 +47,7 @@ export class InternLM2Protocol implements Protocol {
       tools: plugins,
       interpreter,
       meta_instruction: this.opts.metaInstruction,
+      bosToken: this.opts.bosToken,
     });
   }
 
