@@ -92,6 +92,13 @@ describe('extractDocument on hostile input', () => {
     const scan = await extractDocument(bad('image-only.pdf'), { name: 'scan.pdf', ocr: 'off' });
     expect(scan.pages[0]?.source).toBe('none');
     expect(scan.warnings.join(' ')).toMatch(/no text layer and was not OCRed: OCR is turned off/);
+    // The picture itself is kept as a PNG and referenced from the Markdown.
+    const image = scan.blocks.find((b) => b.type === 'image');
+    expect(image?.type === 'image' && image.path).toBe('images/p1-1.png');
+    const png = image?.type === 'image' ? (image.data as Uint8Array) : new Uint8Array();
+    expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(Buffer.from(png).readUInt32BE(16)).toBe(900);
+    expect(scan.markdown).toContain('![](images/p1-1.png)');
     const garbled = await extractDocument(bad('garbled.pdf'), { name: 'garbled.pdf', ocr: 'off' });
     expect(garbled.pages[0]?.garbledRatio).toBeGreaterThan(0.5);
     expect(garbled.warnings.join(' ')).toMatch(/garbled text layer/);

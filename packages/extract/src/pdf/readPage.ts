@@ -130,7 +130,7 @@ export async function readPage(page: PdfPage, withImages: boolean): Promise<RawP
     } else if (withImages && (fn === OPS.paintImageXObject || fn === OPS.paintInlineImageXObject)) {
       const bbox = transformBox(ctm, 0, 0, 1, 1);
       if (bbox[2] - bbox[0] < 8 || bbox[3] - bbox[1] < 8) continue;
-      const data = fn === OPS.paintInlineImageXObject ? args[0] : objectOf(page, String(args[0]));
+      const data = fn === OPS.paintInlineImageXObject ? args[0] : await objectOf(page, String(args[0]));
       images.push({ bbox, ...pixels(data) });
     }
   }
@@ -195,12 +195,21 @@ function fontInfo(page: PdfPage, loadedName: string): { name: string; bold: bool
   }
 }
 
-function objectOf(page: PdfPage, id: string): unknown {
-  try {
-    return id.startsWith('g_') ? page.commonObjs.get(id) : page.objs.get(id);
-  } catch {
-    return undefined;
-  }
+/** pdfjs hands image data to this thread when it is ready: wait for it (bounded). */
+function objectOf(page: PdfPage, id: string): Promise<unknown> {
+  const store = (id.startsWith('g_') ? page.commonObjs : page.objs) as unknown as { get(id: string, cb: (v: unknown) => void): void };
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 5000);
+    try {
+      store.get(id, (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve(undefined);
+    }
+  });
 }
 
 /** pdfjs image kinds: 1 grayscale 1 bit per pixel, 2 RGB 24 bit, 3 RGBA 32 bit. */
