@@ -6,6 +6,8 @@ export interface StudioContext {
   runsDir: string;
   /** OpenAI-compatible base URLs (…/v1) from `--endpoint`; ours (http://127.0.0.1:8000/v1) when none. */
   endpoints: string[];
+  /** Benchmark files for evaluations started from the page (`--data-root`; default ./data). */
+  dataRoot?: string;
 }
 
 /**

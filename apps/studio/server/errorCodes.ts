@@ -32,6 +32,10 @@ export const STUDIO_ERROR_CODES = defineErrorCodes('@puyu/studio', STUDIO_ERROR_
     meaning: 'The Studio is bound to a non-loopback address and the request carried no valid token.',
     action: 'Open the URL printed at start-up (it carries ?token=…), or send Authorization: Bearer TOKEN.',
   },
+  STUDIO_EVAL_ABORTED: {
+    meaning: 'An evaluation started from the page stopped before it finished.',
+    action: 'Start it again with the same run name: finished samples are cached and the run resumes.',
+  },
   STUDIO_FILE_UNREADABLE: {
     meaning: 'A run file (metrics.jsonl, run.json, summary.csv, a scored JSONL) could not be read or parsed.',
     action: 'Check the file is complete and readable; a run still writing it will be readable again shortly.',

@@ -11,6 +11,7 @@ const STATUS: Record<StudioErrorCode, 400 | 401 | 403 | 404 | 500 | 502> = {
   STUDIO_ENDPOINT_FAILED: 502,
   STUDIO_UNAUTHORIZED: 401,
   STUDIO_FILE_UNREADABLE: 500,
+  STUDIO_EVAL_ABORTED: 500,
 };
 
 export class StudioError extends PuyuError {

@@ -38,17 +38,38 @@ function makeRuns() {
     }),
   );
   writeFileSync(join(e, 'summary.csv'), 'dataset,metric,mode,n,m\ngsm8k,accuracy,gen,3,33.33\n');
+  const n = join(root, 'runs', 'needle');
+  mkdirSync(n, { recursive: true });
+  writeFileSync(
+    join(n, 'run.json'),
+    JSON.stringify({
+      status: 'done',
+      results: [{ model: 'm', dataset: 'needlebench', score: 50, metric: 'score', scoredFile: 'n.jsonl' }],
+    }),
+  );
+  const cell = (length: number, depth: number, score: number) =>
+    JSON.stringify({ id: `${length}/${depth}`, score, detail: { kind: 'single', language: 'en', length, depth } });
+  writeFileSync(
+    join(n, 'n.jsonl'),
+    [cell(1000, 0, 1), cell(1000, 50, 0), cell(2000, 0, 1), cell(2000, 50, 1), cell(2000, 50, 0)].join('\n'),
+  );
   return join(root, 'runs');
 }
 
 describe('Studio server', () => {
   const runsDir = makeRuns();
-  const app = createStudioApp({ runsDir, endpoints: ['http://127.0.0.1:9/v1'], web: join(root, 'no-web') });
+  const app = createStudioApp({
+    runsDir,
+    endpoints: ['http://127.0.0.1:9/v1'],
+    web: join(root, 'no-web'),
+    dataRoot: join(root, 'no-data'),
+  });
 
   it('finds data, training and eval runs and links each input to the run that wrote it', async () => {
     const runs = await scanRuns(runsDir);
     expect(runs.map((r) => [r.id, r.stage, r.status])).toEqual([
       ['eval-1', 'eval', 'done'],
+      ['needle', 'eval', 'done'],
       ['qs', 'data', 'done'],
       ['qs/pretrain', 'pretrain', 'done'],
     ]);
@@ -68,12 +89,43 @@ describe('Studio server', () => {
     expect(m.plannedSteps).toBe(8);
     const ev = (await (await app.request('/api/evaluation/run?run=eval-1')).json()) as { summary: string[][] };
     expect(ev.summary[1]).toEqual(['gsm8k', 'accuracy', 'gen', '3', '33.33']);
+    const needle = (await (await app.request('/api/evaluation/needle?run=needle')).json()) as {
+      grids: { lengths: number[]; depths: number[]; values: number[][] }[];
+    };
+    expect(needle.grids).toEqual([
+      {
+        title: 'm · NeedleBench single-en',
+        lengths: [1000, 2000],
+        depths: [0, 50],
+        values: [
+          [100, 100],
+          [0, 50],
+        ],
+      },
+    ]);
     const out = await app.request('/api/models/inspect?path=../../etc/passwd');
     expect(out.status).toBe(403);
     expect(((await out.json()) as { error: { code: string } }).error.code).toBe('STUDIO_PATH_OUTSIDE_RUNS');
     const missing = await app.request('/api/training/metrics?run=nope');
     expect(missing.status).toBe(404);
     expect((await app.request('/training')).status).toBe(500); // not built: the page says how to build it
+  });
+
+  it('refuses bad evaluation requests with a coded 400 before starting anything', async () => {
+    const post = (body: unknown) => app.request('/api/evaluation/start', { method: 'POST', body: JSON.stringify(body) });
+    for (const [body, text] of [
+      [{}, 'name the model'],
+      [{ model: 'qs/pretrain/model-f32.gguf' }, 'at least one dataset'],
+      [{ model: 'qs/pretrain/model-f32.gguf', datasets: ['gsm8k'], limit: 0 }, 'limit must be'],
+      [{ model: 'qs/pretrain/model-f32.gguf', datasets: ['gsm8k'], name: '../../x' }, 'letters, digits'],
+      [{ model: '../../etc/passwd', datasets: ['gsm8k'] }, 'outside the runs folder'],
+      [{ model: 'qs/pretrain/model-f32.gguf', datasets: ['gsm8k'] }, 'no benchmark files'],
+    ] as const) {
+      const res = await post(body);
+      expect(res.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(text);
+    }
+    expect(((await (await app.request('/api/evaluation/jobs')).json()) as { jobs: unknown[] }).jobs).toEqual([]);
   });
 
   it('needs the token when one is set, and takes it from ?token= into a cookie', async () => {

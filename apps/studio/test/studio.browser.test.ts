@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,8 @@ import { parseCsv } from '../server/routes/evaluation/csv.js';
 import { CHROMIUM, freePort, openPage, type Proc, puyu, SHOTS, shot, skipReason, until } from './harness.js';
 
 // The Studio in a real browser (Debian's Chromium through playwright-core) on a real chain:
-// `puyu quickstart --steps 40` trains while the training page watches, `puyu eval run` scores
-// its GGUF on GSM8K and MMLU, and `puyu serve` answers the chat page.
+// `puyu quickstart --steps 40` trains while the training page watches, an evaluation started
+// from the page scores its GGUF on GSM8K and MMLU, and `puyu serve` answers the chat page.
 const skip = skipReason();
 if (skip) console.warn(`skipping the Studio browser suite: ${skip}`);
 const DATA = sharedDataRoot();
@@ -39,7 +39,7 @@ beforeAll(async () => {
   quickstart = puyu(['quickstart', '--steps', '40', '--out', join(runs, 'quickstart')]);
   servePort = await freePort();
   await until('the runs folder', () => existsSync(runs) || undefined, 60_000);
-  studio = await startStudio({ runsDir: runs, port: 0, endpoints: [`http://127.0.0.1:${servePort}/v1`] });
+  studio = await startStudio({ runsDir: runs, port: 0, endpoints: [`http://127.0.0.1:${servePort}/v1`], dataRoot: DATA ?? undefined });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 120_000);
 
@@ -74,26 +74,35 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
     await page.close();
   }, 300_000);
 
-  it('after the run: quickstart finished, puyu serve and puyu eval run produce the other pages’ data', async () => {
+  it('after the run: quickstart finished; puyu serve answers, and an evaluation started from the page runs with live progress', async () => {
     expect(await quickstart.exited, quickstart.out()).toBe(0);
     serve = puyu(['serve', gguf(), '--port', String(servePort), '--ctx-size', '1024', '--sequences', '2', '--name', 'quickstart']);
     if (DATA) {
-      const config = join(root, 'eval.json');
-      writeFileSync(
-        config,
-        JSON.stringify({
-          models: [`local:${gguf()}`],
-          datasets: [
-            { name: 'gsm8k', limit: 3, maxTokens: 32 },
-            { name: 'mmlu', limit: 4, maxTokens: 8 },
-          ],
-          dataRoot: DATA,
-          outDir: join(runs, 'eval-1'),
-          concurrency: 2,
-        }),
+      const { page, errors } = await openPage(browser, 'en');
+      await page.goto(url('evaluation'));
+      await page.getByTestId('start-run').locator('summary').click();
+      await page.getByTestId('start-model').selectOption(gguf());
+      await page.getByTestId('start-datasets').fill('gsm8k,mmlu');
+      await page.getByTestId('start-limit').fill('3');
+      await page.getByTestId('start-max-tokens').fill('24');
+      await page.getByTestId('start-name').fill('eval-1');
+      await page.getByTestId('start-button').click();
+      const job = page.getByTestId('job-eval-1');
+      const progress: string[] = [];
+      await until(
+        'the page-started evaluation',
+        async () => {
+          const text = await job.innerText().catch(() => '');
+          if (text && text !== progress.at(-1)) progress.push(text);
+          return (await job.getAttribute('data-status').catch(() => null)) === 'done' || undefined;
+        },
+        420_000,
       );
-      const ev = puyu(['eval', 'run', config, '--quiet', '--local-ctx', '2048']);
-      expect(await ev.exited, ev.out()).toBe(0);
+      expect(progress.some((p) => /\b\d+\/\d+\b/.test(p))).toBe(true);
+      shots.push(await shot(page, 'evaluation-started'));
+      expect(existsSync(join(runs, 'eval-1', 'summary.csv'))).toBe(true);
+      expect(errors).toEqual([]);
+      await page.close();
     }
     await until(
       'puyu serve',

@@ -6,6 +6,7 @@ interface StudioCliOptions {
   host: string;
   port: number;
   endpoint: string[];
+  dataRoot: string;
   token?: string;
 }
 
@@ -23,6 +24,7 @@ export function registerStudioCommand(program: Command): void {
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
+    .option('--data-root <dir>', 'benchmark files for evaluations started from the Evaluation page', 'data')
     .option('--token <token>', 'access token for a non-loopback --host (default: PUYU_STUDIO_TOKEN, else a random one)')
     .action(async (o: StudioCliOptions) => {
       // loaded here, not at start-up: the Studio pulls in Hono and the model readers
@@ -32,6 +34,7 @@ export function registerStudioCommand(program: Command): void {
         host: o.host,
         port: o.port,
         endpoints: o.endpoint,
+        dataRoot: o.dataRoot,
         token: o.token ?? process.env.PUYU_STUDIO_TOKEN,
       });
       if (!studio.webBuilt)

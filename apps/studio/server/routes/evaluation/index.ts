@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { StageRoutes } from '../../context.js';
 import { StudioError } from '../../errors.js';
+import { jsonBody } from '../../http.js';
 import { isInside, runDir, scanRuns } from '../../runs.js';
 import { parseCsv } from './csv.js';
+import { type EvalJobRequest, EvalJobs } from './jobs.js';
 
 interface Unit {
   model: string;
@@ -35,8 +37,11 @@ export function sampleInSubset(id: string, subset: string): boolean {
 /** Evaluation runs (`puyu eval run` folders): run.json, summary.csv, scored samples, and the leaderboard over all finished runs. */
 export const evaluationRoutes: StageRoutes = {
   id: 'evaluation',
-  routes: (ctx) =>
-    new Hono()
+  routes: (ctx) => {
+    const jobs = new EvalJobs(ctx);
+    return new Hono()
+      .post('/start', async (c) => c.json(await jobs.start(await jsonBody<EvalJobRequest>(c))))
+      .get('/jobs', (c) => c.json({ jobs: jobs.list(), dataRoot: ctx.dataRoot ?? 'data' }))
       .get('/runs', async (c) => c.json({ runs: (await scanRuns(ctx.runsDir)).filter((r) => r.stage === 'eval') }))
       .get('/run', async (c) => {
         const dir = runDir(ctx.runsDir, c.req.query('run'));
@@ -86,11 +91,30 @@ export const evaluationRoutes: StageRoutes = {
         const samples = kept.slice(offset, offset + limit).map((s) => ({ ...s, prompt: prompts.get(String(s.id)) ?? null }));
         return c.json({ unit: u, total: kept.length, offset, samples });
       })
+      .get('/needle', async (c) => {
+        // NeedleBench: one depth × length grid of mean scores per kind × language, as the report's heatmaps
+        const dir = runDir(ctx.runsDir, c.req.query('run'));
+        const run = await readRunJson(dir);
+        const { needleGrids } = await import('@puyu/eval');
+        const grids = [];
+        for (const u of run.results ?? []) {
+          if (!u.dataset.startsWith('needlebench')) continue;
+          const path = join(dir, u.scoredFile);
+          if (!isInside(dir, path) || !existsSync(path)) continue;
+          const scored = (await readFile(path, 'utf8'))
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l));
+          grids.push(...needleGrids(scored, u.model));
+        }
+        return c.json({ grids });
+      })
       .get('/leaderboard', async (c) => {
         const { collectRuns, rankModels } = await import('@puyu/eval');
         const dirs = (await scanRuns(ctx.runsDir)).filter((r) => r.stage === 'eval' && r.status === 'done').map((r) => r.dir);
         if (!dirs.length) return c.json({ runs: [], datasets: [], models: [] });
         const board = rankModels(collectRuns(dirs), { seed: 0 });
         return c.json({ runs: dirs.length, ...board });
-      }),
+      });
+  },
 };

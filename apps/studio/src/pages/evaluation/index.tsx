@@ -7,7 +7,9 @@ import { Empty, QueryView } from '../../components/States';
 import type { StageDef } from '../../stage';
 import type { RunInfo } from '../overview/types';
 import { Leaderboard } from './Leaderboard';
+import { NeedleHeatmaps } from './NeedleHeatmaps';
 import { Samples } from './Samples';
+import { StartRun } from './StartRun';
 import type { EvalRunResponse } from './types';
 
 function RunView({ run }: { run: string }) {
@@ -105,6 +107,7 @@ function RunView({ run }: { run: string }) {
               ))}
             </tbody>
           </table>
+          {(d.run.results ?? []).some((u) => u.dataset.startsWith('needlebench')) && <NeedleHeatmaps run={run} />}
           {unit ? <Samples run={run} unitIndex={unit.index} subset={unit.subset} /> : <p className="muted">{t('pickUnit')}</p>}
         </>
       )}
@@ -147,10 +150,18 @@ function Evaluation() {
       ) : (
         <QueryView query={q}>
           {(data) => {
-            if (!data.runs.length) return <Empty title={t('empty')} hint={t('emptyHint')} />;
+            const start = <StartRun onOpen={(r) => setParams({ run: r })} />;
+            if (!data.runs.length)
+              return (
+                <>
+                  {start}
+                  <Empty title={t('empty')} hint={t('emptyHint')} />
+                </>
+              );
             const run = params.get('run') ?? [...data.runs].sort((a, b) => b.updatedAt - a.updatedAt)[0].id;
             return (
               <>
+                {start}
                 <label>
                   {t('run')}{' '}
                   <select value={run} onChange={(e) => setParams({ run: e.target.value })} data-testid="eval-run">
