@@ -109,7 +109,7 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
       async () => (await fetch(`http://127.0.0.1:${servePort}/health`).catch(() => undefined))?.ok || undefined,
       120_000,
     );
-  }, 300_000);
+  }, 600_000);
 
   it('every page loads in both languages with no console errors and no untranslated key', async () => {
     for (const lang of ['en', 'zh'] as const) {

@@ -11,7 +11,7 @@ const FACTS = new Set(['step', 'loss', 'tokens', 'planned_steps', 'shards']);
 const pageFor = (stage: string) => (stage === 'eval' ? '/evaluation' : stage === 'data' ? undefined : '/training');
 const STAGE_NAMES = new Set(['data', 'pretrain', 'sft', 'dpo', 'eval']);
 
-function FileList({ files, runsDir }: { files: RunFile[]; runsDir: string }) {
+function FileList({ files, runsDir, self }: { files: RunFile[]; runsDir: string; self: string }) {
   const { t } = useTranslation('overview');
   if (!files.length) return <span className="muted">—</span>;
   return (
@@ -21,7 +21,7 @@ function FileList({ files, runsDir }: { files: RunFile[]; runsDir: string }) {
           <span className="badge">{t(`role.${f.role}`)}</span>{' '}
           <code title={f.path}>{f.path.startsWith(`${runsDir}/`) ? f.path.slice(runsDir.length + 1) : f.path}</code>
           {f.bytes !== undefined && <span className="muted"> {bytes(f.bytes)}</span>}
-          {f.run && (
+          {f.run && f.run !== self && (
             <>
               {' '}
               → <a href={`#run-${f.run}`}>{f.run}</a>
@@ -34,7 +34,7 @@ function FileList({ files, runsDir }: { files: RunFile[]; runsDir: string }) {
 }
 
 function Overview() {
-  const { t } = useTranslation('overview');
+  const { t, i18n } = useTranslation('overview');
   const q = useQuery({ queryKey: ['runs'], queryFn: () => getJson<RunsResponse>('/api/runs'), refetchInterval: 5000 });
   return (
     <section>
@@ -63,7 +63,7 @@ function Overview() {
                     <tr key={r.id} id={`run-${r.id}`} data-run={r.id}>
                       <td>
                         {pageFor(r.stage) ? <Link to={`${pageFor(r.stage)}?run=${encodeURIComponent(r.id)}`}>{r.id}</Link> : r.id}
-                        <div className="muted">{new Date(r.updatedAt).toLocaleString()}</div>
+                        <div className="muted">{new Date(r.updatedAt).toLocaleString(i18n.language === 'zh' ? 'zh-CN' : 'en-GB')}</div>
                       </td>
                       <td>{STAGE_NAMES.has(r.stage) ? t(`stage.${r.stage}`) : r.stage}</td>
                       <td>
@@ -77,10 +77,10 @@ function Overview() {
                         ))}
                       </td>
                       <td>
-                        <FileList files={r.inputs} runsDir={data.runsDir} />
+                        <FileList files={r.inputs} runsDir={data.runsDir} self={r.id} />
                       </td>
                       <td>
-                        <FileList files={r.outputs} runsDir={data.runsDir} />
+                        <FileList files={r.outputs} runsDir={data.runsDir} self={r.id} />
                       </td>
                       <td>
                         {r.usedBy.length ? (
