@@ -7,6 +7,7 @@ export { type DedupJsonlOptions, type DedupStats, dedupJsonl } from './dedup/ded
 export { falseNegativeArea, falsePositiveArea, type LshParams, optimalLshParams } from './dedup/lshParams.js';
 export { bandKey, estimateJaccard, MinHasher, type MinHashOptions, resolveMinHashOptions } from './dedup/minhash.js';
 export { NearDeduper, type NearDedupOptions, type NearDedupVerdict } from './dedup/NearDeduper.js';
+export { exactJaccard, type GeneratedDoc, nearDuplicateCorpus, rng, shingleSet } from './dedup/nearDupFixture.js';
 export { DATA_ERROR_CODES, DATA_ERROR_PREFIXES, type DataErrorCode } from './errorCodes.js';
 export { DataError } from './errors.js';
 export {

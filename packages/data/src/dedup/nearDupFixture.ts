@@ -39,14 +39,23 @@ function vocabulary(r: () => number, size: number): string[] {
  * followed by an inserted word. Some texts mix in CJK characters and punctuation so the
  * tokenizer's rules are exercised too.
  */
-export function nearDuplicateCorpus(opts: { families: number; words: number; rates: number[]; seed?: number }): GeneratedDoc[] {
+export function nearDuplicateCorpus(opts: {
+  families: number;
+  words: number;
+  rates: number[];
+  seed?: number;
+  bases?: string[];
+}): GeneratedDoc[] {
   const r = rng(opts.seed ?? 7);
   const vocab = vocabulary(r, 5000);
   const pick = () => vocab[Math.floor(r() * vocab.length)] as string;
   const docs: GeneratedDoc[] = [];
   for (let f = 0; f < opts.families; f++) {
     const base: string[] = [];
-    for (let i = 0; i < opts.words; i++) base.push(f % 5 === 0 && i % 7 === 3 ? `${pick()}，数据${'甲乙丙丁戊'[i % 5]}` : pick());
+    // Real text when given (paragraphs of essays for the bench), generated words otherwise.
+    const given = opts.bases?.[f % opts.bases.length]?.split(/\s+/).filter(Boolean);
+    if (given) base.push(...given);
+    else for (let i = 0; i < opts.words; i++) base.push(f % 5 === 0 && i % 7 === 3 ? `${pick()}，数据${'甲乙丙丁戊'[i % 5]}` : pick());
     docs.push({ id: `f${f}-base`, text: `${base.join(' ')}.`, family: f, editRate: 0 });
     for (const rate of opts.rates) {
       const out: string[] = [];

@@ -1,5 +1,5 @@
 import type { Doc } from '../io/jsonlDocs.js';
-import { wordTokenStrings } from '../text/wordTokens.js';
+import { hashNgrams, WordTokenizer } from '../text/wordTokens.js';
 import type { Operator } from './Operator.js';
 
 /**
@@ -26,6 +26,9 @@ export function gopherRepetitionOperator(o: GopherRepetitionOptions = {}): Opera
     dupNgramCharFrac: { 5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.1 } as Record<string, number>,
     ...o,
   };
+  const tok = new WordTokenizer();
+  const grams = { buf: new Uint32Array(1024) };
+  let dupWord = new Uint8Array(1024);
   return {
     name: 'gopher_repetition',
     apply(doc: Doc) {
@@ -38,37 +41,46 @@ export function gopherRepetitionOperator(o: GopherRepetitionOptions = {}): Opera
       const [lDup, lChars] = duplicates(lines);
       if (lines.length > 0 && lDup / lines.length > c.dupLineFrac) return 'gopher_dup_lines';
       if (lChars / text.length > c.dupLineCharFrac) return 'gopher_dup_line_chars';
-      const words = wordTokenStrings(text);
-      const totalChars = words.reduce((s, w) => s + w.length, 0);
+      // N-grams as 32-bit hashes of word-token hashes (no string per n-gram); word lengths from the tokenizer.
+      const m = tok.hash(text);
+      const lens = tok.lengths;
+      let totalChars = 0;
+      for (let i = 0; i < m; i++) totalChars += lens[i] as number;
       if (totalChars === 0) return null;
       for (const [nText, frac] of Object.entries(c.topNgramCharFrac)) {
         const n = Number(nText);
-        const counts = new Map<string, number>();
-        for (let i = 0; i + n <= words.length; i++) {
-          const g = words.slice(i, i + n).join(' ');
-          counts.set(g, (counts.get(g) ?? 0) + 1);
-        }
-        let top = '';
+        if (m < n) continue;
+        const k = hashNgrams(tok.tokens, m, n, grams);
+        const counts = new Map<number, number>();
+        let top = -1;
         let topCount = 0;
-        for (const [g, k] of counts)
-          if (k > topCount) {
-            top = g;
-            topCount = k;
+        for (let i = 0; i < k; i++) {
+          const g = grams.buf[i] as number;
+          const cnt = (counts.get(g) ?? 0) + 1;
+          counts.set(g, cnt);
+          if (cnt > topCount) {
+            topCount = cnt;
+            top = i;
           }
-        // Characters of the words of the most frequent n-gram times its count (spaces not counted).
-        if (topCount > 1 && ((top.length - (n - 1)) * topCount) / totalChars > frac) return `gopher_top_${n}gram`;
+        }
+        let chars = 0;
+        for (let i = top; i < top + n; i++) chars += lens[i] as number;
+        if (topCount > 1 && (chars * topCount) / totalChars > frac) return `gopher_top_${n}gram`;
       }
       for (const [nText, frac] of Object.entries(c.dupNgramCharFrac)) {
         const n = Number(nText);
-        const seen = new Set<string>();
-        const dupWord = new Uint8Array(words.length);
-        for (let i = 0; i + n <= words.length; i++) {
-          const g = words.slice(i, i + n).join(' ');
+        if (m < n) continue;
+        const k = hashNgrams(tok.tokens, m, n, grams);
+        const seen = new Set<number>();
+        if (dupWord.length < m) dupWord = new Uint8Array(m * 2);
+        dupWord.fill(0, 0, m);
+        for (let i = 0; i < k; i++) {
+          const g = grams.buf[i] as number;
           if (seen.has(g)) dupWord.fill(1, i, i + n);
           else seen.add(g);
         }
         let dupChars = 0;
-        for (let i = 0; i < words.length; i++) if (dupWord[i]) dupChars += (words[i] as string).length;
+        for (let i = 0; i < m; i++) if (dupWord[i]) dupChars += lens[i] as number;
         if (dupChars / totalChars > frac) return `gopher_dup_${n}gram_chars`;
       }
       return null;

@@ -69,6 +69,9 @@ export function normaliseForTokens(text: string): string {
  */
 export class WordTokenizer {
   tokens = new Uint32Array(1024);
+  /** Length of each token in UTF-16 code units (filled alongside `tokens`). */
+  lengths = new Uint32Array(1024);
+  private start = 0;
 
   /** Hashes the tokens of already-normalised text. */
   hashNormalised(s: string): number {
@@ -87,18 +90,19 @@ export class WordTokenizer {
       }
       const c = classOf(cp);
       if (c === WORD) {
+        if (!inWord) this.start = cp > 0xffff ? i - 1 : i;
         h = Math.imul(h ^ cp, FNV_PRIME);
         inWord = true;
         continue;
       }
       if (inWord) {
-        n = this.push(n, fmix32(h));
+        n = this.push(n, fmix32(h), (cp > 0xffff ? i - 1 : i) - this.start);
         h = FNV_OFFSET;
         inWord = false;
       }
-      if (c === CJK) n = this.push(n, fmix32(Math.imul(FNV_OFFSET ^ cp, FNV_PRIME)));
+      if (c === CJK) n = this.push(n, fmix32(Math.imul(FNV_OFFSET ^ cp, FNV_PRIME)), cp > 0xffff ? 2 : 1);
     }
-    if (inWord) n = this.push(n, fmix32(h));
+    if (inWord) n = this.push(n, fmix32(h), len - this.start);
     return n;
   }
 
@@ -107,13 +111,17 @@ export class WordTokenizer {
     return this.hashNormalised(normaliseForTokens(text));
   }
 
-  private push(n: number, v: number): number {
+  private push(n: number, v: number, length: number): number {
     if (n === this.tokens.length) {
       const next = new Uint32Array(this.tokens.length * 2);
       next.set(this.tokens);
       this.tokens = next;
+      const lens = new Uint32Array(this.tokens.length);
+      lens.set(this.lengths);
+      this.lengths = lens;
     }
     this.tokens[n] = v;
+    this.lengths[n] = length;
     return n + 1;
   }
 }
