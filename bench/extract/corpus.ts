@@ -153,6 +153,7 @@ h1, h2, h3 { break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin: 8pt 0; }
 th, td { border: 0.75pt solid #333; padding: 3pt 6pt; text-align: left; }
 thead { display: table-header-group; }
+table.plain { width: auto; } table.plain th, table.plain td { border: none; padding: 2pt 18pt 2pt 0; }
 tr { break-inside: avoid; }
 .columns { column-count: 2; column-gap: 24pt; }
 .columns h2, .columns h3 { margin-top: 8pt; }

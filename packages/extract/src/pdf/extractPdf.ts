@@ -7,6 +7,7 @@ import { Progress } from '@puyu/core/progress';
 import { ExtractError } from '../errors.js';
 import { toMarkdown } from '../markdown.js';
 import type { BBox, ExtractResult, PageInfo } from '../model.js';
+import { findAlignedTables } from './alignedTables.js';
 import { assembleBlocks } from './assemble.js';
 import { GARBLED_THRESHOLD, garbledRatio } from './garbled.js';
 import { findRunningLines } from './headerFooter.js';
@@ -89,7 +90,7 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Prom
             ? 'has no text layer'
             : `has a garbled text layer (${Math.round(info.garbledRatio * 100)}% unreadable characters)`;
           ocr ??= opts.ocr === 'off' ? { ok: false, languages: [], reason: 'OCR is turned off' } : await ocrAvailability();
-          if (noText && !raw.images.length && raw.glyphOps === 0) info.source = 'none';
+          if (noText && raw.imageOps === 0 && raw.glyphOps === 0) info.source = 'none';
           else if (ocr.ok) {
             w.ocrText = await withTimeout(ocrPage(doc, page, ocr.languages, timeout), timeout, `OCR of page ${n}`);
             info.source = 'ocr';
@@ -102,7 +103,11 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Prom
         if (info.source === 'text') {
           w.tables = findTables(raw.rules, raw.runs);
           const inTable = new Set(w.tables.flatMap((t) => [...t.runs]));
-          w.segments = buildSegments(raw.runs.filter((r) => !inTable.has(r)));
+          const segments = buildSegments(raw.runs.filter((r) => !inTable.has(r)));
+          const aligned = findAlignedTables(segments);
+          const inAligned = new Set(aligned.flatMap((t) => [...t.runs]));
+          w.tables.push(...aligned);
+          w.segments = segments.filter((s) => !s.runs.some((r) => inAligned.has(r)));
           w.marks = raw.marks;
         }
         w.images = raw.images;

@@ -46,6 +46,8 @@ export interface RawPage {
   images: RawImage[];
   /** Glyph-showing operators seen: > 0 with no runs means text drawn without a text layer. */
   glyphOps: number;
+  /** Image-painting operators seen (counted even when images are not collected). */
+  imageOps: number;
 }
 
 const BOLD_RE = /bold|black|heavy|semibold|demibold|[-,]bd\b|w[6-9]$/i;
@@ -93,6 +95,7 @@ export async function readPage(page: PdfPage, withImages: boolean): Promise<RawP
   let ctm: Matrix = base;
   let lineWidth = 1;
   let glyphOps = 0;
+  let imageOps = 0;
   const fill = new Set<number>([OPS.fill, OPS.eoFill, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
   const stroke = new Set<number>([
     OPS.stroke,
@@ -127,14 +130,16 @@ export async function readPage(page: PdfPage, withImages: boolean): Promise<RawP
         const lw = Math.abs(lineWidth * Math.hypot(ctm[0], ctm[1]));
         if (lw <= RULE_MAX * 2) rules.push(...strokedSegments(path, ctm));
       }
-    } else if (withImages && (fn === OPS.paintImageXObject || fn === OPS.paintInlineImageXObject)) {
+    } else if (fn === OPS.paintImageXObject || fn === OPS.paintInlineImageXObject || fn === OPS.paintImageMaskXObject) {
+      imageOps++;
+      if (!withImages || fn === OPS.paintImageMaskXObject) continue;
       const bbox = transformBox(ctm, 0, 0, 1, 1);
       if (bbox[2] - bbox[0] < 8 || bbox[3] - bbox[1] < 8) continue;
       const data = fn === OPS.paintInlineImageXObject ? args[0] : await objectOf(page, String(args[0]));
       images.push({ bbox, ...pixels(data) });
     }
   }
-  return { width: viewport.width, height: viewport.height, runs, rules, marks, images, glyphOps };
+  return { width: viewport.width, height: viewport.height, runs, rules, marks, images, glyphOps, imageOps };
 }
 
 function centerLine(b: BBox): Rule {
