@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { localModelStarter } from '@puyu/client';
 import { CITIES, makeToolModel, REPO_ROOT, SYSTEM } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Agent } from './core/agent.js';
+import { openAIStreamingModel } from './core/streamingModel.js';
 import { defineTool, type Tool } from './core/tool.js';
 import type { AgentEvent, AgentMessage } from './core/types.js';
 import { OpenAIProtocol } from './protocols/openai.js';
@@ -47,30 +49,36 @@ function expectValidTranscript(messages: AgentMessage[], toolName: string): void
 }
 
 describe('agent loop on our served model', () => {
-  it('tool call → tool runs → result returns → final answer', async () => {
-    const spec = useCalculator ? `local:${CALC_GGUF}` : `local:${(await makeToolModel()).gguf}`;
-    const opened = await openAgentModel(spec, { timeoutMs: 120_000 });
-    try {
-      const tool = (useCalculator ? calculatorTool : weatherTool) as Tool;
-      const agent = new Agent({
-        model: opened.model,
-        protocol: new OpenAIProtocol(),
-        tools: [tool],
-        systemPrompt: useCalculator ? undefined : SYSTEM,
-        maxIterations: 4,
-        params: { maxTokens: 48, temperature: 0 },
-      });
-      const events: AgentEvent[] = [];
-      const question = useCalculator ? '333 / (77 - 796) = ?' : `What is the weather in ${CITIES[0]}?`;
-      const state = await agent.run(question, { onEvent: (e) => events.push(e) });
-      console.log(JSON.stringify(state.messages));
-      expect(state.status).toBe('answered');
-      expectValidTranscript(state.messages, tool.name);
-      const types = events.map((e) => e.type);
-      expect(types.indexOf('tool_call')).toBeLessThan(types.indexOf('tool_result'));
-      expect(types.at(-1)).toBe('final');
-    } finally {
-      await opened.close();
-    }
-  }, 300_000);
+  for (const streaming of [false, true]) {
+    it(`tool call → tool runs → result returns → final answer${streaming ? ' (streamed over SSE)' : ''}`, async () => {
+      const gguf = useCalculator ? CALC_GGUF : (await makeToolModel()).gguf;
+      // Streaming talks to the server's URL directly; the plain path goes through @puyu/client's local: provider.
+      const server = streaming ? await localModelStarter()(gguf) : undefined;
+      const opened = server
+        ? { model: openAIStreamingModel({ baseUrl: server.url, model: server.model }), close: () => server.close() }
+        : await openAgentModel(`local:${gguf}`, { timeoutMs: 120_000 });
+      try {
+        const tool = (useCalculator ? calculatorTool : weatherTool) as Tool;
+        const agent = new Agent({
+          model: opened.model,
+          protocol: new OpenAIProtocol(),
+          tools: [tool],
+          systemPrompt: useCalculator ? undefined : SYSTEM,
+          maxIterations: 4,
+          params: { maxTokens: 48, temperature: 0 },
+        });
+        const events: AgentEvent[] = [];
+        const question = useCalculator ? '333 / (77 - 796) = ?' : `What is the weather in ${CITIES[0]}?`;
+        const state = await agent.run(question, { onEvent: (e) => events.push(e) });
+        console.log(JSON.stringify(state.messages));
+        expect(state.status).toBe('answered');
+        expectValidTranscript(state.messages, tool.name);
+        const types = events.map((e) => e.type);
+        expect(types.indexOf('tool_call')).toBeLessThan(types.indexOf('tool_result'));
+        expect(types.at(-1)).toBe('final');
+      } finally {
+        await opened.close();
+      }
+    }, 300_000);
+  }
 });

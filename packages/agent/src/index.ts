@@ -8,6 +8,7 @@ export { agentApp } from './core/agentApp.js';
 export { ActionExecutor, type ExecutorOptions, errorText } from './core/executor.js';
 export { approxTokens, Memory, type MemoryOptions, SessionMemory } from './core/memory.js';
 export { type AgentModel, type ModelChunk, providerModel, type ToolCallDelta, type WireMessage } from './core/model.js';
+export { openAIStreamingModel, type StreamingModelOptions } from './core/streamingModel.js';
 export {
   defineTool,
   type JsonSchema,

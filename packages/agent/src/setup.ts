@@ -1,6 +1,7 @@
-import { type ModelOptions, openModel } from '@puyu/client';
+import { type ModelOptions, openModel, parseModelSpec } from '@puyu/client';
 import type { AgentModel } from './core/model.js';
 import { providerModel } from './core/model.js';
+import { openAIStreamingModel } from './core/streamingModel.js';
 import type { Tool } from './core/tool.js';
 import { AgentError } from './errors.js';
 import { connectMcp, type McpConnection } from './mcp/client.js';
@@ -12,12 +13,21 @@ import { calculatorTool } from './tools/calculator.js';
 import { javascriptTool } from './tools/jsSandbox.js';
 import { pythonInterpreterTool } from './tools/pythonSandbox.js';
 
-/** A model for agents: the client's provider (retries, pools, local: models) behind AgentModel. */
+/**
+ * A model for agents: the client's provider (retries, pools, local: models) behind AgentModel,
+ * or with `stream: true` and a URL spec, the streaming model (tokens as they come, one attempt).
+ */
 export async function openAgentModel(
   spec: string,
-  opts: Omit<ModelOptions, 'spec'> = {},
+  opts: Omit<ModelOptions, 'spec'> & { stream?: boolean } = {},
 ): Promise<{ model: AgentModel; api: 'chat' | 'completions'; name: string; close(): Promise<void> }> {
-  const opened = await openModel({ spec, ...opts });
+  const { stream, ...modelOpts } = opts;
+  const parsed = parseModelSpec(spec);
+  if (stream && parsed.kind === 'openai') {
+    const model = openAIStreamingModel({ baseUrl: parsed.baseUrl, model: parsed.model, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs });
+    return { model, api: parsed.api, name: parsed.model, close: async () => {} };
+  }
+  const opened = await openModel({ spec, ...modelOpts });
   return { model: providerModel(opened.provider), api: opened.api, name: opened.model, close: async () => opened.provider.close?.() };
 }
 

@@ -93,25 +93,53 @@ export class Agent {
         return;
       }
       yield { type: 'turn_start', agent, iteration };
+      // Text is yielded while the model is still answering: the protocol reports it through
+      // onText, and this generator drains that queue until the turn settles.
       const texts: string[] = [];
-      let turn: Awaited<ReturnType<Protocol['turn']>>;
-      try {
+      let wake: (() => void) | undefined;
+      let turn: Awaited<ReturnType<Protocol['turn']>> | undefined;
+      let failure: unknown;
+      let settled = false;
+      const pending = (async () => {
         let messages = memory.messages();
         messages = (await this.opts.hooks?.beforeModel?.(messages)) ?? messages;
-        turn = await this.opts.protocol.turn(this.opts.model, messages, tools, {
+        let t = await this.opts.protocol.turn(this.opts.model, messages, tools, {
           params: this.opts.params,
           signal: opts.signal,
-          onText: (t) => texts.push(t),
+          onText: (text) => {
+            texts.push(text);
+            wake?.();
+          },
         });
-        if (this.opts.recoverTextCalls !== false) turn = recoverTextCalls(turn, new Set(this.executor.tools.keys()));
-        await this.opts.hooks?.afterModel?.({ content: turn.content, calls: turn.calls });
-      } catch (e) {
+        if (this.opts.recoverTextCalls !== false) t = recoverTextCalls(t, new Set(this.executor.tools.keys()));
+        await this.opts.hooks?.afterModel?.({ content: t.content, calls: t.calls });
+        return t;
+      })()
+        .then(
+          (t) => {
+            turn = t;
+          },
+          (e: unknown) => {
+            failure = e;
+          },
+        )
+        .finally(() => {
+          settled = true;
+          wake?.();
+        });
+      while (!settled || texts.length > 0) {
+        if (texts.length === 0) await new Promise<void>((ok) => (wake = ok));
+        wake = undefined;
+        while (texts.length > 0) yield { type: 'text', agent, text: texts.shift() as string };
+      }
+      await pending;
+      if (!turn) {
+        const e = failure;
         const status = opts.signal?.aborted ? 'aborted' : 'error';
         const code = (e as { code?: string }).code ?? 'INTERNAL_ERROR';
         yield end({ status, answer, iterations: iteration, error: { code, message: errorText(e) } });
         return;
       }
-      for (const text of texts) yield { type: 'text', agent, text };
       answer = turn.content;
       if (turn.calls.length === 0 && turn.issues.length === 0) {
         memory.add({ role: 'assistant', content: turn.content });

@@ -20,6 +20,7 @@ export interface AgentCliOptions {
   maxTokens: number;
   apiKey?: string;
   json?: boolean;
+  stream?: boolean;
 }
 
 export interface SearchCliOptions {
@@ -45,7 +46,7 @@ const searchSetup = (o: { docs?: string; searxng?: string; braveKey?: string; bi
 
 async function openAgent(o: AgentCliOptions) {
   const a = await import('@puyu/agent');
-  const opened = await a.openAgentModel(o.model, { apiKey: o.apiKey ?? process.env.OPENAI_API_KEY });
+  const opened = await a.openAgentModel(o.model, { apiKey: o.apiKey ?? process.env.OPENAI_API_KEY, stream: o.stream });
   const names = o.tools
     .split(',')
     .map((s) => s.trim())
@@ -66,7 +67,8 @@ async function openAgent(o: AgentCliOptions) {
 }
 
 function printEvent(e: AgentEvent): void {
-  if (e.type === 'tool_call') process.stderr.write(`→ ${e.call.name} ${JSON.stringify(e.call.arguments)}\n`);
+  if (e.type === 'text') process.stderr.write(e.text);
+  else if (e.type === 'tool_call') process.stderr.write(`→ ${e.call.name} ${JSON.stringify(e.call.arguments)}\n`);
   else if (e.type === 'tool_result') process.stderr.write(`← ${e.result.ok ? '' : '(error) '}${e.result.content.slice(0, 500)}\n`);
   else if (e.type === 'protocol_error') process.stderr.write(`! unreadable tool call: ${e.issue.message}\n`);
 }

@@ -23,7 +23,8 @@ function agentOptions(cmd: Command): Command {
     .option('--system <text>', 'system prompt')
     .option('--max-iterations <n>', 'model turns before the run stops', intOption('--max-iterations', { min: 1 }), 8)
     .option('--max-tokens <n>', 'tokens per model turn', intOption('--max-tokens', { min: 1 }), 512)
-    .option('--api-key <key>', 'Bearer key for the endpoint (or OPENAI_API_KEY)');
+    .option('--api-key <key>', 'Bearer key for the endpoint (or OPENAI_API_KEY)')
+    .option('--stream', 'stream the answer token by token (URL@model endpoints; one attempt, no retries)');
 }
 
 /** `puyu agent run|chat|mcp-serve` and `puyu search` (Lagent and MindSearch). */
