@@ -17,6 +17,7 @@ export type Draft =
 
 const BULLET = /^[•◦▪▫●○■□‣⁃∙·\-–*]\s+\S/;
 const ORDERED = /^(?:\d{1,3}|[a-zA-Z]|[ivxlc]{1,5})[.)]\s+\S/;
+const LEADER_DOTS = /^[.·•…\s_]{6,}$/;
 /** A section number set apart from its title ("1.2.3   Title"), as DocBook and LaTeX do. */
 const SECTION_NUMBER = /^(?:\d{1,2}|[A-Z])(?:\.\d{1,2}){0,5}\.?$/;
 const MARKER_ONLY = /^(?:[•◦▪▫●○■□‣⁃∙·\-–*]|(?:\d{1,3}|[a-zA-Z]|[ivxlc]{1,5})[.)])$/;
@@ -44,8 +45,27 @@ export function layoutPage(segments: Segment[], tables: FoundTable[], images: Ra
       continue;
     }
     const seg = item.seg;
-    const marker = markerOf(seg, marks);
+    // Leader dots of a table of contents carry no text.
+    if (LEADER_DOTS.test(seg.text)) continue;
     const prev = cur?.lines[cur.lines.length - 1];
+    // The next piece of the same line (a TOC entry's page number, a label and its value) goes
+    // on that line rather than starting a paragraph of its own.
+    if (cur && prev && Math.abs(prev.baseline - seg.baseline) < 0.3 * prev.fontSize && seg.bbox[0] >= prev.bbox[2] - 1) {
+      cur.lines[cur.lines.length - 1] = {
+        ...prev,
+        text: `${prev.text} ${seg.text}`,
+        bbox: [prev.bbox[0], Math.min(prev.bbox[1], seg.bbox[1]), seg.bbox[2], Math.max(prev.bbox[3], seg.bbox[3])],
+        runs: [...prev.runs, ...seg.runs],
+      };
+      cur.bbox = [
+        Math.min(cur.bbox[0], seg.bbox[0]),
+        Math.min(cur.bbox[1], seg.bbox[1]),
+        Math.max(cur.bbox[2], seg.bbox[2]),
+        Math.max(cur.bbox[3], seg.bbox[3]),
+      ];
+      continue;
+    }
+    const marker = markerOf(seg, marks);
     const columnBreak = prev !== undefined && seg.bbox[1] < prev.bbox[1] - 2;
     if (!cur || !prev || marker || startsNew(prev, seg, cur)) {
       cur = { kind: 'lines', lines: [seg], columnBreak: columnBreak || cur === undefined, bbox: [...seg.bbox] };
