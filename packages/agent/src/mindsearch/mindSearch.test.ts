@@ -165,6 +165,47 @@ describe('MindSearch offline', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('a later planning round adds a node that builds on an answer', async () => {
+    const planner = await startOpenAIPeer((r) => {
+      const messages = r.body.messages as { role: string; content: string }[];
+      const user = messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
+      if (messages.some((m) => m.role === 'system')) return scriptedReply(r);
+      if (user.includes('You plan web research'))
+        return '{"nodes": [{"id": "q1", "question": "What is the capital of Astrel?"}], "edges": []}';
+      if (user.startsWith('These sub-questions have been searched') && user.includes('Veloria is the capital'))
+        return messages.filter((m) => m.role === 'user').length === 2
+          ? '{"nodes": [{"id": "q2", "question": "When was Veloria founded?"}], "edges": [["q1", "q2"]]}'
+          : '{"nodes": []}';
+      return '[1, 2]';
+    });
+    try {
+      const events: SearchEvent[] = [];
+      const result = await solve(
+        'When was the capital of Astrel founded?',
+        { ...options(), model: providerModel(new OpenAIProvider({ baseUrl: planner.url, model: 's' })), rounds: 3 },
+        (e) => events.push(e),
+      );
+      const plans = events.filter((e) => e.type === 'plan');
+      expect(plans.map((p) => p.graph.nodes.map((n) => n.id))).toEqual([['q1'], ['q1', 'q2']]);
+      expect(plans[1]).toMatchObject({
+        round: 2,
+        graph: {
+          edges: [
+            ['root', 'q1'],
+            ['q1', 'q2'],
+          ],
+        },
+      });
+      const q1Answer = events.find((e) => e.type === 'node_answer' && e.node === 'q1') as { at: number };
+      const q2Start = events.find((e) => e.type === 'node_start' && e.node === 'q2') as { at: number };
+      expect(q2Start.at).toBeGreaterThanOrEqual(q1Answer.at);
+      expect(result.answer).toContain('The city was founded in 1204 by river traders.');
+      expect(result.graph.nodes.map((n) => n.status)).toEqual(['done', 'done']);
+    } finally {
+      await planner.close();
+    }
+  });
+
   it('a model that never writes a usable plan still gets an answer from one node', async () => {
     const stubborn = await startOpenAIPeer((r) => {
       const messages = r.body.messages as { role: string; content: string }[];

@@ -16,7 +16,15 @@ export interface GraphState {
 /** What a MindSearch run streams (POST /solve sends each as one SSE event named by `type`). */
 export type SearchEvent =
   | { type: 'plan_error'; attempt: number; error: string }
-  | { type: 'plan'; graph: PlanGraph; repairs: string[]; attempts: number; fallback?: { code: 'AGENT_PLAN_FAILED'; message: string } }
+  /** The plan, then again each time a later round adds nodes (`round` 2, 3, …). */
+  | {
+      type: 'plan';
+      graph: PlanGraph;
+      repairs: string[];
+      attempts: number;
+      round?: number;
+      fallback?: { code: 'AGENT_PLAN_FAILED'; message: string };
+    }
   | { type: 'node_start'; node: string; question: string; at: number }
   | { type: 'node_search'; node: string; query: string; hits: SearchHit[] }
   | { type: 'node_select'; node: string; urls: string[] }
@@ -32,11 +40,16 @@ export interface MindSearchOptions {
   maxNodes?: number;
   /** Plan attempts before falling back to one node holding the question (default 3). */
   planAttempts?: number;
+  /** Planning rounds: after each, the planner sees the answers and may add nodes (default 2). */
+  rounds?: number;
   /** Searchers running at once (default 4). */
   concurrency?: number;
   searchLimit?: number;
   readLimit?: number;
 }
+
+const FOLLOW_UP_PROMPT = (found: string, room: number) =>
+  `These sub-questions have been searched:\n\n${found}\n\nIf the main question still needs more information, add at most ${room} new sub-questions (new ids; edges may start at the answered ones) as {"nodes": [...], "edges": [...]}. If the answers suffice, reply {"nodes": []}.`;
 
 const FINAL_PROMPT =
   'Write the final answer to the main question from the answered sub-questions below. Keep the [[n]] citations of every point you use, exactly as given (they number the sources). Do not mention the sub-questions.';
@@ -73,7 +86,7 @@ export async function* mindSearch(
   // A model that cannot plan still gets an answer: the question itself is the one sub-question.
   plan ??= repairPlan(question, { nodes: [{ id: 'q1', question }], edges: [] });
   const graph = plan.graph;
-  yield { type: 'plan', graph, repairs: plan.repairs, attempts, fallback };
+  yield { type: 'plan', graph: copyGraph(graph), repairs: plan.repairs, attempts, fallback };
 
   // 2. searchers over the ready nodes, in parallel
   const state: GraphState = { question, nodes: graph.nodes.map((n) => ({ ...n, status: 'pending' as NodeStatus })), edges: graph.edges };
@@ -136,11 +149,34 @@ export async function* mindSearch(
       running.add(p);
     }
   };
-  launch();
-  while (running.size > 0 || queue.length > 0) {
-    if (queue.length === 0) await new Promise<void>((ok) => (wake = ok));
-    wake = undefined;
-    while (queue.length > 0) yield queue.shift() as SearchEvent;
+  const drain = async function* () {
+    launch();
+    while (running.size > 0 || queue.length > 0) {
+      if (queue.length === 0) await new Promise<void>((ok) => (wake = ok));
+      wake = undefined;
+      while (queue.length > 0) yield queue.shift() as SearchEvent;
+    }
+  };
+  yield* drain();
+  // Later rounds (MindSearch's planner keeps building the graph after seeing answers): the
+  // planner sees what was found and may add nodes; an empty or unreadable reply ends planning.
+  for (let round = 2; round <= (o.rounds ?? 2) && !fallback && graph.nodes.length < maxNodes; round++) {
+    const found = graph.nodes.map((n) => `${n.id}: ${n.question}\nAnswer: ${answers.get(n.id)?.answer ?? '(none)'}`).join('\n\n');
+    messages.push(
+      { role: 'assistant', content: JSON.stringify({ nodes: graph.nodes, edges: graph.edges }) },
+      { role: 'user', content: FOLLOW_UP_PROMPT(found, maxNodes - graph.nodes.length) },
+    );
+    const parsed = parsePlan(await ask(o.model, messages, signal, 768));
+    if (!parsed.ok || parsed.nodes.length === 0) break;
+    const merged = repairPlan(question, { nodes: [...graph.nodes, ...parsed.nodes], edges: [...graph.edges, ...parsed.edges] }, maxNodes);
+    const added = merged.graph.nodes.filter((n) => !state.nodes.some((s) => s.id === n.id));
+    if (added.length === 0) break;
+    graph.nodes = merged.graph.nodes;
+    graph.edges = merged.graph.edges;
+    state.edges = graph.edges;
+    for (const n of added) state.nodes.push({ ...n, status: 'pending' });
+    yield { type: 'plan', graph: copyGraph(graph), repairs: merged.repairs, attempts: 1, round };
+    yield* drain();
   }
 
   // 3. the final answer: node citations → one global numbering → the writer → renumbered 1..m
@@ -185,4 +221,9 @@ export async function solve(question: string, o: MindSearchOptions, onEvent?: (e
     if (e.type === 'final') return { answer: e.answer, references: e.references, graph: e.graph };
   }
   throw new Error('mindSearch ended without a final event');
+}
+
+/** Events carry a snapshot: later rounds change the live graph. */
+function copyGraph(g: PlanGraph): PlanGraph {
+  return { question: g.question, nodes: g.nodes.map((n) => ({ ...n })), edges: g.edges.map(([a, b]) => [a, b]) };
 }

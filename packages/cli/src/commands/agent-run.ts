@@ -31,6 +31,7 @@ export interface SearchCliOptions {
   bingKey?: string;
   duckduckgo?: boolean;
   maxNodes: number;
+  rounds: number;
   concurrency: number;
   apiKey?: string;
   json?: boolean;
@@ -134,7 +135,7 @@ export async function searchRun(question: string, o: SearchCliOptions): Promise<
   try {
     const result = await a.solve(
       question,
-      { model: opened.model, ...backend, maxNodes: o.maxNodes, concurrency: o.concurrency },
+      { model: opened.model, ...backend, maxNodes: o.maxNodes, rounds: o.rounds, concurrency: o.concurrency },
       o.json ? undefined : printSearchEvent,
     );
     if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

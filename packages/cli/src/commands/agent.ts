@@ -60,6 +60,7 @@ export function registerAgentCommands(program: Command): void {
     .option('--bing-key <key>', 'Bing Web Search key (or BING_API_KEY)')
     .option('--duckduckgo', 'search DuckDuckGo (its HTML page)')
     .option('--max-nodes <n>', 'most sub-questions in the plan', intOption('--max-nodes', { min: 1, max: 32 }), 6)
+    .option('--rounds <n>', 'planning rounds: after each, the planner may add sub-questions', intOption('--rounds', { min: 1, max: 8 }), 2)
     .option('--concurrency <n>', 'searchers running at once', intOption('--concurrency', { min: 1 }), 4)
     .option('--api-key <key>', 'Bearer key for the endpoint (or OPENAI_API_KEY)')
     .option('--json', 'print {answer, references, graph} as JSON')
