@@ -57,18 +57,19 @@ function headingLevels(cands: LinesDraft[]): Map<LinesDraft, number> {
   });
   const rank = new Map(keys.map((k, i) => [k, Math.min(6, i + 1)]));
   const levels = new Map<LinesDraft, number>();
-  const offsets: number[] = [];
+  const offsets: { depth: number; offset: number }[] = [];
   for (const d of cands) {
     const level = rank.get(styleKey(d.lines[0] as Segment)) ?? 1;
     levels.set(d, level);
     const m = NUMBERING.exec(draftText(d));
-    if (m) offsets.push(level - (m[1] as string).split('.').length);
+    if (m) offsets.push({ depth: (m[1] as string).split('.').length, offset: level - (m[1] as string).split('.').length });
   }
   // Numbering fixes the levels of numbered headings: depth + the offset the shallowest ones
   // show ("1 Intro" at rank 2 under an unnumbered title gives +1), so "1.1" is one below "1"
   // even when a document spends font sizes on other things in between.
   if (offsets.length >= 2) {
-    const offset = Math.max(0, Math.min(...offsets));
+    const top = Math.min(...offsets.map((o) => o.depth));
+    const offset = Math.max(0, Math.min(...offsets.filter((o) => o.depth === top).map((o) => o.offset)));
     for (const d of cands) {
       const m = NUMBERING.exec(draftText(d));
       if (m) levels.set(d, Math.max(1, Math.min(6, (m[1] as string).split('.').length + offset)));
