@@ -5,9 +5,11 @@
 
 export { type DedupJsonlOptions, type DedupStats, dedupJsonl } from './dedup/dedupJsonl.js';
 export { falseNegativeArea, falsePositiveArea, type LshParams, optimalLshParams } from './dedup/lshParams.js';
+export { type MergeStats, mergeMinhashShards, SIGNATURE_FILE } from './dedup/mergeShards.js';
 export { bandKey, estimateJaccard, MinHasher, type MinHashOptions, resolveMinHashOptions } from './dedup/minhash.js';
 export { NearDeduper, type NearDedupOptions, type NearDedupVerdict } from './dedup/NearDeduper.js';
 export { exactJaccard, type GeneratedDoc, nearDuplicateCorpus, rng, shingleSet } from './dedup/nearDupFixture.js';
+export { readSignatureFile, type SignatureSet, writeSignatureFile } from './dedup/signatureFile.js';
 export { DATA_ERROR_CODES, DATA_ERROR_PREFIXES, type DataErrorCode } from './errorCodes.js';
 export { DataError } from './errors.js';
 export {

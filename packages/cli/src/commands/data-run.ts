@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { intOption } from '../options.js';
+import { intOption, numberOption } from '../options.js';
 
 interface RunFlags {
   shard?: string;
@@ -20,5 +20,18 @@ export function registerDataRunCommand(data: Command): void {
       const read = r.units.reduce((s, u) => s + u.read, 0);
       const kept = r.units.reduce((s, u) => s + u.kept, 0);
       process.stdout.write(`${r.reportPath}: ${r.units.length} shard(s) (${r.skipped} already done), kept ${kept} of ${read} documents\n`);
+    });
+  data
+    .command('dedup-merge')
+    .description(
+      'Global MinHash dedup of a sharded run: cluster every shard’s minhash.sig (step minhash_dedup with scope: global) and copy kept lines to OUT/dedup/',
+    )
+    .argument('<out>', 'the pipeline’s output folder (with shard-NNNNN/ folders)')
+    .option('--threshold <j>', 'Jaccard threshold', numberOption('--threshold', { above: 0, max: 0.999 }), 0.7)
+    .option('--no-verify', 'remove every LSH candidate without checking its estimated Jaccard')
+    .action(async (out: string, o: { threshold: number; verify: boolean }) => {
+      const { mergeMinhashShards } = await import('@puyu/data');
+      const m = await mergeMinhashShards(out, { threshold: o.threshold, verify: o.verify });
+      process.stdout.write(`${m.dir}: kept ${m.kept} of ${m.docs} documents from ${m.shards} shards (${m.removed} near-duplicates)\n`);
     });
 }

@@ -11,6 +11,8 @@ export interface Operator {
   /** Non-drop events worth counting (e.g. PII redactions by kind). */
   readonly events?: Map<string, number>;
   close?(): Promise<void>;
+  /** Called with the shard's output folder after its last document, before the shard is marked done. */
+  finishShard?(dir: string): Promise<void>;
 }
 
 /** Counts an event on an operator's `events` map. */

@@ -74,6 +74,9 @@ export function parsePipeline(doc: unknown, baseDir: string): PipelineConfig {
     if (!(OPERATORS as readonly string[]).includes(op)) throw bad(`steps[${i}]: unknown operator "${op}"; known: ${OPERATORS.join(', ')}.`);
     return { op, options: camel(obj(entry[op] ?? {}, `steps[${i}].${op}`)) };
   });
+  const globalAt = parsed.findIndex((s) => s.op === 'minhash_dedup' && s.options.scope === 'global');
+  if (globalAt >= 0 && globalAt !== parsed.length - 1)
+    throw bad('minhash_dedup with scope: global must be the last step (its signatures must line up with the written documents).');
   const format = input.format as InputFormat | undefined;
   if (format !== undefined && !['jsonl', 'text', 'parquet', 'html'].includes(format))
     throw bad(`input.format must be jsonl, text, parquet or html, got "${format}".`);

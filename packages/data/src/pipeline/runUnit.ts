@@ -106,6 +106,7 @@ export async function runUnit(cfg: PipelineConfig, unit: number, inputs: string[
         await writer.write(outputLine(doc));
       }
     }
+    for (const op of ops) await op.finishShard?.(dir);
   } finally {
     for (const op of ops) await op.close?.();
   }

@@ -56,7 +56,7 @@ export function seedDropout(inner: TrainBatcher, seed: number): TrainBatcher<Lor
  */
 export async function lora(cfg: LoraConfig, opts: LoopOptions = {}): Promise<LoraResult> {
   const s = cfg.lora;
-  const run = await prepareSft(cfg, opts, { method: 'lora', lora: s });
+  const run = await prepareSft(cfg, opts, { method: 'lora', lora: s }, 2);
   const { config, weights } = run;
   const adapter = initLoraWeights(config, s, s.init_seed);
   const r = await trainLoop(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { GgufFile, gv } from '@puyu/formats';
 import { initInternLM2, internLM2Dims, makeInternLM2Config, Prng } from '@puyu/model';
 import { describe, expect, it } from 'vitest';
+import { estimateTrainingBytes } from '../pretrain/estimateMemory.js';
 import { parseLoraConfig } from './loraConfig.js';
 import { readLoraAdapter, saveLoraAdapter, writeLoraGguf } from './loraExport.js';
 import { initLoraWeights, type LoraSettings, loraScale, loraTargets, mergeLora, peftName } from './loraWeights.js';
@@ -108,5 +109,13 @@ describe('LoRA config and exports', () => {
       message: expect.stringContaining('layers.0.attention.wqkv.lora_A.weight is [4, 32], the base needs [4, 64]'),
     });
     await expect(readLoraAdapter(join(dir, 'nowhere'), config)).rejects.toMatchObject({ code: 'TRAIN_LORA_BAD_ADAPTER' });
+  });
+});
+
+describe('LoRA memory check', () => {
+  it('counts a frozen base twice (host + ggml), not six times as full training does', () => {
+    const full = estimateTrainingBytes(config, 1, 16);
+    const lora = estimateTrainingBytes(config, 1, 16, 2);
+    expect(full.total - lora.total).toBe(4 * full.params * 4);
   });
 });

@@ -6,21 +6,27 @@ import { type InternLM2Config, internLM2ParamCount } from '@puyu/model';
  * Upper estimate of a training step's memory, in bytes. Parameters live five times
  * (host master copy, Adam m and v, ggml weights, ggml gradients) plus a host copy of
  * the gradients; activations are what ggml keeps for the backward pass, counted
- * generously (the allocator reuses some, never more).
+ * generously (the allocator reuses some, never more). A frozen base (LoRA) lives twice
+ * (`paramCopies` 2: the host copy and ggml's), its adapter being small.
  */
-export function estimateTrainingBytes(c: InternLM2Config, batch: number, seqLen: number): { params: number; total: number } {
+export function estimateTrainingBytes(
+  c: InternLM2Config,
+  batch: number,
+  seqLen: number,
+  paramCopies = 6,
+): { params: number; total: number } {
   const P = internLM2ParamCount(c);
   const N = batch * seqLen;
   const h = c.hidden_size;
   const perLayer = N * (14 * h + 4 * c.intermediate_size) + 3 * batch * c.num_attention_heads * seqLen * seqLen;
   const logits = 3 * N * c.vocab_size;
   const activations = 2 * (c.num_hidden_layers * perLayer + logits) * 4;
-  return { params: P, total: 6 * P * 4 + activations };
+  return { params: P, total: paramCopies * P * 4 + activations };
 }
 
 /** Refuses a run that would not fit, before any work starts. */
-export function checkMemory(c: InternLM2Config, batch: number, seqLen: number, limitGb?: number): number {
-  const { total } = estimateTrainingBytes(c, batch, seqLen);
+export function checkMemory(c: InternLM2Config, batch: number, seqLen: number, limitGb?: number, paramCopies = 6): number {
+  const { total } = estimateTrainingBytes(c, batch, seqLen, paramCopies);
   const limit = limitGb !== undefined ? limitGb * 2 ** 30 : 0.8 * totalmem();
   if (total > limit) {
     throw new ConfigError(

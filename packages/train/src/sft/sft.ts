@@ -68,7 +68,13 @@ export interface SftRun {
  * skipped line reported) and fingerprints the run; `settings` (the method and its own options)
  * join the fingerprint's data part, so a resume with other ones is refused.
  */
-export async function prepareSft(cfg: SftConfig, opts: LoopOptions, settings: Record<string, unknown>): Promise<SftRun> {
+export async function prepareSft(
+  cfg: SftConfig,
+  opts: LoopOptions,
+  settings: Record<string, unknown>,
+  /** How many copies of the weights the method keeps (checkMemory): 6 for full training, 2 for a frozen base. */
+  paramCopies = 6,
+): Promise<SftRun> {
   const out = cfg.output.dir;
   await mkdir(out, { recursive: true });
   const log = (msg: string) => {
@@ -92,7 +98,7 @@ export async function prepareSft(cfg: SftConfig, opts: LoopOptions, settings: Re
   const { batch_size: B, seq_len: T } = cfg.train;
   if (T > config.max_position_embeddings)
     throw new ConfigError('TRAIN_SEQ_TOO_LONG', `seq_len ${T} exceeds max_position_embeddings ${config.max_position_embeddings}.`);
-  checkMemory(config, B, T, cfg.memory_limit_gb);
+  checkMemory(config, B, T, cfg.memory_limit_gb, paramCopies);
 
   // 2. Data: generated first when asked, then read, tokenized and masked; nothing dropped silently.
   let trainFiles = cfg.data.train ?? [];
