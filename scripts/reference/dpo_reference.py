@@ -6,7 +6,8 @@ fixture (train_grad_reference.py: the same CFG and seed, so src/fixtures/grad/mo
 Two pairs = four rows of T tokens (prompt + chosen, prompt + rejected); a row's log-prob is the sum
 of log p(next token) over its reply positions only (weight 1), the rest (prompt, padding) count 0.
   loss = -mean_p log sigmoid(beta * ((pi_c - pi_r) - (ref_c - ref_r)))
-Writes dpo_batch.json and dpo_grads.safetensors.
+and with RPO (TRL's rpo_alpha) the same plus alpha * mean_p(-pi_c / reply tokens of c).
+Writes dpo_batch.json, dpo_grads.safetensors and dpo_rpo_grads.safetensors.
 
 Run:  /usr/bin/python3 scripts/reference/dpo_reference.py packages/train/src/dpo/fixtures
 """
@@ -35,6 +36,7 @@ SEQS = [  # (tokens, first reply index): the reply runs to the end of the sequen
     (prompt_b + [88, 89, 90, 91, 2], 7),
 ]
 REF_DIFF = [0.25, -0.6]  # reference log-ratios ref_c - ref_r per pair
+RPO_ALPHA = 0.7
 
 
 def rows():
@@ -46,8 +48,7 @@ def rows():
     return out
 
 
-def main(out_dir):
-    os.makedirs(out_dir, exist_ok=True)
+def dpo(alpha):
     w = random_weights(CFG, 4321)
     for t in w.values():
         t.requires_grad_(True)
@@ -58,12 +59,24 @@ def main(out_dir):
         seq.append((tok * torch.tensor(weights)).sum())
     z = torch.stack([BETA * ((seq[2 * p] - seq[2 * p + 1]) - REF_DIFF[p]) for p in range(len(REF_DIFF))])
     loss = -torch.nn.functional.logsigmoid(z).mean()
+    if alpha:
+        n_chosen = [sum(r[2]) for r in rows()[0::2]]
+        loss = loss + alpha * torch.stack([-seq[2 * p] / n_chosen[p] for p in range(len(REF_DIFF))]).mean()
     loss.backward()
+    return w, seq, loss
+
+
+def main(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    w, seq, loss = dpo(0)
     write_safetensors(os.path.join(out_dir, "dpo_grads.safetensors"), {k: v.grad for k, v in w.items()})
+    w_rpo, _, rpo_loss = dpo(RPO_ALPHA)
+    write_safetensors(os.path.join(out_dir, "dpo_rpo_grads.safetensors"), {k: v.grad for k, v in w_rpo.items()})
     r = rows()
     with open(os.path.join(out_dir, "dpo_batch.json"), "w") as f:
         json.dump({"T": T, "beta": BETA, "rows": [x[0] for x in r], "targets": [x[1] for x in r], "weights": [x[2] for x in r],
                    "ref_diff": REF_DIFF, "seq_logp": [float(s) for s in seq], "loss": float(loss),
+                   "rpo_alpha": RPO_ALPHA, "rpo_loss": float(rpo_loss),
                    "torch": torch.__version__}, f, indent=2)
     print("loss", float(loss), "seq", [float(s) for s in seq])
 

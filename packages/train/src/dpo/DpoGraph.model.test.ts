@@ -25,6 +25,8 @@ interface Fixture {
   ref_diff: number[];
   seq_logp: number[];
   loss: number;
+  rpo_alpha: number;
+  rpo_loss: number;
 }
 
 const fixture = () => JSON.parse(readFileSync(`${dir}dpo_batch.json`, 'utf8')) as Fixture;
@@ -74,6 +76,31 @@ describe('DPO graph vs PyTorch autograd', () => {
       expect(worst).toBeLessThan(1e-3);
     },
   );
+
+  it("with RPO (α × the chosen replies' mean NLL added) gives PyTorch's loss and gradients too", async () => {
+    const config = parseInternLM2Config(JSON.parse(readFileSync(`${gradDir}config.json`, 'utf8')));
+    const f = fixture();
+    const want = await readAll(`${dir}dpo_rpo_grads.safetensors`);
+    using model = new GgmlInternLM2(config, await readAll(`${gradDir}model.safetensors`), { threads: 1, trainable: true });
+    using dpo = new DpoModel(model, f.beta, f.rpo_alpha);
+    const r = dpo.run(batchOf(f), f.ref_diff, true);
+    expect(Math.abs(r.loss - f.rpo_loss) / f.rpo_loss).toBeLessThan(1e-5);
+    let worst = 0;
+    for (const [name, g] of want) {
+      const got = r.grads?.get(name)?.data as Float32Array;
+      let scale = 0;
+      let diff = 0;
+      for (let i = 0; i < g.data.length; i++) {
+        scale = Math.max(scale, Math.abs(g.data[i]));
+        diff = Math.max(diff, Math.abs(g.data[i] - got[i]));
+      }
+      worst = Math.max(worst, diff / scale);
+    }
+    console.log(
+      `RPO: loss ggml ${r.loss.toFixed(6)} torch ${f.rpo_loss.toFixed(6)}; worst relative gradient error ${worst.toExponential(2)}`,
+    );
+    expect(worst).toBeLessThan(1e-3);
+  });
 
   it('prompt and padding tokens get no say: changing them outside the reply changes no reply log-prob of the other rows', async () => {
     const config = parseInternLM2Config(JSON.parse(readFileSync(`${gradDir}config.json`, 'utf8')));

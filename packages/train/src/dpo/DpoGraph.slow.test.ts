@@ -27,20 +27,23 @@ describe.skipIf(skipReason !== undefined)('DPO PyTorch reference, live', () => {
       const live = JSON.parse(await readFile(join(out, 'dpo_batch.json'), 'utf8'));
       const committed = JSON.parse(await readFile(join(FIXTURES, 'dpo_batch.json'), 'utf8'));
       expect(live.loss).toBeCloseTo(committed.loss, 6);
+      expect(live.rpo_loss).toBeCloseTo(committed.rpo_loss, 6);
       expect(live.rows).toEqual(committed.rows);
       for (const [i, s] of (live.seq_logp as number[]).entries()) expect(s).toBeCloseTo(committed.seq_logp[i], 4);
-      await using a = await SafetensorsFile.open(join(out, 'dpo_grads.safetensors'));
-      await using b = await SafetensorsFile.open(join(FIXTURES, 'dpo_grads.safetensors'));
-      for (const t of b.tensors) {
-        const x = await a.readF32(t.name);
-        const y = await b.readF32(t.name);
-        let d = 0;
-        let s = 0;
-        for (let i = 0; i < y.length; i++) {
-          d = Math.max(d, Math.abs(x[i] - y[i]));
-          s = Math.max(s, Math.abs(y[i]));
+      for (const file of ['dpo_grads.safetensors', 'dpo_rpo_grads.safetensors']) {
+        await using a = await SafetensorsFile.open(join(out, file));
+        await using b = await SafetensorsFile.open(join(FIXTURES, file));
+        for (const t of b.tensors) {
+          const x = await a.readF32(t.name);
+          const y = await b.readF32(t.name);
+          let d = 0;
+          let s = 0;
+          for (let i = 0; i < y.length; i++) {
+            d = Math.max(d, Math.abs(x[i] - y[i]));
+            s = Math.max(s, Math.abs(y[i]));
+          }
+          expect(d / s, t.name).toBeLessThan(1e-5);
         }
-        expect(d / s, t.name).toBeLessThan(1e-5);
       }
     } finally {
       await rm(out, { recursive: true, force: true });

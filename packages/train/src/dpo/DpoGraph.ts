@@ -23,6 +23,8 @@ export interface DpoGraphShape {
   /** Reply positions kept before the LM head, padded up (padding rows count for nothing). */
   M: number;
   beta: number;
+  /** Weight of the chosen replies' mean NLL added to the loss (RPO, TRL's rpo_alpha); 0 = plain DPO. */
+  nll: number;
   withGrads: boolean;
   backwardMatmul: BackwardMatmul;
 }
@@ -41,6 +43,8 @@ export interface DpoPlan {
   ref: Float32Array;
   /** [P, 2] (1, 0) per pair: picks log σ(z) out of the two-way log-softmax. */
   pick: Float32Array;
+  /** [B] −1 / (P · reply tokens) on chosen rows, 0 on rejected ones: the chosen replies' mean NLL. */
+  nllSel: Float32Array;
 }
 
 /**
@@ -60,7 +64,10 @@ export class DpoGraph {
   readonly ctx: GgmlContext;
   readonly graph: GraphPtr;
   readonly gradGraph: GraphPtr;
-  readonly inputs: Record<'tokens' | 'positions' | 'mask' | 'rows' | 'onehot' | 'seqSel' | 'pairSel' | 'ref' | 'pick', TensorPtr>;
+  readonly inputs: Record<
+    'tokens' | 'positions' | 'mask' | 'rows' | 'onehot' | 'seqSel' | 'pairSel' | 'ref' | 'pick' | 'nllSel',
+    TensorPtr
+  >;
   readonly loss: TensorPtr;
   readonly seqLogp: TensorPtr;
   private galloc: GallocrPtr | null = null;
@@ -89,9 +96,10 @@ export class DpoGraph {
       pairSel: c.tensor(GGML_TYPE_F32, [B, 2 * P], 'dpo_pair_sel'),
       ref: c.tensor(GGML_TYPE_F32, [2, P], 'dpo_ref'),
       pick: c.tensor(GGML_TYPE_F32, [2, P], 'dpo_pick'),
+      nllSel: c.tensor(GGML_TYPE_F32, [B, 1], 'dpo_nll_sel'),
     };
     for (const t of Object.values(this.inputs)) f.ggml_set_input(t);
-    const { tokens, positions, mask, rows, onehot, seqSel, pairSel, ref, pick } = this.inputs;
+    const { tokens, positions, mask, rows, onehot, seqSel, pairSel, ref, pick, nllSel } = this.inputs;
     const hidden = buildInternLM2Hidden(f, x, params, { tokens, positions, mask }, B, T);
     const logits = lmHead(f, x, params, f.ggml_get_rows(x, hidden, rows)); // [V, M]
     const tokenLogp = f.ggml_sum_rows(x, f.ggml_mul(x, f.ggml_log(x, f.ggml_soft_max(x, logits)), onehot)); // [1, M]
@@ -99,7 +107,10 @@ export class DpoGraph {
     const diff = f.ggml_reshape_2d(x, f.ggml_mul_mat(x, pairSel, this.seqLogp), 2, P); // [2, P]: (π_c − π_r, 0)
     const z = f.ggml_scale(x, f.ggml_sub(x, diff, ref), beta);
     const logSigmoid = f.ggml_sum(x, f.ggml_mul(x, f.ggml_log(x, f.ggml_soft_max(x, z)), pick));
-    this.loss = f.ggml_scale(x, logSigmoid, -1 / P);
+    const dpoLoss = f.ggml_scale(x, logSigmoid, -1 / P);
+    // RPO: + α · mean over pairs of the chosen reply's per-token NLL (keeps the chosen likelihood up)
+    this.loss =
+      shape.nll > 0 ? f.ggml_add(x, dpoLoss, f.ggml_scale(x, f.ggml_sum(x, f.ggml_mul(x, this.seqLogp, nllSel)), shape.nll)) : dpoLoss;
     f.ggml_set_loss(this.loss);
     f.ggml_set_output(this.loss);
     f.ggml_set_output(this.seqLogp);
@@ -140,6 +151,8 @@ export class DpoGraph {
     set(i.pairSel, plan.pairSel);
     set(i.ref, plan.ref);
     set(i.pick, plan.pick);
+    // only in the graph (so allocated) with RPO
+    if (this.shape.nll > 0) set(i.nllSel, plan.nllSel);
     if (this.shape.withGrads) f.ggml_graph_reset(this.gradGraph);
     const status = this.sched
       ? f.ggml_backend_sched_graph_compute(this.sched, this.graph)
@@ -159,7 +172,13 @@ export class DpoGraph {
   sameShape(s: DpoGraphShape): boolean {
     const a = this.shape;
     return (
-      a.B === s.B && a.T === s.T && a.M === s.M && a.beta === s.beta && a.withGrads === s.withGrads && a.backwardMatmul === s.backwardMatmul
+      a.B === s.B &&
+      a.T === s.T &&
+      a.M === s.M &&
+      a.beta === s.beta &&
+      a.nll === s.nll &&
+      a.withGrads === s.withGrads &&
+      a.backwardMatmul === s.backwardMatmul
     );
   }
 

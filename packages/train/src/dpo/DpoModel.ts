@@ -42,13 +42,17 @@ export function planDpoBatch(batch: DpoBatch, refDiff: ArrayLike<number>, vocab:
   const pairSel = new Float32Array(2 * P * B);
   const ref = new Float32Array(2 * P);
   const pick = new Float32Array(2 * P);
+  const nllSel = new Float32Array(B);
+  const replyTokens = new Float32Array(B);
+  for (const pos of kept) replyTokens[Math.floor(pos / T)]++;
+  for (let p = 0; p < P; p++) nllSel[2 * p] = replyTokens[2 * p] > 0 ? -1 / (P * replyTokens[2 * p]) : 0;
   for (let p = 0; p < P; p++) {
     pairSel[2 * p * B + 2 * p] = 1;
     pairSel[2 * p * B + 2 * p + 1] = -1;
     ref[2 * p] = refDiff[p];
     pick[2 * p] = 1;
   }
-  return { rows, onehot, seqSel, pairSel, ref, pick, kept: M };
+  return { rows, onehot, seqSel, pairSel, ref, pick, nllSel, kept: M };
 }
 
 /**
@@ -63,6 +67,8 @@ export class DpoModel {
   constructor(
     readonly model: GgmlInternLM2,
     readonly beta: number,
+    /** RPO's α: weight of the chosen replies' mean NLL in the loss (0 = plain sigmoid DPO). */
+    readonly nll = 0,
   ) {}
 
   /** `refDiff[p]` = r_c − r_r, the reference model's log-ratio for pair p (0 for the reference pass itself). */
@@ -73,7 +79,15 @@ export class DpoModel {
     if (B === 0 || T === 0 || batch.rows.some((r) => r.length !== T))
       throw new EngineError('TRAIN_GRAPH_BAD_BATCH', 'a DPO batch needs equal-length, non-empty rows.');
     const plan = planDpoBatch(batch, refDiff, config.vocab_size);
-    const shape: DpoGraphShape = { B, T, M: plan.kept, beta: this.beta, withGrads, backwardMatmul: this.model.backwardMatmul };
+    const shape: DpoGraphShape = {
+      B,
+      T,
+      M: plan.kept,
+      beta: this.beta,
+      nll: this.nll,
+      withGrads,
+      backwardMatmul: this.model.backwardMatmul,
+    };
     const g = this.graph(shape);
     const ids = Int32Array.from(batch.rows.flat());
     const key = `${B}x${T}`;

@@ -120,7 +120,7 @@ export async function dpo(cfg: DpoConfig, opts: LoopOptions = {}): Promise<DpoRe
   // 3. What this run trains on (checked by --resume); β is part of the loss, so of the optimizer part.
   const fingerprint = makeFingerprint(
     { ...config, init: { weights_sha256: digestWeights(weights) } },
-    { ...optimizerSettings(cfg.train), 'dpo.beta': cfg.dpo.beta },
+    { ...optimizerSettings(cfg.train), 'dpo.beta': cfg.dpo.beta, 'dpo.rpo_alpha': cfg.dpo.rpo_alpha || undefined },
     {
       method: 'dpo',
       'train.seq_len': T,
@@ -159,7 +159,7 @@ export async function dpo(cfg: DpoConfig, opts: LoopOptions = {}): Promise<DpoRe
       batchWeight: (b) => b.pairs,
       model: (threads) => {
         const g = new GgmlInternLM2(config, weights, { threads, trainable: true });
-        const d = new DpoModel(g, beta);
+        const d = new DpoModel(g, beta, cfg.dpo.rpo_alpha);
         const refDiff = (b: DpoBatch) => Array.from({ length: b.pairs }, (_, p) => b.ref[2 * p] - b.ref[2 * p + 1]);
         const evaluate = (b: DpoBatch) => {
           const x = d.run(b, refDiff(b), false);

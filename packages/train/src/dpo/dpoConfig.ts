@@ -39,9 +39,11 @@ export const dpoConfigSchema = z
       .object({
         /** β of the sigmoid DPO loss: how far the policy may move from the reference. */
         beta: z.number().positive().default(0.1),
+        /** RPO (TRL's rpo_alpha): adds α × the chosen replies' mean per-token NLL to the loss; 0 = plain DPO. */
+        rpo_alpha: z.number().min(0).default(0),
       })
       .strict()
-      .default({ beta: 0.1 }),
+      .default({ beta: 0.1, rpo_alpha: 0 }),
     train: shared.train,
     eval: shared.eval,
     checkpoint: shared.checkpoint,
