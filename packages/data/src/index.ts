@@ -49,6 +49,7 @@ export { mergeUnitStats, type StageStats, type UnitStats } from './pipeline/Unit
 export { type Bars, barChartSvg } from './report/barChartSvg.js';
 export { type AugmentTask, augment } from './synth/augment.js';
 export { type CodeSample, codeFunction } from './synth/codeFunctions.js';
+export { type FlywheelResult, runFlywheel } from './synth/flywheel.js';
 export { CALCULATOR_TOOL, evalExpression, generateSynthetic, type SyntheticKind, type SyntheticRecord } from './synth/generate.js';
 export { arithmeticProblem, formulaProblem, lastNumber, unitConversion, type WorkedProblem } from './synth/mathProblems.js';
 export { type PairOptions, type PairResult, preferencePairs, type RankedPrompt } from './synth/preferencePairs.js';

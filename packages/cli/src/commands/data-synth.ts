@@ -77,4 +77,17 @@ export function registerDataSynthCommands(data: Command): void {
         await provider.close?.();
       }
     });
+  data
+    .command('flywheel')
+    .description(
+      'One flywheel round from a recipe: score and filter the corpus with the current model, generate SFT data, rank the model’s answers into DPO pairs',
+    )
+    .argument('<recipe>', 'flywheel YAML (see recipes/data-flywheel.yaml)')
+    .action(async (recipe: string) => {
+      const { runFlywheel } = await import('@puyu/data');
+      const r = await runFlywheel(recipe);
+      process.stdout.write(
+        `${r.report}: corpus kept ${r.corpusKept}/${r.corpusRead}, ${r.sft} SFT records, ${r.dpo} DPO pairs (model accuracy ${(100 * r.accuracy).toFixed(1)}%)\n`,
+      );
+    });
 }
