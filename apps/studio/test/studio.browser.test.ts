@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTokenizer } from '@puyu/formats';
 import { inspectModel } from '@puyu/model';
-import { sharedDataRoot } from '@puyu/testing';
+import { makeToolModel, SYSTEM, sharedDataRoot, WEATHER_TOOL } from '@puyu/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStudio, startStudio } from '../server/index.js';
@@ -25,6 +25,7 @@ let runs = '';
 let browser: Browser;
 let studio: RunningStudio;
 let serve: Proc | undefined;
+let toolServe: Proc | undefined;
 let quickstart: Proc;
 let servePort = 0;
 const shots: string[] = [];
@@ -47,6 +48,7 @@ afterAll(async () => {
   await browser?.close();
   await studio?.close();
   await serve?.stop();
+  await toolServe?.stop();
   await quickstart?.stop();
   if (root) await rm(root, { recursive: true, force: true });
   if (shots.length) console.log(`Studio screenshots (${SHOTS}):\n  ${shots.join('\n  ')}`);
@@ -185,6 +187,43 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it('tools defined in the page: a model’s tool call shows as a card, and the result typed there goes back to it', async () => {
+    // A tiny InternLM2 that learnt get_weather calls by heart (@puyu/testing; cached after the model suite made it).
+    const { gguf: toolGguf } = await makeToolModel();
+    const port = await freePort();
+    toolServe = puyu(['serve', toolGguf, '--port', String(port), '--ctx-size', '1024', '--sequences', '1', '--name', 'tool']);
+    await until(
+      'the tool model server',
+      async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok || undefined,
+      120_000,
+    );
+    const { page, errors } = await openPage(browser, 'en');
+    await page.goto(url('chat'));
+    await page.getByTestId('endpoint').fill(`http://127.0.0.1:${port}/v1`);
+    await page.getByTestId('model').fill('tool');
+    await page.getByTestId('system').fill(SYSTEM);
+    await page.getByTestId('temperature').fill('0');
+    await page.getByTestId('calculator').uncheck();
+    await page.getByTestId('custom-tools').fill(JSON.stringify([{ type: 'function', function: WEATHER_TOOL }]));
+    await page.getByTestId('max-tokens').fill('96');
+    await page.getByTestId('chat-input').fill('What is the weather in Shanghai?');
+    await page.getByTestId('send').click();
+    const card = page.getByTestId('tool-card').first();
+    await card.waitFor({ timeout: 120_000 });
+    const cardText = await card.innerText();
+    expect(cardText).toContain('get_weather');
+    expect(cardText).toContain('Shanghai');
+    await page.getByTestId('tool-answer').first().fill('{"temperature_c": 21, "sky": "clear"}');
+    await page.getByTestId('send-results').click();
+    await until('the answer after the tool result', async () =>
+      (await page.locator('.msg.assistant[data-role=assistant]').count()) >= 2 ? true : undefined,
+    );
+    expect(await page.getByTestId('tool-result').first().innerText()).toBe('{"temperature_c": 21, "sky": "clear"}');
+    shots.push(await shot(page, 'chat-tool-card'));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
 
   it.skipIf(!DATA)(
     'the evaluation page’s numbers equal summary.csv, and samples drill down to prompt/output/extracted/gold',

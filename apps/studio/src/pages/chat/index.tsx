@@ -175,7 +175,15 @@ function Chat() {
           </label>
           <label className="field">
             {t('temperature')} ({temperature})
-            <input type="range" min={0} max={2} step={0.05} value={temperature} onChange={(e) => setTemperature(Number(e.target.value))} />
+            <input
+              type="range"
+              min={0}
+              max={2}
+              step={0.05}
+              value={temperature}
+              onChange={(e) => setTemperature(Number(e.target.value))}
+              data-testid="temperature"
+            />
           </label>
           <label className="field">
             {t('topP')} ({topP})
@@ -201,7 +209,13 @@ function Chat() {
           </label>
           <label className="field">
             {t('customTools')}
-            <textarea rows={4} value={customTools} onChange={(e) => setCustomTools(e.target.value)} placeholder={t('customToolsHint')} />
+            <textarea
+              rows={4}
+              value={customTools}
+              onChange={(e) => setCustomTools(e.target.value)}
+              placeholder={t('customToolsHint')}
+              data-testid="custom-tools"
+            />
           </label>
           {custom.error && <p className="bad">{t('badTools', { error: custom.error })}</p>}
         </form>
@@ -214,10 +228,15 @@ function Chat() {
               {Object.keys(pending).map((id) => (
                 <label key={id} className="field">
                   {id}
-                  <textarea rows={2} value={pending[id]} onChange={(e) => setPending((p) => ({ ...p, [id]: e.target.value }))} />
+                  <textarea
+                    rows={2}
+                    value={pending[id]}
+                    onChange={(e) => setPending((p) => ({ ...p, [id]: e.target.value }))}
+                    data-testid="tool-answer"
+                  />
                 </label>
               ))}
-              <button type="button" className="primary" onClick={sendToolResults} disabled={busy}>
+              <button type="button" className="primary" onClick={sendToolResults} disabled={busy} data-testid="send-results">
                 {t('sendResults')}
               </button>
             </div>
