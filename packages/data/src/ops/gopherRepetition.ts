@@ -82,6 +82,8 @@ export function gopherRepetitionOperator(o: GopherRepetitionOptions = {}): Opera
         let dupChars = 0;
         for (let i = 0; i < m; i++) if (dupWord[i]) dupChars += lens[i] as number;
         if (dupChars / totalChars > frac) return `gopher_dup_${n}gram_chars`;
+        // A repeated (n+1)-gram contains a repeated n-gram: none at n means none above.
+        if (dupChars === 0) break;
       }
       return null;
     },

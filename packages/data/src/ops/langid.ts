@@ -4,7 +4,7 @@ import type { Operator } from './Operator.js';
 export interface LangIdOptions {
   /** Languages (ISO 639-1) to keep; empty keeps all and only labels (default ["en", "zh"]). */
   keep?: string[];
-  /** Characters of the text the detector reads (default 1,000: enough for a confident label, and eld's cost grows with it). */
+  /** Characters of the text the detector reads (default 400: a few sentences label a page reliably, and eld's cost grows with the length). */
   sampleChars?: number;
 }
 
@@ -55,7 +55,7 @@ function scriptGuess(text: string): { lang: string; score: number } | undefined 
 export async function langIdOperator(o: LangIdOptions = {}): Promise<Operator> {
   const detect = await loadLanguageDetector();
   const keep = new Set(o.keep ?? ['en', 'zh']);
-  const sample = o.sampleChars ?? 1000;
+  const sample = o.sampleChars ?? 400;
   return {
     name: 'langid',
     apply(doc: Doc) {

@@ -9,6 +9,8 @@ export interface StageStats {
   drops: Record<string, number>;
   examples: Record<string, { id: string; text: string }[]>;
   events: Record<string, number>;
+  /** Time spent in this operator. */
+  seconds: number;
 }
 
 /** What one shard (one input unit) did: written into its done marker and merged into the report. */
@@ -29,7 +31,7 @@ export interface UnitStats {
 }
 
 export function emptyStage(name: string): StageStats {
-  return { name, docsIn: 0, docsOut: 0, bytesIn: 0, bytesOut: 0, drops: {}, examples: {}, events: {} };
+  return { name, docsIn: 0, docsOut: 0, bytesIn: 0, bytesOut: 0, drops: {}, examples: {}, events: {}, seconds: 0 };
 }
 
 /** Sums unit stats (the report of a run, or of several --shard tasks). */
@@ -67,6 +69,7 @@ export function mergeUnitStats(
       t.docsOut += s.docsOut;
       t.bytesIn += s.bytesIn;
       t.bytesOut += s.bytesOut;
+      t.seconds += s.seconds ?? 0;
       add(t.drops, s.drops);
       add(t.events, s.events);
       for (const [k, ex] of Object.entries(s.examples)) {

@@ -73,14 +73,17 @@ export async function runUnit(cfg: PipelineConfig, unit: number, inputs: string[
       for await (const doc of readDocs(path, log, cfg.input)) {
         stats.read++;
         let bytes = Buffer.byteLength(doc.text);
+        let before = doc.text;
         stats.bytesRead += bytes;
         let reason: string | null = null;
         for (let i = 0; i < ops.length; i++) {
           const st = stages[i] as (typeof stages)[number];
           st.docsIn++;
           st.bytesIn += bytes;
+          const t = performance.now();
           const r = (ops[i] as Operator).apply(doc);
           reason = typeof r === 'string' || r === null ? r : await r;
+          st.seconds += (performance.now() - t) / 1000;
           if (reason !== null) {
             st.drops[reason] = (st.drops[reason] ?? 0) + 1;
             const ex = st.examples[reason] ?? [];
@@ -88,7 +91,11 @@ export async function runUnit(cfg: PipelineConfig, unit: number, inputs: string[
             if (ex.length < cfg.examplesPerReason) ex.push({ id: doc.id, text: doc.text.slice(0, 300) });
             break;
           }
-          bytes = Buffer.byteLength(doc.text);
+          // Most operators keep the very same string: measure only a changed text.
+          if (doc.text !== before) {
+            bytes = Buffer.byteLength(doc.text);
+            before = doc.text;
+          }
           st.docsOut++;
           st.bytesOut += bytes;
         }

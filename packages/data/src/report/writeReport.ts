@@ -83,8 +83,8 @@ export async function writeReport(path: string, cfg: PipelineConfig, m: Merged):
     '',
     '## Per stage',
     '',
-    '| stage | docs in | docs out | kept | MB in | MB out | events |',
-    '|---|---:|---:|---:|---:|---:|---|',
+    '| stage | docs in | docs out | kept | MB in | MB out | seconds | events |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
     ...m.stages.map(
       (s) =>
         `| ${s.name} | ${s.docsIn} | ${s.docsOut} | ${pct(s.docsOut, s.docsIn)} | ${(s.bytesIn / 1e6).toFixed(2)} | ${(s.bytesOut / 1e6).toFixed(2)} | ${Object.entries(
