@@ -147,7 +147,7 @@ export function parseCorpus(name: string, source: string): { html: string; truth
 }
 
 const CSS = `
-body { font-family: 'Liberation Serif', 'Noto Serif CJK SC', serif; font-size: 11pt; line-height: 1.35; }
+body { font-family: 'Liberation Serif', 'WenQuanYi Micro Hei', serif; font-size: 11pt; line-height: 1.35; }
 h1 { font-size: 20pt; } h2 { font-size: 15pt; } h3 { font-size: 12.5pt; }
 h1, h2, h3 { break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin: 8pt 0; }

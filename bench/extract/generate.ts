@@ -4,6 +4,9 @@
  * truth to packages/extract/src/fixtures/bench/, where the default test suite scores them.
  *
  *   npx tsx --conditions=source bench/extract/generate.ts [--chromium /usr/bin/chromium]
+ *
+ * Fonts: Liberation (fonts-liberation) and WenQuanYi Micro Hei (fonts-wqy-microhei), which has
+ * no bold face, so Chinese headings carry a synthetic bold the extractor cannot see.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -29,7 +32,7 @@ try {
     const pdf = await page.pdf({
       format: 'A4',
       displayHeaderFooter: true,
-      headerTemplate: `<div style="font-size:8pt;width:100%;margin:0 48pt;font-family:'Liberation Sans','Noto Sans CJK SC',sans-serif">${truth.header}</div>`,
+      headerTemplate: `<div style="font-size:8pt;width:100%;margin:0 48pt;font-family:'Liberation Sans','WenQuanYi Micro Hei',sans-serif">${truth.header}</div>`,
       footerTemplate: `<div style="font-size:8pt;width:100%;text-align:center;font-family:'Liberation Sans',sans-serif">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`,
       margin: { top: '20mm', bottom: '20mm', left: '17mm', right: '17mm' },
     });

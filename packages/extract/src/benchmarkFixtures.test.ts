@@ -22,7 +22,7 @@ describe('generated benchmark fixtures', () => {
     expect(NAMES.length).toBeGreaterThanOrEqual(4);
     const truths = NAMES.map((n) => JSON.parse(readFileSync(join(DIR, `${n}.truth.json`), 'utf8')) as TruthDocument);
     const blocks = truths.flatMap((t) => t.blocks);
-    expect(new Set(blocks.filter((b) => b.type === 'title').map((b) => (b.type === 'title' ? b.level : 0)))).toEqual(new Set([1, 2, 3]));
+    expect(new Set(blocks.filter((b) => b.type === 'title').map((b) => (b.type === 'title' ? b.level : 0)))).toEqual(new Set([1, 2, 3, 4]));
     expect(blocks.some((b) => b.type === 'table' && b.rows.some((r) => r.some((c) => c.rowspan > 1 || c.colspan > 1)))).toBe(true);
     expect(truths.some((t) => t.columnParagraphs.length >= 4)).toBe(true);
     expect(truths.some((t) => /[\u4e00-\u9fff]/.test(t.header))).toBe(true);

@@ -10,7 +10,7 @@ import { joinLines } from '../textJoin.js';
 import { assembleBlocks } from './assemble.js';
 import type { Draft } from './pageLayout.js';
 import { readingOrder } from './readingOrder.js';
-import type { Segment } from './segments.js';
+import { foldRadicals, type Segment } from './segments.js';
 
 let y = 0;
 function seg(text: string, fontSize = 10, bold = false, fontName = 'Serif'): Segment {
@@ -102,6 +102,10 @@ describe('helpers', () => {
   it('joins CJK lines without spaces and Latin lines with one', () => {
     expect(joinLines(['城市公共', '自行车系统'])).toBe('城市公共自行车系统');
     expect(joinLines(['two', 'words'])).toBe('two words');
+  });
+
+  it('folds CJK radical look-alikes from broken ToUnicode maps, not full-width punctuation', () => {
+    expect(foldRadicals('⾃⾏⻋，⽤⼾：')).toBe('自行车，用户：');
   });
 
   it('escapes text that would read as Markdown syntax', () => {

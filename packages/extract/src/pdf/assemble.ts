@@ -40,7 +40,9 @@ function isHeadingCandidate(d: LinesDraft, body: number): boolean {
   const text = draftText(d);
   if (d.lines.length > 3 || text.length > 160 || !/\p{L}/u.test(text)) return false;
   if (d.marker === 'bullet' || first.fontSize <= 0) return false;
-  const big = first.fontSize >= body * 1.15;
+  // Fonts without a bold face (many CJK fonts) get a synthetic bold that pdfjs cannot see,
+  // so a single short line only slightly larger than the body also counts.
+  const big = first.fontSize >= body * 1.15 || (first.fontSize >= body * 1.08 && d.lines.length === 1 && text.length <= 80);
   const bold = d.lines.every((l) => l.bold) && first.fontSize >= body * 0.8;
   if (!big && !bold) return false;
   return !/[.,;:，。；：]$/.test(text) || NUMBERING.test(text);

@@ -30,13 +30,31 @@ export function findRunningLines(pages: MarginPage[]): Set<Segment>[] {
     for (const k of keys) pagesWith.set(k, (pagesWith.get(k) ?? 0) + 1);
   }
   const repeated = Math.max(2, Math.ceil(pages.length * 0.4));
+  const body = bodySize(pages);
   return pages.map((p) => {
     const out = new Set<Segment>();
     for (const s of p.segments) {
       const key = marginKey(s, p.height);
       if (key === undefined) continue;
-      if ((pagesWith.get(key) ?? 0) >= repeated || PAGE_NUMBER.test(s.text.trim())) out.add(s);
+      // Repetition needs two pages; on any page, small print alone at the very top (above
+      // the body, in the top 6 %) is a running head too. Footnotes are small print at the
+      // bottom, so the bottom band gets no such rule.
+      const smallHead = s.bbox[3] < p.height * 0.06 && s.fontSize <= body * 0.85;
+      if ((pagesWith.get(key) ?? 0) >= repeated || PAGE_NUMBER.test(s.text.trim()) || smallHead) out.add(s);
     }
     return out;
   });
+}
+
+function bodySize(pages: MarginPage[]): number {
+  const weight = new Map<number, number>();
+  for (const p of pages) for (const s of p.segments) weight.set(s.fontSize, (weight.get(s.fontSize) ?? 0) + s.text.length);
+  let best = 0;
+  let max = -1;
+  for (const [size, w] of weight)
+    if (w > max) {
+      max = w;
+      best = size;
+    }
+  return best;
 }
