@@ -4,7 +4,7 @@ import { registerLoraCommands } from './train-lora.js';
 
 /** `puyu train pretrain CONFIG` (InternEvo's stage) and `puyu train sft CONFIG` (XTuner's). */
 export function registerTrainCommands(program: Command): void {
-  const train = program.command('train').description('Train InternLM2 models on ggml (pretraining, full-parameter SFT, LoRA)');
+  const train = program.command('train').description('Train InternLM2 models on ggml (pretraining, full-parameter SFT, LoRA, DPO)');
   train
     .command('pretrain')
     .description('Pretrain from a JSON config (see recipes/); resumable, checkpointed, exports HF + GGUF')
