@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,10 +147,13 @@ describe('readers', () => {
     const log = new MalformedLog();
     const jsonl = join(dir, 'a.jsonl');
     writeFileSync(jsonl, `${JSON.stringify({ id: 1, text: 'zstd works' })}\n`);
-    execFileSync('zstd', ['-q', '-f', jsonl, '-o', `${jsonl}.zst`]);
-    const got = [];
-    for await (const d of readDocs(`${jsonl}.zst`, log)) got.push(d.text);
-    expect(got).toEqual(['zstd works']);
+    // The zstd file is made by the zstd command (Debian package zstd), a compressor written by others.
+    if (spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0) {
+      execFileSync('zstd', ['-q', '-f', jsonl, '-o', `${jsonl}.zst`]);
+      const got = [];
+      for await (const d of readDocs(`${jsonl}.zst`, log)) got.push(d.text);
+      expect(got).toEqual(['zstd works']);
+    } else console.log('skipped the .zst part: the zstd command (Debian package zstd) is not installed');
 
     writeFileSync(join(dir, 'b.txt'), 'para one\nline two\n\n\npara two\n');
     const paras = [];
