@@ -1,4 +1,5 @@
-"""The Python peers of bench/extract/run.ts, each timed in this one process after a warm-up:
+"""The Python peers of bench/extract/run.ts, each timed in this one process after a warm-up
+pass over all files:
 
   pymupdf4llm  pymupdf4llm's to_markdown (source of its 0.0.2 release, the last that runs on
                Debian's PyMuPDF 1.21; PyMuPDF 1.21 has no find_tables, so it finds no tables)
@@ -51,7 +52,8 @@ elif tool == 'pdfplumber':
 else:
     sys.exit(f'unknown tool {tool}')
 
-convert(args[0])  # warm-up, not timed
+for path in args:  # warm-up over the whole set, not timed (as for the JavaScript tools)
+    convert(path)
 for path in args:
     t0 = time.perf_counter()
     md, pages = convert(path)

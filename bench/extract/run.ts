@@ -5,7 +5,7 @@
  *   unpdf        unpdf's extractText (its bundled pdfjs), in this process
  *   pymupdf4llm  to_markdown, in a Python child (bench/extract/peers.py)
  *   pdfplumber   page.extract_text(), in a Python child
- * Each tool is warmed up on one file, then timed per file (loading the library is not timed);
+ * Each tool is warmed up on the whole set once, then timed per file (loading the library is not timed);
  * tool order rotates every repetition. Prints per tool: normalised edit distance, heading
  * accuracy, table-cell accuracy, two-column reading order, header/footer leakage (all scored
  * from the tool's text output by the same code), pages/s and its ratio to pymupdf4llm per
@@ -61,7 +61,7 @@ const truths = new Map(
 );
 
 const ours: Tool = async (list) => {
-  await extractPdf(new Uint8Array(readFileSync(list[0] as string)), { ocr: 'off' });
+  for (const file of list) await extractPdf(new Uint8Array(readFileSync(file)), { ocr: 'off' });
   const out: FileRun[] = [];
   for (const file of list) {
     const bytes = new Uint8Array(readFileSync(file));
@@ -80,7 +80,7 @@ const unpdf: Tool = async (list) => {
     await pdf.cleanup();
     return { totalPages, text };
   };
-  await run(list[0] as string);
+  for (const file of list) await run(file);
   const out: FileRun[] = [];
   for (const file of list) {
     const t0 = performance.now();

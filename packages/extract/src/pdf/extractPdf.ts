@@ -72,14 +72,30 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Prom
     const progress = new Progress({ total: to - from + 1, label: `extract ${name}`, unit: 'page', silent: !(opts.progress ?? count > 20) });
     const work: PageWork[] = [];
     let ocr: Awaited<ReturnType<typeof ocrAvailability>> | undefined;
+    // The next page is read while this one is laid out: pdfjs inflates font maps through
+    // async zlib, so one page in flight leaves the thread idle part of the time.
+    const read = (n: number) => {
+      const p = withTimeout(
+        (async () => {
+          const page = await doc.getPage(n);
+          return { page, raw: await readPage(page, opts.images ?? true) };
+        })(),
+        timeout,
+        `page ${n}`,
+      );
+      p.catch(() => {}); // handled when awaited; this only keeps an early failure from going unhandled
+      return p;
+    };
+    let pending = read(from);
     for (let n = from; n <= to; n++) {
+      const current = pending;
+      if (n < to) pending = read(n + 1);
       const t0 = performance.now();
       const pageIdx = n - 1;
       const info: PageInfo = { pageIdx, width: 0, height: 0, source: 'text', garbledRatio: 0, discarded: [], ms: 0 };
       const w: PageWork = { info, segments: [], tables: [], images: [], marks: [] };
       try {
-        const page = await withTimeout(doc.getPage(n), timeout, `page ${n}`);
-        const raw = await withTimeout(readPage(page, opts.images ?? true), timeout, `page ${n}`);
+        const { page, raw } = await current;
         info.width = raw.width;
         info.height = raw.height;
         const text = raw.runs.map((r) => r.text).join('');
