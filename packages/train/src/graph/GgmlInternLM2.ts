@@ -193,8 +193,9 @@ export class GgmlInternLM2 {
     const slot = shape.withGrads ? 1 : 0;
     const cached = this.graphs[slot];
     if (cached?.sameShape(shape)) return cached;
-    cached?.free();
-    const g = new LossGraph(this.params, shape, plan, this.blas, this.adapter);
+    // the replaced graph's allocator keeps its buffer for this one (no fresh pages to fault in)
+    const allocator = cached?.release() ?? null;
+    const g = new LossGraph(this.params, shape, plan, this.blas, this.adapter, allocator);
     this.graphs[slot] = g;
     g.allocate();
     return g;
