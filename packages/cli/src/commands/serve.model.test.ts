@@ -88,6 +88,33 @@ describe('puyu quantize / puyu serve', () => {
     }
   });
 
+  it('--studio starts Puyu Studio beside the server, pointed at it, and stops it with the server', async () => {
+    const runs = mkdtempSync(join(tmpdir(), 'puyu-cli-serve-runs-'));
+    const child = spawn(process.execPath, [BIN, 'serve', gguf, '--port', '0', '--studio', '--studio-port', '0', '--runs', runs], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const exited = exitOf(child);
+    let out = '';
+    // both lines from one buffer: they may arrive in one chunk
+    const urls = await new Promise<{ serve: string; studio: string }>((res, rej) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const s = /on (http:\/\/\S+)\/v1/.exec(out);
+        const t = /Puyu Studio on (http:\/\/\S+)/.exec(out);
+        if (s && t) res({ serve: s[1], studio: t[1] });
+      });
+      child.once('exit', (code) => rej(new Error(`puyu serve exited with ${code}: ${out}`)));
+    });
+    try {
+      const health = (await (await fetch(`${urls.studio}/api/health`)).json()) as { endpoints: string[]; runsDir: string };
+      expect(health.endpoints).toEqual([`${urls.serve}/v1`]);
+      expect(health.runsDir).toBe(runs);
+    } finally {
+      child.kill('SIGTERM');
+      expect((await exited).code).toBe(0);
+    }
+  });
+
   it('--sequences 1 --max-queue 1: of 6 concurrent streams some get 429 + Retry-After and no 200 carries an error; SIGTERM mid-stream exits 0 within the grace period', async () => {
     const GRACE = 1;
     // ctx 8192 so the last stream (8000 tokens, ~5 s) outlasts the grace period.

@@ -34,6 +34,9 @@ interface ServeCliOptions {
   maxPromptTokens?: number;
   cacheDir?: string;
   lora: { path: string; scale: number }[];
+  studio?: boolean;
+  studioPort: number;
+  runs: string;
 }
 
 /** `puyu serve MODEL`: the OpenAI-compatible server (LMDeploy's `api_server`). Runs until SIGINT/SIGTERM. */
@@ -66,6 +69,9 @@ export function registerServeCommand(program: Command): void {
     .option('--max-body <bytes>', 'largest request body', int('--max-body'), 4 * 1024 * 1024)
     .option('--max-prompt-tokens <n>', 'longest prompt accepted (default: context size − 1)', int('--max-prompt-tokens'))
     .option('--cache-dir <dir>', 'where converted HF folders are cached (default ~/.cache/puyu/serve)')
+    .option('--studio', 'also start Puyu Studio, its chat and serving pages pointed at this server')
+    .option('--studio-port <port>', 'Studio port (0 = any free port)', intOption('--studio-port', { min: 0, max: 65535 }), 7860)
+    .option('--runs <dir>', 'run folders the Studio reads (with --studio)', 'runs')
     .option(
       '--lora <file[,scale]>',
       'apply a GGUF LoRA adapter (puyu train lora) to every request, scale default 1 (repeatable)',
@@ -100,6 +106,21 @@ export function registerServeCommand(program: Command): void {
       process.stdout.write(
         `serving ${server.engine.modelName} (${server.engine.modelPath}) on ${server.url}/v1 — ${o.sequences} sequences × ${server.engine.contextSize} tokens, ${o.threads} thread(s), KV ${o.kvCacheType}${apiKeys.length ? ', API keys on' : ''}${o.lora.length ? `, LoRA ${o.lora.map((a) => `${a.path}×${a.scale}`).join(' + ')}` : ''}\n`,
       );
+      // The Studio runs in this process on its own port, like `puyu studio --endpoint <this server>`:
+      // it binds the same host (a non-loopback host gets a token) and stops with the server.
+      let studio: { close(): Promise<void> } | undefined;
+      if (o.studio) {
+        const { startStudio } = await import('@puyu/studio');
+        const s = await startStudio({
+          runsDir: o.runs,
+          host: o.host,
+          port: o.studioPort,
+          endpoints: [`${server.url}/v1`],
+          token: process.env.PUYU_STUDIO_TOKEN,
+        });
+        studio = s;
+        process.stdout.write(`Puyu Studio on ${s.openUrl} — runs from ${o.runs}\n`);
+      }
       // Graceful shutdown (startServer's close): stop accepting, 503 the queue, let running requests
       // finish for --grace-period, stop the rest, wait for the decode in flight, dispose the engine.
       // 25 s by default: below Kubernetes' 30 s terminationGracePeriodSeconds, so the engine is
@@ -123,6 +144,7 @@ export function registerServeCommand(program: Command): void {
         `${signal}: shutting down — ${server.scheduler.activeSequences} running, ${server.scheduler.queueDepth} queued (answered 503); grace period ${o.gracePeriod} s\n`,
       );
       await server.close({ gracePeriodMs: o.gracePeriod * 1000 });
+      await studio?.close();
       process.off('SIGINT', again);
       process.off('SIGTERM', again);
       process.stderr.write('stopped\n');
