@@ -67,7 +67,7 @@ describe('error codes', () => {
   });
 
   it('the checks name each offender with its package and sites', () => {
-    const pkg = (name: string, deps: string[] = []) => ({ dir: name, name: `@x/${name}`, deps });
+    const pkg = (name: string, deps: string[] = []) => ({ dir: `packages/${name}`, src: 'src', name: `@x/${name}`, deps });
     const entry = { meaning: 'm.', action: 'a.' };
     const [a, b, c] = [pkg('a'), pkg('b', ['@x/a']), pkg('c')];
     const fake: ErrorCodeSurvey = {
@@ -94,7 +94,7 @@ describe('error codes', () => {
       '@x/c: B_USED is registered only by @x/b, which @x/c does not depend on — used at c.ts:3',
       '@x/c: Z_NOBODY is in no table, and no package owns its prefix — used at c.ts:4',
     ]);
-    expect(unusedCodes(fake)).toEqual(['@x/a: A_UNUSED is registered in A_ERROR_CODES but never used in packages/*/src']);
+    expect(unusedCodes(fake)).toEqual(['@x/a: A_UNUSED is registered in A_ERROR_CODES but never used in its sources (packages/*/src, apps/*/server)']);
     expect(ownershipProblems(fake)).toEqual([
       '@x/a: B_STOLEN is in A_ERROR_CODES but its prefix belongs to @x/b',
       '@x/b: A_USED is in B_ERROR_CODES but its prefix belongs to @x/a',
@@ -146,10 +146,10 @@ describe('error codes', () => {
     const offenders = s.packages.flatMap((p) => {
       const own = s.uses.some((u) => u.pkg === p.name && (registeredBy.get(u.code) ?? p.name) === p.name);
       if (!withTable.has(p.name)) return own ? [`${p.name} has no src/errorCodes.ts`] : [];
-      const index = join(ROOT, 'packages', p.dir, 'src', 'index.ts');
+      const index = join(ROOT, p.dir, p.src, 'index.ts');
       return existsSync(index) && readFileSync(index, 'utf8').includes("'./errorCodes.js'")
         ? []
-        : [`packages/${p.dir}/src/index.ts does not export ./errorCodes.js`];
+        : [`${p.dir}/${p.src}/index.ts does not export ./errorCodes.js`];
     });
     expect(offenders, `missing tables or exports:${list(offenders)}`).toEqual([]);
   });

@@ -45,8 +45,10 @@ export interface ErrorCodeEntry {
 }
 
 export interface PackageInfo {
-  /** Folder name under packages/ (`formats`). */
+  /** Folder from the repository root (`packages/formats`, `apps/studio`). */
   dir: string;
+  /** Its source folder: `src` for packages, `server` for an app's Node side (`apps/studio/server`). */
+  src: string;
   /** npm name (`@puyu/formats`). */
   name: string;
   /** @puyu/* packages it depends on at run time (dependencies and peerDependencies). */
@@ -81,17 +83,26 @@ export function normalizeCode(code: string): string {
 }
 
 export function listPackages(root: string): PackageInfo[] {
-  const base = join(root, 'packages');
-  return readdirSync(base, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(base, d.name, 'package.json')) && existsSync(join(base, d.name, 'src')))
-    .map((d) => {
-      const json = JSON.parse(readFileSync(join(base, d.name, 'package.json'), 'utf8')) as {
-        name: string;
-        dependencies?: Record<string, string>;
-        peerDependencies?: Record<string, string>;
-      };
-      const deps = Object.keys({ ...json.dependencies, ...json.peerDependencies }).filter((n) => n.startsWith('@puyu/'));
-      return { dir: d.name, name: json.name, deps: deps.sort() };
+  // packages/<name>/src, and an app's server side (apps/<name>/server): the code that throws coded errors
+  const places = [
+    { base: 'packages', src: 'src' },
+    { base: 'apps', src: 'server' },
+  ];
+  return places
+    .flatMap(({ base, src }) => {
+      const abs = join(root, base);
+      if (!existsSync(abs)) return [];
+      return readdirSync(abs, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(join(abs, d.name, 'package.json')) && existsSync(join(abs, d.name, src)))
+        .map((d) => {
+          const json = JSON.parse(readFileSync(join(abs, d.name, 'package.json'), 'utf8')) as {
+            name: string;
+            dependencies?: Record<string, string>;
+            peerDependencies?: Record<string, string>;
+          };
+          const deps = Object.keys({ ...json.dependencies, ...json.peerDependencies }).filter((n) => n.startsWith('@puyu/'));
+          return { dir: `${base}/${d.name}`, src, name: json.name, deps: deps.sort() };
+        });
     })
     .sort((a, b) => a.dir.localeCompare(b.dir));
 }
@@ -109,7 +120,7 @@ export function sourceFiles(root: string, pkg: PackageInfo): string[] {
       }
     }
   };
-  walk(join(root, 'packages', pkg.dir, 'src'));
+  walk(join(root, pkg.dir, pkg.src));
   return out.sort();
 }
 
@@ -117,7 +128,7 @@ export function sourceFiles(root: string, pkg: PackageInfo): string[] {
 export async function loadTables(root: string, packages = listPackages(root)): Promise<PackageTable[]> {
   const tables: PackageTable[] = [];
   for (const pkg of packages) {
-    const file = join(root, 'packages', pkg.dir, 'src', 'errorCodes.ts');
+    const file = join(root, pkg.dir, pkg.src, 'errorCodes.ts');
     if (!existsSync(file)) continue;
     const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     const codesExport = Object.keys(mod).find((k) => k.endsWith('_ERROR_CODES'));
@@ -304,7 +315,7 @@ export function unusedCodes(s: ErrorCodeSurvey): string[] {
   return s.tables.flatMap((t) =>
     Object.keys(t.codes)
       .filter((c) => !used.has(normalizeCode(c)))
-      .map((c) => `${t.pkg.name}: ${c} is registered in ${t.codesExport} but never used in packages/*/src`),
+      .map((c) => `${t.pkg.name}: ${c} is registered in ${t.codesExport} but never used in its sources (packages/*/src, apps/*/server)`),
   );
 }
 
