@@ -15,6 +15,7 @@ import type {
   ToolResultMessage,
 } from './Provider.js';
 import { RateLimiter, type RateLimitOptions } from './RateLimiter.js';
+import { ProviderStreamError, sseEvents } from './sseEvents.js';
 
 export interface OpenAIProviderOptions extends RateLimitOptions {
   /** Server root (`http://host:8000`) or its `/v1` base; a trailing `/v1` is accepted either way. */
@@ -115,6 +116,35 @@ export class OpenAIProvider implements Provider {
     return { ok: true, ...r.value, attempts: r.attempts, latencyMs: r.latencyMs };
   }
 
+  /** The model ids the server lists at GET /v1/models (one attempt, the per-attempt timeout; errors as data). */
+  async models(signal?: AbortSignal): Promise<{ ok: true; ids: string[] } | { ok: false; error: ProviderErrorInfo }> {
+    const timeoutMs = this.opts.timeoutMs ?? 120_000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const headers: Record<string, string> = { ...this.opts.headers };
+    if (this.opts.apiKey) headers.authorization = `Bearer ${this.opts.apiKey}`;
+    try {
+      const res = await fetch(`${this.root}/models`, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      if (!res.ok)
+        return {
+          ok: false,
+          error: {
+            code: `PROVIDER_HTTP_${res.status}`,
+            message: `HTTP ${res.status}`,
+            status: res.status,
+            retryable: isRetryableStatus(res.status),
+          },
+        };
+      const body = (await res.json()) as { data?: { id?: unknown }[] };
+      if (!Array.isArray(body.data)) return { ok: false, error: bad('GET /models did not answer {"data": [...]}') };
+      return { ok: true, ids: body.data.map((m) => m.id).filter((id): id is string => typeof id === 'string') };
+    } catch (e) {
+      if (signal?.aborted) return { ok: false, error: ABORTED };
+      if (timeout.aborted)
+        return { ok: false, error: { code: 'PROVIDER_TIMEOUT', message: `no answer within ${timeoutMs} ms`, retryable: true } };
+      return { ok: false, error: { code: 'PROVIDER_NETWORK', message: (e as Error).message, retryable: true } };
+    }
+  }
+
   /** Embeds `input` through POST /v1/embeddings: one vector per text, in input order. */
   async embed(input: readonly string[], opts: EmbedOptions = {}): Promise<EmbeddingResult> {
     const body: Record<string, unknown> = { model: this.model, input };
@@ -122,6 +152,101 @@ export class OpenAIProvider implements Provider {
     const r = await this.send('/embeddings', body, (b) => parseEmbeddings(b, input.length), opts.signal);
     if (!r.ok) return r;
     return { ok: true, ...r.value, attempts: r.attempts, latencyMs: r.latencyMs };
+  }
+
+  /**
+   * Streams POST `path` (`/chat/completions` or `/completions`; `model` and `stream: true` are
+   * added to `body`) and yields each server-sent event's JSON until `[DONE]`. One limiter slot is
+   * held for the whole stream. Failures before the response starts (HTTP 429/5xx, network, no
+   * headers within the per-attempt timeout) are retried as `call()` retries them; after events
+   * have flowed nothing is replayed, and a failure throws a ProviderStreamError with its PROVIDER_* code.
+   */
+  async *stream(
+    path: '/chat/completions' | '/completions',
+    body: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): AsyncGenerator<Record<string, unknown>> {
+    const maxRetries = this.opts.maxRetries ?? 4;
+    const payload = JSON.stringify({ ...body, model: this.model, stream: true });
+    for (let attempt = 1; ; attempt++) {
+      let release: () => void;
+      try {
+        release = await this.limiter.hold(signal);
+      } catch {
+        throw new ProviderStreamError(ABORTED);
+      }
+      try {
+        const opened = await this.open(path, payload, signal);
+        if ('error' in opened) {
+          const { error, retryAfter } = opened;
+          if (!error.retryable || attempt > maxRetries || signal?.aborted) throw new ProviderStreamError(error);
+          release();
+          const backoff = { ...this.opts.backoff, maxRetryAfterMs: this.opts.maxRetryAfterMs };
+          await sleep(retryDelay(attempt - 1, retryAfter, backoff, this.opts.random), signal).catch(() => {
+            throw new ProviderStreamError(ABORTED);
+          });
+          continue;
+        }
+        try {
+          yield* sseEvents(opened.body, this.root + path);
+        } catch (e) {
+          if (e instanceof ProviderStreamError) throw e;
+          if (signal?.aborted) throw new ProviderStreamError(ABORTED);
+          throw new ProviderStreamError({
+            code: 'PROVIDER_NETWORK',
+            message: `the stream broke off: ${(e as Error).message}`,
+            retryable: true,
+          });
+        }
+        return;
+      } finally {
+        release();
+      }
+    }
+  }
+
+  /** Sends a streaming request and waits for its headers only (the per-attempt timeout covers that wait). */
+  private async open(
+    path: string,
+    payload: string,
+    signal?: AbortSignal,
+  ): Promise<{ body: AsyncIterable<Uint8Array> } | { error: ProviderErrorInfo; retryAfter?: number }> {
+    const timeoutMs = this.opts.timeoutMs ?? 120_000;
+    const headersTimeout = new AbortController();
+    const timer = setTimeout(() => headersTimeout.abort(), timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, headersTimeout.signal]) : headersTimeout.signal;
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream', ...this.opts.headers };
+    if (this.opts.apiKey) headers.authorization = `Bearer ${this.opts.apiKey}`;
+    try {
+      const res = await fetch(this.root + path, { method: 'POST', headers, body: payload, signal: combined });
+      if (res.ok && res.body) return { body: res.body as unknown as AsyncIterable<Uint8Array> };
+      const text = await res.text().catch(() => '');
+      let detail = text.slice(0, 300);
+      try {
+        const j = JSON.parse(text) as { error?: { message?: string } | string };
+        detail = typeof j.error === 'string' ? j.error : (j.error?.message ?? detail);
+      } catch {
+        // Not JSON: keep the raw text, it is the best description there is.
+      }
+      return {
+        retryAfter: retryAfterMs(res.headers.get('retry-after')),
+        error: {
+          code: `PROVIDER_HTTP_${res.status}`,
+          message: `HTTP ${res.status}: ${detail}`,
+          status: res.status,
+          retryable: isRetryableStatus(res.status),
+        },
+      };
+    } catch (e) {
+      if (signal?.aborted) return { error: ABORTED };
+      if (headersTimeout.signal.aborted)
+        return { error: { code: 'PROVIDER_TIMEOUT', message: `no response headers within ${timeoutMs} ms`, retryable: true } };
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      const message = `${(e as Error).message}${cause?.code ? ` (${cause.code})` : cause?.message ? ` (${cause.message})` : ''}`;
+      return { error: { code: 'PROVIDER_NETWORK', message, retryable: true } };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** One request with the limiter, the retry policy and the parse; failures come back as data. */

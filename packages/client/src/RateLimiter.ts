@@ -41,6 +41,27 @@ export class RateLimiter {
     }
   }
 
+  /**
+   * Takes a slot and a start time for work that is not one promise (a stream); the returned
+   * function gives the slot back and must be called exactly once, however the work ends.
+   */
+  async hold(signal?: AbortSignal): Promise<() => void> {
+    await this.acquire(signal);
+    try {
+      await this.pace(signal);
+    } catch (e) {
+      this.release();
+      throw e;
+    }
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        this.release();
+      }
+    };
+  }
+
   private async acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) throw abortReason(signal);
     if (this.active < this.concurrency) {

@@ -27,3 +27,4 @@ export type {
 } from './Provider.js';
 export { type ModelSpec, parseModelSpec } from './parseModelSpec.js';
 export { RateLimiter, type RateLimitOptions } from './RateLimiter.js';
+export { ProviderStreamError, sseEvents } from './sseEvents.js';

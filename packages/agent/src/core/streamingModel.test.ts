@@ -97,7 +97,10 @@ describe('streaming model', () => {
   });
 
   it('an HTTP error ends the run with status error and a coded reason', async () => {
-    const agent = new Agent({ model: openAIStreamingModel({ baseUrl: `${base}/broken`, model: 'm' }), protocol: new OpenAIProtocol() });
+    const agent = new Agent({
+      model: openAIStreamingModel({ baseUrl: `${base}/broken`, model: 'm', maxRetries: 0 }),
+      protocol: new OpenAIProtocol(),
+    });
     const state = await agent.run('hi');
     expect(state).toMatchObject({ status: 'error', error: { code: 'AGENT_MODEL_FAILED', message: /HTTP 503: overloaded/ } });
   });

@@ -1,4 +1,4 @@
-import type { GenParams } from '@puyu/client';
+import { type GenParams, OpenAIProvider, ProviderStreamError } from '@puyu/client';
 import { AgentError } from '../errors.js';
 import type { AgentModel, ModelChunk, WireMessage } from './model.js';
 
@@ -8,20 +8,40 @@ export interface StreamingModelOptions {
   apiKey?: string;
   /** Time allowed for the response headers (default 120 s); the stream itself may run longer. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Attempts after the first when the server refuses before streaming (429/5xx, network); default 4. */
+  maxRetries?: number;
 }
 
 /**
  * An AgentModel that streams (`stream: true`, server-sent events) so text and tool-call deltas
- * reach the protocol parsers, and from them the agent's `text` events, as tokens arrive.
- * @puyu/client answers whole responses; this is the streaming path it does not have yet, kept
- * small: one attempt, no pool, a coded error on any HTTP or network failure (the agent ends the
- * run with status `error`). Use providerModel for retries, rate limits and local: models.
+ * reach the protocol parsers, and from them the agent's `text` events, as tokens arrive. The
+ * stream is @puyu/client's (`OpenAIProvider.stream`: rate limits, retries before the first event);
+ * any failure ends the run with status `error` and AGENT_MODEL_FAILED naming the PROVIDER_* code.
+ * Use providerModel for endpoint pools and local: models.
  */
 export function openAIStreamingModel(o: StreamingModelOptions): AgentModel {
-  const root = o.baseUrl.replace(/\/+$/, '').replace(/(?<!\/v1)$/, '/v1');
-  const post = (path: string, body: Record<string, unknown>, signal?: AbortSignal) =>
-    streamEvents(`${root}${path}`, { ...body, model: o.model, stream: true }, o, signal);
+  const provider = new OpenAIProvider({
+    baseUrl: o.baseUrl,
+    model: o.model,
+    apiKey: o.apiKey,
+    timeoutMs: o.timeoutMs,
+    maxRetries: o.maxRetries,
+  });
+  async function* post(
+    path: '/chat/completions' | '/completions',
+    body: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): AsyncGenerator<StreamData> {
+    try {
+      for await (const event of provider.stream(path, body, signal)) yield event as StreamData;
+    } catch (e) {
+      if (!(e instanceof ProviderStreamError)) throw e;
+      throw new AgentError('AGENT_MODEL_FAILED', `The model ${o.model} at ${o.baseUrl} failed (${e.code}): ${e.message}`, {
+        cause: e,
+        details: { status: e.info.status },
+      });
+    }
+  }
   return {
     id: `${o.model}@${o.baseUrl}`,
     async *chat(req, signal) {
@@ -69,64 +89,4 @@ interface StreamData {
     text?: string;
     delta?: { content?: string | null; tool_calls?: { index?: number; id?: string; function?: { name?: string; arguments?: string } }[] };
   }[];
-}
-
-/** POSTs and yields each `data:` JSON of the SSE response until `[DONE]`. */
-async function* streamEvents(
-  url: string,
-  body: Record<string, unknown>,
-  o: StreamingModelOptions,
-  signal?: AbortSignal,
-): AsyncGenerator<StreamData> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
-  if (o.apiKey) headers.authorization = `Bearer ${o.apiKey}`;
-  const ac = new AbortController();
-  const onAbort = () => ac.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => ac.abort(new Error('timeout')), o.timeoutMs ?? 120_000);
-  try {
-    const res = await (o.fetch ?? fetch)(url, { method: 'POST', headers, body: JSON.stringify(body), signal: ac.signal }).catch(
-      (e: unknown) => {
-        throw new AgentError('AGENT_MODEL_FAILED', `The model at ${url} could not be reached: ${(e as Error).message}`, { cause: e });
-      },
-    );
-    clearTimeout(timer);
-    if (!res.ok || !res.body) {
-      const text = await res.text().catch(() => '');
-      throw new AgentError('AGENT_MODEL_FAILED', `The model at ${url} answered HTTP ${res.status}: ${text.slice(0, 200)}`, {
-        details: { status: res.status },
-      });
-    }
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const bytes of res.body as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(bytes, { stream: true });
-      let cut = buffer.search(/\r?\n\r?\n/);
-      while (cut >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut).replace(/^\r?\n\r?\n/, '');
-        const data = block
-          .split(/\r?\n/)
-          .filter((l) => l.startsWith('data:'))
-          .map((l) => l.slice(5).replace(/^ /, ''))
-          .join('\n');
-        if (data === '[DONE]') return;
-        if (data) {
-          let parsed: StreamData & { error?: { message?: string } };
-          try {
-            parsed = JSON.parse(data) as StreamData & { error?: { message?: string } };
-          } catch {
-            throw new AgentError('AGENT_MODEL_FAILED', `The model at ${url} streamed an event that is not JSON: ${data.slice(0, 100)}`);
-          }
-          if (parsed.error)
-            throw new AgentError('AGENT_MODEL_FAILED', `The model at ${url} stopped with an error: ${parsed.error.message ?? 'unknown'}`);
-          yield parsed;
-        }
-        cut = buffer.search(/\r?\n\r?\n/);
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-  }
 }

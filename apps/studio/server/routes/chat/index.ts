@@ -1,3 +1,5 @@
+import { OpenAIProvider } from '@puyu/client';
+import { PuyuError } from '@puyu/core';
 import { Hono } from 'hono';
 import type { StageRoutes } from '../../context.js';
 import { StudioError } from '../../errors.js';
@@ -11,8 +13,10 @@ interface ChatProxyBody {
 
 /**
  * The chat playground's proxy to an OpenAI-compatible endpoint (the browser cannot reach
- * every server itself: CORS, and the API key stays here). The upstream SSE is passed through
- * as it arrives, so the page sees every delta, tool call and the final usage chunk.
+ * every server itself: CORS, and the API key stays here). It goes through @puyu/client's
+ * streaming (`OpenAIProvider.stream`), re-sending each event as it arrives, so the page sees every
+ * delta, tool call and the final usage chunk. A refusal before the first event is a coded HTTP
+ * error; a failure after it is sent as a last `{"error": …}` event, as OpenAI servers do.
  */
 export const chatRoutes: StageRoutes = {
   id: 'chat',
@@ -21,14 +25,8 @@ export const chatRoutes: StageRoutes = {
       .get('/endpoints', async (c) => {
         const list = await Promise.all(
           ctx.endpoints.map(async (url) => {
-            try {
-              const res = await fetch(`${url}/models`, { signal: AbortSignal.timeout(3000) });
-              if (!res.ok) return { url, models: [], error: `HTTP ${res.status}` };
-              const body = (await res.json()) as { data?: { id: string }[] };
-              return { url, models: (body.data ?? []).map((m) => m.id) };
-            } catch (e) {
-              return { url, models: [], error: (e as Error).message };
-            }
+            const r = await provider(url, '').models(AbortSignal.timeout(3000));
+            return r.ok ? { url, models: r.ids } : { url, models: [], error: r.error.message };
           }),
         );
         return c.json({ endpoints: list });
@@ -38,32 +36,49 @@ export const chatRoutes: StageRoutes = {
         const base = endpointParam(ctx, body.endpoint);
         if (!body.request || !Array.isArray(body.request.messages))
           throw new StudioError('STUDIO_BAD_REQUEST', 'the body needs request.messages (an OpenAI chat request).');
-        const request = { ...body.request, stream: true, stream_options: { include_usage: true } };
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        const key = process.env.PUYU_STUDIO_API_KEY;
-        if (key) headers.authorization = `Bearer ${key}`;
-        let upstream: Response;
+        const { model, ...request } = body.request;
+        const events = provider(base, typeof model === 'string' ? model : '')
+          .stream('/chat/completions', { ...request, stream_options: { include_usage: true } }, c.req.raw.signal)
+          [Symbol.asyncIterator]();
+        let first: IteratorResult<Record<string, unknown>>;
         try {
-          upstream = await fetch(`${base}/chat/completions`, {
-            method: 'POST',
-            headers,
-            body: JSON.stringify(request),
-            signal: c.req.raw.signal,
-          });
+          first = await events.next();
         } catch (e) {
-          throw new StudioError('STUDIO_ENDPOINT_FAILED', `${base}: ${(e as Error).message}. Start puyu serve MODEL or fix the endpoint.`, {
-            cause: e,
-          });
-        }
-        if (!upstream.ok || !upstream.body) {
-          const text = await upstream.text().catch(() => '');
           throw new StudioError(
             'STUDIO_ENDPOINT_FAILED',
-            `${base}/chat/completions answered HTTP ${upstream.status}: ${text.slice(0, 500)}`,
+            `${base}/chat/completions: ${(e as Error).message}. Start puyu serve MODEL or fix the endpoint.`,
+            { cause: e },
           );
         }
-        return new Response(upstream.body, {
+        const encoder = new TextEncoder();
+        const sse = (data: unknown) => encoder.encode(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+        let next: IteratorResult<Record<string, unknown>> | undefined = first;
+        const stream = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            try {
+              const r = next ?? (await events.next());
+              next = undefined;
+              if (r.done) {
+                controller.enqueue(sse('[DONE]'));
+                controller.close();
+              } else controller.enqueue(sse(r.value));
+            } catch (e) {
+              const code = e instanceof PuyuError ? e.code : 'PROVIDER_NETWORK';
+              controller.enqueue(sse({ error: { code, message: (e as Error).message } }));
+              controller.close();
+            }
+          },
+          async cancel() {
+            await events.return?.(undefined);
+          },
+        });
+        return new Response(stream, {
           headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
         });
       }),
 };
+
+/** One client per request: the page names the endpoint and model each time; retries once before streaming. */
+function provider(baseUrl: string, model: string): OpenAIProvider {
+  return new OpenAIProvider({ baseUrl, model, apiKey: process.env.PUYU_STUDIO_API_KEY, maxRetries: 1, timeoutMs: 60_000 });
+}
