@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { parseConfig, readJsonConfig, resolveConfigPaths } from '@puyu/core';
 import { z } from 'zod';
 import { pretrainConfigSchema } from '../pretrain/pretrainConfig.js';
+import { checkFineTuneConfig } from '../sft/sftConfig.js';
 
 // The optimiser, schedule, eval, checkpoint and output blocks are the shared loop's (loop/trainLoop.ts).
 const shared = pretrainConfigSchema.shape;
@@ -51,19 +52,7 @@ export const dpoConfigSchema = z
     memory_limit_gb: shared.memory_limit_gb,
   })
   .strict()
-  .superRefine((c, ctx) => {
-    if (c.train.min_lr > c.train.lr) ctx.addIssue({ code: 'custom', path: ['train', 'min_lr'], message: 'must not exceed lr' });
-    if (c.train.warmup_steps > c.train.steps)
-      ctx.addIssue({ code: 'custom', path: ['train', 'warmup_steps'], message: 'must not exceed steps' });
-    if (!c.data.generate && !c.data.train)
-      ctx.addIssue({ code: 'custom', path: ['data', 'train'], message: 'name the preference files, or set data.generate' });
-    if (c.data.generate && (c.data.train || c.data.val))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['data', 'generate'],
-        message: 'data.generate writes output.dir/train.jsonl and heldout.jsonl itself: leave data.train and data.val out',
-      });
-  });
+  .superRefine(checkFineTuneConfig('preference files'));
 
 export type DpoConfig = z.output<typeof dpoConfigSchema>;
 

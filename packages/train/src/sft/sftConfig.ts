@@ -8,6 +8,32 @@ import { pretrainConfigSchema } from '../pretrain/pretrainConfig.js';
 const shared = pretrainConfigSchema.shape;
 
 /** A full-parameter SFT run, XTuner-style: an HF InternLM2 model, chat JSONL data, the shared loop. */
+/**
+ * The cross-field rules every fine-tuning config shares (SFT, LoRA, DPO): the schedule fits, and the
+ * data is either named (`what`: "training files", "preference files") or generated, never both.
+ */
+export function checkFineTuneConfig(what: string) {
+  return (
+    c: {
+      train: { lr: number; min_lr: number; steps: number; warmup_steps: number };
+      data: { generate?: unknown; train?: unknown; val?: unknown };
+    },
+    ctx: z.RefinementCtx,
+  ): void => {
+    if (c.train.min_lr > c.train.lr) ctx.addIssue({ code: 'custom', path: ['train', 'min_lr'], message: 'must not exceed lr' });
+    if (c.train.warmup_steps > c.train.steps)
+      ctx.addIssue({ code: 'custom', path: ['train', 'warmup_steps'], message: 'must not exceed steps' });
+    if (!c.data.generate && !c.data.train)
+      ctx.addIssue({ code: 'custom', path: ['data', 'train'], message: `name the ${what}, or set data.generate` });
+    if (c.data.generate && (c.data.train || c.data.val))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['data', 'generate'],
+        message: 'data.generate writes output.dir/train.jsonl and heldout.jsonl itself: leave data.train and data.val out',
+      });
+  };
+}
+
 export const sftConfigSchema = z
   .object({
     /** The HF InternLM2 folder to fine-tune (e.g. the quickstart's runs/quickstart/pretrain/hf). */
@@ -46,19 +72,7 @@ export const sftConfigSchema = z
     memory_limit_gb: shared.memory_limit_gb,
   })
   .strict()
-  .superRefine((c, ctx) => {
-    if (c.train.min_lr > c.train.lr) ctx.addIssue({ code: 'custom', path: ['train', 'min_lr'], message: 'must not exceed lr' });
-    if (c.train.warmup_steps > c.train.steps)
-      ctx.addIssue({ code: 'custom', path: ['train', 'warmup_steps'], message: 'must not exceed steps' });
-    if (!c.data.generate && !c.data.train)
-      ctx.addIssue({ code: 'custom', path: ['data', 'train'], message: 'name the training files, or set data.generate' });
-    if (c.data.generate && (c.data.train || c.data.val))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['data', 'generate'],
-        message: 'data.generate writes output.dir/train.jsonl and heldout.jsonl itself: leave data.train and data.val out',
-      });
-  });
+  .superRefine(checkFineTuneConfig('training files'));
 
 export type SftConfig = z.output<typeof sftConfigSchema>;
 
