@@ -165,7 +165,9 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
     await page.goto(url('chat'));
     await until('the served model', async () => ((await page.getByTestId('model').inputValue()) === 'quickstart' ? true : undefined));
     await page.getByTestId('calculator').uncheck(); // the tiny pretrained model knows no tools
-    await page.getByTestId('max-tokens').fill('24');
+    // 48 tokens arrive as many network reads, so the bubble renders several drafts even when React
+    // batches a few deltas together (at 24 tokens a fast machine showed only 2).
+    await page.getByTestId('max-tokens').fill('48');
     await page.getByTestId('chat-input').fill('What is war?');
     // Record every text the streaming bubble shows: more than one means it streamed.
     await page.evaluate(`
@@ -179,7 +181,7 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
     const answer = page.locator('.msg.assistant[data-role=assistant]');
     await answer.waitFor({ timeout: 120_000 });
     const drafts = (await page.evaluate('window.drafts')) as string[];
-    expect(drafts.length).toBeGreaterThan(2);
+    expect(drafts.length).toBeGreaterThan(1);
     const stats = await answer.getByTestId('chat-stats').innerText();
     const m = /completion (\d+) tok · TTFT (\d+) ms/.exec(stats);
     expect(m, stats).not.toBeNull();
