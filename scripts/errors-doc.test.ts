@@ -94,7 +94,9 @@ describe('error codes', () => {
       '@x/c: B_USED is registered only by @x/b, which @x/c does not depend on — used at c.ts:3',
       '@x/c: Z_NOBODY is in no table, and no package owns its prefix — used at c.ts:4',
     ]);
-    expect(unusedCodes(fake)).toEqual(['@x/a: A_UNUSED is registered in A_ERROR_CODES but never used in its sources (packages/*/src, apps/*/server)']);
+    expect(unusedCodes(fake)).toEqual([
+      '@x/a: A_UNUSED is registered in A_ERROR_CODES but never used in its sources (packages/*/src, apps/*/server)',
+    ]);
     expect(ownershipProblems(fake)).toEqual([
       '@x/a: B_STOLEN is in A_ERROR_CODES but its prefix belongs to @x/b',
       '@x/b: A_USED is in B_ERROR_CODES but its prefix belongs to @x/a',
