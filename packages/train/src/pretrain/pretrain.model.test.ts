@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { appendFile, copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -252,6 +253,17 @@ describe('pretrain', () => {
     const corrupt = await runPretrain(resumeCfg, { resume: true }).catch((e) => e);
     expect(corrupt).toBeInstanceOf(CheckpointError);
     expect(corrupt).toMatchObject({ name: 'CheckpointError', code: 'CHECKPOINT_CORRUPT', message: expect.stringContaining('tokensSeen') });
+  });
+
+  it('refuses held-out data shorter than one row before step 1, naming the held-out split', async () => {
+    const oneDoc = join(dir, 'one-doc.txt');
+    await writeFile(oneDoc, corpus().replace(/\n\n/g, '\n')); // no blank lines: one document, so val_fraction takes none
+    const out = join(dir, 'no-heldout');
+    await expect(pretrain(config(out, 8, { data: { train: [oneDoc], val_fraction: 0.1 } }), { quiet: true })).rejects.toMatchObject({
+      code: 'TRAIN_DATA_TOO_SMALL',
+      message: expect.stringMatching(/held-out split \(val_fraction 0.1\)/),
+    });
+    expect(existsSync(join(out, 'metrics.jsonl'))).toBe(false);
   });
 
   it('refuses a run that cannot fit in memory, before starting', async () => {

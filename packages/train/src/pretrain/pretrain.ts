@@ -70,6 +70,12 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
     valDocs = split.val;
   }
   const batcher = new PackedBatcher(trainData, { batchSize: B, seqLen: T, seed: cfg.train.seed, docs: trainDocs });
+  const evalBatcher = valData
+    ? () => new PackedBatcher(valData, { batchSize: B, seqLen: T, seed: 0, docs: valDocs, shuffle: false })
+    : undefined;
+  // Built once now, so held-out data too short for one row is refused before step 1 (and named
+  // as held-out data), not at the first evaluation after minutes of training.
+  if (evalBatcher) checkHeldOut(evalBatcher, cfg.data.val ? 'data.val' : `the held-out split (val_fraction ${cfg.data.val_fraction})`, T);
   const unigramLoss = unigramCrossEntropy(trainData, trainDocs, valData ?? trainData, valDocs ?? trainDocs, config.vocab_size);
 
   // 3. The shared loop: steps, evaluation, checkpoints, resume, metrics, exports (loop/trainLoop.ts).
@@ -81,9 +87,7 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
       ...fullParameter(config, weights, cfg.tokenizer, cfg.output.gguf),
       fingerprint,
       batcher,
-      evalBatcher: valData
-        ? () => new PackedBatcher(valData, { batchSize: B, seqLen: T, seed: 0, docs: valDocs, shuffle: false })
-        : undefined,
+      evalBatcher,
       checkBatcherState: (state, path) => {
         if (state.cursor > batcher.tokensPerEpoch)
           throw new CheckpointError(
@@ -127,4 +131,17 @@ export function unigramCrossEntropy(
     n++;
   });
   return n ? nll / n : Number.NaN;
+}
+
+function checkHeldOut(make: () => PackedBatcher, what: string, seqLen: number): void {
+  try {
+    make();
+  } catch (e) {
+    if (!(e instanceof ConfigError && e.code === 'TRAIN_DATA_TOO_SMALL')) throw e;
+    throw new ConfigError(
+      'TRAIN_DATA_TOO_SMALL',
+      `${what} holds fewer than seq_len + 1 = ${seqLen + 1} tokens, so there is no held-out row to evaluate. Give more held-out text (a text file is one document per blank-line-separated block, and val_fraction takes whole documents), or set data.val_fraction to 0.`,
+      { cause: e },
+    );
+  }
 }
