@@ -5,6 +5,7 @@ import { loadTokenizer } from '@puyu/formats';
 import { type InternLM2Config, loadHfModel } from '@puyu/model';
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
 import { splitDocuments } from '../data/loadTrainingTokens.js';
+import { writeSkippedReport } from '../data/skippedReport.js';
 import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
 import { type FullExport, fullParameter } from '../loop/fullParameter.js';
 import { type LoopOptions, type LoopResult, refuseOverwrite, trainLoop } from '../loop/trainLoop.js';
@@ -107,13 +108,7 @@ export async function dpo(cfg: DpoConfig, opts: LoopOptions = {}): Promise<DpoRe
     val = split.val.map((i) => train[i]);
     train = split.train.map((i) => train[i]);
   }
-  const skippedPath = join(out, 'skipped.jsonl');
-  await writeFile(skippedPath, skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
-  if (skipped.length) {
-    log(`skipped ${skipped.length} preference line(s) (all listed in ${skippedPath}):`);
-    for (const s of skipped.slice(0, 50)) log(`  ${s.file}:${s.line} [${s.code}] ${s.reason}`);
-    if (skipped.length > 50) log(`  … and ${skipped.length - 50} more`);
-  }
+  const skippedPath = await writeSkippedReport(out, skipped, 'preference', log);
   if (!train.length) throw new DpoDataError('TRAIN_DPO_NO_PAIRS', `no preference pair left to train on; see ${skippedPath}.`);
   log(`DPO data: ${train.length} train, ${val.length} held-out pairs, ${skipped.length} line(s) skipped`);
 

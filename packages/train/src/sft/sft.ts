@@ -6,6 +6,7 @@ import { loadTokenizer } from '@puyu/formats';
 import { type InternLM2Config, type InternLM2Weights, loadHfModel } from '@puyu/model';
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
 import { splitDocuments } from '../data/loadTrainingTokens.js';
+import { writeSkippedReport } from '../data/skippedReport.js';
 import { fullParameter } from '../loop/fullParameter.js';
 import { type LoopMethod, type LoopOptions, type LoopResult, refuseOverwrite, trainLoop } from '../loop/trainLoop.js';
 import { checkMemory } from '../pretrain/estimateMemory.js';
@@ -139,9 +140,7 @@ export async function prepareSft(
     valExamples = split.val.map((i) => trainExamples[i]);
     trainExamples = split.train.map((i) => trainExamples[i]);
   }
-  const skippedPath = join(out, 'skipped.jsonl');
-  await writeFile(skippedPath, skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
-  reportSkipped(skipped, skippedPath, log);
+  const skippedPath = await writeSkippedReport(out, skipped, 'SFT', log);
   const truncated = [...trainExamples, ...valExamples].filter((e) => e.truncated).length;
   log(
     `SFT data: ${trainExamples.length} train, ${valExamples.length} held-out dialogues` +
@@ -189,12 +188,4 @@ export async function prepareSft(
     skipped: skipped.length,
     skippedPath,
   };
-}
-
-/** Prints the skipped lines (file:line [code] reason), the first 50 of them; skipped.jsonl has all. */
-function reportSkipped(skipped: readonly SftSkippedReport[], path: string, log: (msg: string) => void): void {
-  if (!skipped.length) return;
-  log(`skipped ${skipped.length} SFT line(s) (all listed in ${path}):`);
-  for (const s of skipped.slice(0, 50)) log(`  ${s.file}:${s.line} [${s.code}] ${s.reason}`);
-  if (skipped.length > 50) log(`  … and ${skipped.length - 50} more`);
 }
