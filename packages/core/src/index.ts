@@ -6,6 +6,14 @@ export {
   readJsonConfig,
   resolveConfigPaths,
 } from './config.js';
+export {
+  type ContainedRunOptions,
+  type ContainedRunResult,
+  type NetworkIsolation,
+  networkIsolation,
+  runContained,
+  withoutNetwork,
+} from './contained.js';
 export { CORE_ERROR_CODES, CORE_ERROR_PREFIXES, type CoreErrorCode, defineErrorCodes, type ErrorCodeInfo } from './errorCodes.js';
 export {
   ConfigError,

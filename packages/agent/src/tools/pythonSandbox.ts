@@ -12,11 +12,11 @@
  * - `python3 -I -S` with a minimal environment.
  * A failing program is a result, not an exception.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ContainedRunResult, runContained, withoutNetwork } from '@puyu/core';
 import { z } from 'zod';
 import { defineTool } from '../core/tool.js';
 import { AgentError } from '../errors.js';
@@ -95,16 +95,7 @@ _sys.argv = ["program.py"]
 exec(compile(_src, "program.py", "exec"), {"__name__": "__main__"})
 `;
 
-let isolation: 'unshare -n' | 'unshare -rn' | 'none' | undefined;
-/** How the network is cut off on this machine (checked once). */
-export function networkIsolation(): 'unshare -n' | 'unshare -rn' | 'none' {
-  if (isolation === undefined) {
-    if (spawnSync('unshare', ['-n', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0) isolation = 'unshare -n';
-    else if (spawnSync('unshare', ['-rn', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0) isolation = 'unshare -rn';
-    else isolation = 'none';
-  }
-  return isolation;
-}
+export { networkIsolation } from '@puyu/core';
 
 const MAX_OUTPUT = 32 * 1024;
 
@@ -116,58 +107,26 @@ export async function runPythonSandboxed(code: string, opts: PythonSandboxOption
   try {
     await writeFile(join(dir, 'program.py'), code, 'utf8');
     await writeFile(join(dir, 'run.py'), PREAMBLE(memoryBytes, Math.max(1, Math.ceil(timeoutMs / 1000))), 'utf8');
-    const iso = networkIsolation();
-    const cmd = [python, '-I', '-S', 'run.py'];
-    const argv = iso === 'none' ? cmd : ['unshare', iso === 'unshare -n' ? '-n' : '-rn', ...cmd];
-    const started = Date.now();
-    return await new Promise<PythonRunResult>((resolve, reject) => {
-      const child = spawn(argv[0] as string, argv.slice(1), {
+    const argv = withoutNetwork([python, '-I', '-S', 'run.py']);
+    let r: ContainedRunResult;
+    try {
+      r = await runContained(argv, {
         cwd: dir,
-        detached: true, // own process group: a timeout kills everything it started
-        stdio: ['ignore', 'pipe', 'pipe'],
         env: { PATH: '/usr/bin:/bin', HOME: dir, TMPDIR: dir, LANG: 'C.UTF-8', PYTHONHASHSEED: '0', PYTHONDONTWRITEBYTECODE: '1' },
+        timeoutMs,
+        maxOutput: MAX_OUTPUT,
       });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8');
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
-      });
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        try {
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
-      }, timeoutMs);
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        reject(
-          new AgentError(
-            'AGENT_SANDBOX_SPAWN',
-            `Could not start ${argv[0]} (${e.message}). Install python3 or pass its path as \`python\`.`,
-            { cause: e },
-          ),
-        );
-      });
-      child.on('close', (exitCode, signal) => {
-        clearTimeout(timer);
-        let status: PythonStatus = exitCode === 0 ? 'ok' : 'error';
-        if (timedOut || signal === 'SIGXCPU' || signal === 'SIGKILL') status = 'timeout';
-        else if (/MemoryError/.test(stderr)) status = 'memory';
-        resolve({
-          status,
-          stdout: stdout.slice(0, MAX_OUTPUT),
-          stderr: stderr.slice(0, MAX_OUTPUT),
-          exitCode,
-          durationMs: Date.now() - started,
-        });
-      });
-    });
+    } catch (e) {
+      throw new AgentError(
+        'AGENT_SANDBOX_SPAWN',
+        `Could not start ${argv[0]} (${(e as Error).message}). Install python3 or pass its path as \`python\`.`,
+        { cause: e },
+      );
+    }
+    let status: PythonStatus = r.exitCode === 0 ? 'ok' : 'error';
+    if (r.timedOut || r.signal === 'SIGXCPU' || r.signal === 'SIGKILL') status = 'timeout';
+    else if (/MemoryError/.test(r.stderr)) status = 'memory';
+    return { status, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, durationMs: r.durationMs };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

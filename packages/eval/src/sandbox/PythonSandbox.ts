@@ -10,11 +10,11 @@
  * A program that fails is a result (`status`), not an exception; `SandboxError` means the sandbox
  * itself could not run (no python3).
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ContainedRunResult, networkIsolation as coreNetworkIsolation, runContained, withoutNetwork } from '@puyu/core';
 import { SandboxError } from '../types.js';
 
 export type SandboxStatus = 'passed' | 'failed' | 'timeout' | 'memory' | 'network';
@@ -55,17 +55,11 @@ del _r, _s
 exec(compile(_src, "program.py", "exec"), {"__name__": "__main__"})
 `;
 
-let unshareWorks: boolean | undefined;
-/** Whether `unshare -n` can create a network namespace here (root or unprivileged userns with -r). */
+/** How the network is cut off here: core's unshare check, or 'preamble' (the in-process socket guard only). */
 export function networkIsolation(): 'unshare -n' | 'unshare -rn' | 'preamble' {
-  if (unshareWorks === undefined) {
-    unshareWorks = spawnSync('unshare', ['-n', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0;
-    if (!unshareWorks) unshareRootless = spawnSync('unshare', ['-rn', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0;
-  }
-  if (unshareWorks) return 'unshare -n';
-  return unshareRootless ? 'unshare -rn' : 'preamble';
+  const how = coreNetworkIsolation();
+  return how === 'none' ? 'preamble' : how;
 }
-let unshareRootless = false;
 
 export function defaultPython(): string {
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -89,55 +83,31 @@ export async function runPython(program: string, opts: SandboxOptions = {}): Pro
   try {
     await writeFile(join(dir, 'program.py'), program, 'utf8');
     await writeFile(join(dir, 'run.py'), PREAMBLE(memoryBytes, Math.max(1, Math.ceil(timeoutMs / 1000) + 1)), 'utf8');
-    const iso = opts.isolateNetwork === false ? 'preamble' : networkIsolation();
-    const argv = iso === 'preamble' ? [python, '-I', 'run.py'] : ['unshare', iso === 'unshare -n' ? '-n' : '-rn', python, '-I', 'run.py'];
-    const started = Date.now();
-    return await new Promise<SandboxResult>((resolve, reject) => {
-      const child = spawn(argv[0], argv.slice(1), {
+    const cmd = [python, '-I', 'run.py'];
+    const argv = opts.isolateNetwork === false ? cmd : withoutNetwork(cmd);
+    let r: ContainedRunResult;
+    try {
+      r = await runContained(argv, {
         cwd: dir,
-        detached: true, // its own process group, so a timeout kills everything it started
-        stdio: ['ignore', 'pipe', 'pipe'],
         env: { PATH: '/usr/bin:/bin', HOME: dir, TMPDIR: dir, LANG: 'C.UTF-8', PYTHONHASHSEED: '0' },
+        timeoutMs,
+        maxOutput: MAX_OUTPUT,
       });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8');
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
-      });
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        try {
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
-      }, timeoutMs);
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        reject(
-          new SandboxError(
-            'EVAL_SANDBOX_SPAWN',
-            `Could not start ${argv[0]} (${e.message}). Install python3 or pass its path as \`python\`.`,
-            { cause: e },
-          ),
-        );
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({
-          status: classify(code, signal, stderr, timedOut),
-          exitCode: code,
-          signal,
-          stdout,
-          stderr,
-          durationMs: Date.now() - started,
-        });
-      });
-    });
+    } catch (e) {
+      throw new SandboxError(
+        'EVAL_SANDBOX_SPAWN',
+        `Could not start ${argv[0]} (${(e as Error).message}). Install python3 or pass its path as \`python\`.`,
+        { cause: e },
+      );
+    }
+    return {
+      status: classify(r.exitCode, r.signal, r.stderr, r.timedOut),
+      exitCode: r.exitCode,
+      signal: r.signal,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      durationMs: r.durationMs,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
