@@ -21,7 +21,7 @@ export default defineConfig({
           name: 'default',
           globalSetup: ['./vitest.global-setup.ts'],
           server,
-          include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts', 'apps/*/server/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts', 'apps/*/server/**/*.test.ts'],
           exclude: [...exclude, '**/*.model.test.ts', '**/*.slow.test.ts'],
           testTimeout: 60_000,
         },
