@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadTokenizer } from '@puyu/formats';
 import { type InternLM2Config, loadHfModel } from '@puyu/model';
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
+import { ensureGenerated } from '../data/generatedData.js';
 import { splitDocuments } from '../data/loadTrainingTokens.js';
 import { writeSkippedReport } from '../data/skippedReport.js';
 import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
@@ -79,16 +80,12 @@ export async function dpo(cfg: DpoConfig, opts: LoopOptions = {}): Promise<DpoRe
     trainFiles = [join(out, 'train.jsonl')];
     valFiles = gen.heldout > 0 ? [join(out, 'heldout.jsonl')] : [];
     // stamped with its settings, as SFT does: a resume finds the very files its fingerprint hashed
-    const stamp = join(out, 'generate.json');
-    const wanted = JSON.stringify(gen);
-    const have = existsSync(stamp) ? await readFile(stamp, 'utf8') : undefined;
-    if (have !== wanted || !existsSync(trainFiles[0]) || (valFiles[0] !== undefined && !existsSync(valFiles[0]))) {
+    await ensureGenerated(out, gen, [...trainFiles, ...valFiles], async () => {
       const r = await writeCalculatorPairs(out, { train: gen.train, heldout: gen.heldout, seed: gen.seed });
-      await writeFile(stamp, wanted);
       log(
         `generated calculator preference pairs → ${out}: train ${JSON.stringify(r.kinds.train)}, held-out ${JSON.stringify(r.kinds.heldout)}`,
       );
-    }
+    });
   }
   const skipped: DpoSkippedReport[] = [];
   const readAll = async (files: readonly string[]) => {

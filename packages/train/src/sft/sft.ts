@@ -5,8 +5,10 @@ import { ConfigError } from '@puyu/core';
 import { loadTokenizer } from '@puyu/formats';
 import { type InternLM2Config, type InternLM2Weights, loadHfModel } from '@puyu/model';
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
+import { ensureGenerated } from '../data/generatedData.js';
 import { splitDocuments } from '../data/loadTrainingTokens.js';
 import { writeSkippedReport } from '../data/skippedReport.js';
+import { resolvePrecision } from '../graph/precision.js';
 import { fullParameter } from '../loop/fullParameter.js';
 import { type LoopMethod, type LoopOptions, type LoopResult, refuseOverwrite, trainLoop } from '../loop/trainLoop.js';
 import { checkMemory } from '../pretrain/estimateMemory.js';
@@ -44,7 +46,7 @@ export async function sft(cfg: SftConfig, opts: LoopOptions = {}): Promise<SftRe
     {
       label: 'sft',
       title: 'SFT loss (assistant tokens)',
-      ...fullParameter(config, weights, run.tokenizer, cfg.output.gguf),
+      ...fullParameter(config, weights, run.tokenizer, cfg.output.gguf, resolvePrecision(cfg.train.precision)),
       ...run.loop,
     },
     opts,
@@ -110,17 +112,12 @@ export async function prepareSft(
   if (gen) {
     trainFiles = [join(out, 'train.jsonl')];
     valFiles = gen.heldout > 0 ? [join(out, 'heldout.jsonl')] : [];
-    // Generated once and stamped with its settings: a rerun reuses the files (the generator is
-    // deterministic, but a resumed run must find the very files its fingerprint hashed), and
-    // changed settings regenerate them rather than silently training on the old ones.
-    const stamp = join(out, 'generate.json');
-    const wanted = JSON.stringify(gen);
-    const have = existsSync(stamp) ? await readFile(stamp, 'utf8') : undefined;
-    if (have !== wanted || !existsSync(trainFiles[0]) || (valFiles[0] !== undefined && !existsSync(valFiles[0]))) {
+    // Generated once and stamped with its settings (ensureGenerated): a resumed run must find the
+    // very files its fingerprint hashed, and changed settings regenerate them.
+    await ensureGenerated(out, gen, [...trainFiles, ...valFiles], async () => {
       const stats = await writeCalculatorData(out, { train: gen.train, heldout: gen.heldout, seed: gen.seed });
-      await writeFile(stamp, wanted);
       log(`generated calculator data: ${stats.train.dialogues} train, ${stats.heldout.dialogues} held-out dialogues → ${out}`);
-    }
+    });
   }
   const skipped: SftSkippedReport[] = [];
   const readAll = async (files: readonly string[]) => {

@@ -76,13 +76,14 @@ describe('generated dialogues', () => {
     expect(custom).toMatchObject({ zh: 70, multiTurn: 0 });
   });
 
-  it('uses canonical ASCII expressions whose tool result and final answer state the value', () => {
+  it("calls with the question's own expression text (bare) or canonical ASCII, and states the value", () => {
     for (const d of all) {
       const calls = d.messages.filter((m) => m.role === 'assistant' && m.tool_calls);
       const results = d.messages.filter((m) => m.role === 'tool');
       expect(calls).toHaveLength(d.turns.length);
       d.turns.forEach((turn, i) => {
-        expect(turn.expression).toMatch(/^[0-9.+\-*/()]+$/);
+        if (turn.kind === 'bare') expect(turn.question).toContain(turn.expression);
+        else expect(turn.expression).toMatch(/^[0-9.+\-*/()]+$/);
         const value = evaluateExpression(turn.expression);
         expect(turn.result).toBe(formatNumber(value));
         const call = calls[i];

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpenAIChatMessage, OpenAITool } from '@puyu/formats/chat';
-import { CalculatorError, type Expr, evaluateTree, formatExpression, formatNumber } from './expression.js';
+import { CalculatorError, type Expr, evaluateTree, formatExpression, formatNumber, parseExpression } from './expression.js';
 import { CalcRng } from './rng.js';
 import {
   ANSWER_TEXTS,
@@ -30,7 +30,12 @@ export const CALCULATOR_TOOL: OpenAITool = {
 export interface CalculatorTurn {
   kind: 'bare' | 'word' | 'followup';
   question: string;
-  /** Canonical ASCII expression the assistant passes to the calculator. */
+  /**
+   * The expression the assistant passes to the calculator. For a bare question it is written
+   * exactly as the question shows it (spacing and × ÷ − included; the calculator parses them),
+   * so the model copies a span verbatim, which a tiny model learns far sooner than rewriting
+   * while copying; word problems and follow-ups use the canonical ASCII form.
+   */
   expression: string;
   /** The formatted result, as the tool returns it and the final answer states it. */
   result: string;
@@ -92,7 +97,7 @@ function randomTree(rng: CalcRng, ops: number): Expr {
   return bin(op, randomTree(rng, leftOps), right);
 }
 
-function bareQuestion(rng: CalcRng, lang: Lang): Question & { style: { spaced: boolean; symbols: boolean } } {
+function bareQuestion(rng: CalcRng, lang: Lang): Question & { shown: string } {
   for (;;) {
     const tree = randomTree(rng, rng.pick([1, 1, 2, 2, 3]));
     let value: number;
@@ -105,7 +110,7 @@ function bareQuestion(rng: CalcRng, lang: Lang): Question & { style: { spaced: b
     const style = { spaced: rng.chance(0.6), symbols: rng.chance(lang === 'zh' ? 0.6 : 0.3) };
     const shown = formatExpression(tree, style);
     const template = rng.pick(BARE_QUESTIONS[lang]);
-    return { tree, style, text: { en: template.replace('{e}', shown), zh: template.replace('{e}', shown) } };
+    return { tree, shown, text: { en: template.replace('{e}', shown), zh: template.replace('{e}', shown) } };
   }
 }
 
@@ -114,9 +119,9 @@ function makeDialogue(rng: CalcRng, id: string, t: Traits): CalculatorDialogue {
   const messages: OpenAIChatMessage[] = [];
   if (t.system) messages.push({ role: 'system', content: rng.pick(SYSTEM_PROMPTS[lang]) });
   const turns: CalculatorTurn[] = [];
-  const first = t.word ? rng.pick(WORD_PROBLEMS)(rng) : bareQuestion(rng, lang);
-  const steps: Array<{ kind: CalculatorTurn['kind']; question: string; tree: Expr }> = [
-    { kind: t.word ? 'word' : 'bare', question: first.text[lang], tree: first.tree },
+  const first: Question & { shown?: string } = t.word ? rng.pick(WORD_PROBLEMS)(rng) : bareQuestion(rng, lang);
+  const steps: Array<{ kind: CalculatorTurn['kind']; question: string; tree: Expr; shown?: string }> = [
+    { kind: t.word ? 'word' : 'bare', question: first.text[lang], tree: first.tree, shown: first.shown },
   ];
   let value = evaluateTree(first.tree);
   if (t.multiTurn) {
@@ -132,7 +137,7 @@ function makeDialogue(rng: CalcRng, id: string, t: Traits): CalculatorDialogue {
     }
   }
   steps.forEach((step, i) => {
-    const expression = formatExpression(step.tree);
+    const expression = step.shown ?? formatExpression(step.tree);
     const result = formatNumber(evaluateTree(step.tree));
     const callId = `call_${id}_${i}`;
     const shown = formatExpression(step.tree, { spaced: true });
@@ -184,7 +189,7 @@ function dialogueKeys(d: CalculatorDialogue): string[] {
   // Follow-up phrasings ("Now multiply that by 3.") are templates and repeat by design; their
   // expressions and the whole conversation's user text still have to be new.
   return [
-    ...d.turns.map((t) => `expr:${t.expression}`),
+    ...d.turns.map((t) => `expr:${formatExpression(parseExpression(t.expression))}`),
     `q:${d.turns[0]?.question}`,
     `dialogue:${d.turns.map((t) => t.question).join('\n')}`,
   ];
