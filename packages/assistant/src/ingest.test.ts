@@ -28,7 +28,10 @@ describe('ingest', () => {
     await import('node:fs/promises').then((fs) => fs.mkdir(join(docs, 'sub'), { recursive: true }));
     await writeFile(join(docs, 'apt.md'), '# APT\n\nUse apt install to add a package. apt remove deletes it.\n');
     await writeFile(join(docs, 'sub', 'net.txt'), '网络配置：编辑 /etc/network/interfaces 文件，然后重启 networking 服务。\n');
-    await writeFile(join(docs, 'grub.html'), '<html><body><h1>GRUB</h1><p>The GRUB boot loader reads /boot/grub/grub.cfg at start-up.</p></body></html>');
+    await writeFile(
+      join(docs, 'grub.html'),
+      '<html><body><h1>GRUB</h1><p>The GRUB boot loader reads /boot/grub/grub.cfg at start-up.</p></body></html>',
+    );
     await writeFile(join(docs, 'broken.pdf'), '%PDF-1.7 this is not really a pdf');
     await writeFile(join(docs, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
     // A sparse 200 MiB file: refused by size before a byte is read.
@@ -67,7 +70,10 @@ describe('ingest', () => {
       const zh = await opened.retrieve('怎么配置网络接口', 'bm25');
       expect(zh.hits[0]?.chunk.source).toBe('sub/net.txt');
       // Calibration stores a threshold per retriever in config.json.
-      const cal = await opened.calibrate(['How do I purge a package with apt?', '如何配置网络接口？'], ['Who won the 1998 World Cup?', '今天天气怎么样？']);
+      const cal = await opened.calibrate(
+        ['How do I purge a package with apt?', '如何配置网络接口？'],
+        ['Who won the 1998 World Cup?', '今天天气怎么样？'],
+      );
       expect(Object.keys(cal).sort()).toEqual(['bm25', 'dense', 'hybrid']);
       expect(cal.bm25?.f1).toBe(1);
       const reopened = await openKnowledgeBase(kb, { logDecisions: false });
