@@ -40,7 +40,17 @@ function files(dir: string): string[] {
 describe('Studio message files', () => {
   it('every page and the shell have en and zh files with the same keys, none empty', () => {
     const b = bundles();
-    expect(b.map((x) => x.ns).sort()).toEqual(['chat', 'common', 'evaluation', 'models', 'overview', 'serving', 'training']);
+    expect(b.map((x) => x.ns).sort()).toEqual([
+      'agent',
+      'chat',
+      'common',
+      'evaluation',
+      'mindsearch',
+      'models',
+      'overview',
+      'serving',
+      'training',
+    ]);
     for (const { ns, en, zh } of b) {
       expect(Object.keys(zh).sort(), ns).toEqual(Object.keys(en).sort());
       for (const [k, v] of [...Object.entries(en), ...Object.entries(zh)]) expect(v.trim(), `${ns}:${k}`).not.toBe('');

@@ -1,4 +1,5 @@
 import type { StageRoutes } from './context.js';
+import { agentRoutes } from './routes/agent/index.js';
 import { chatRoutes } from './routes/chat/index.js';
 import { evaluationRoutes } from './routes/evaluation/index.js';
 import { modelsRoutes } from './routes/models/index.js';
@@ -7,4 +8,12 @@ import { servingRoutes } from './routes/serving/index.js';
 import { trainingRoutes } from './routes/training/index.js';
 
 /** Every stage's API, mounted at /api/<id>/. A new stage adds its folder under routes/ and one line here. */
-export const STAGES: readonly StageRoutes[] = [runsRoutes, trainingRoutes, chatRoutes, evaluationRoutes, modelsRoutes, servingRoutes];
+export const STAGES: readonly StageRoutes[] = [
+  runsRoutes,
+  trainingRoutes,
+  chatRoutes,
+  evaluationRoutes,
+  modelsRoutes,
+  servingRoutes,
+  agentRoutes,
+];
