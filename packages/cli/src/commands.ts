@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAgentCommands } from './commands/agent.js';
+import { registerAssistantCommands } from './commands/assistant.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerExtractCommand } from './commands/extract.js';
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerStudioCommand(program);
   registerDataCommands(program);
   registerAgentCommands(program);
+  registerAssistantCommands(program);
 }
