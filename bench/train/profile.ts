@@ -86,7 +86,7 @@ for (let s = 0; s < steps + 1; s++) {
   using g = disposable(
     new LossGraph(
       params,
-      { B, T, M: plan.rows.length, uniform: plan.uniform, weightSum: plan.weightSum, withGrads: true, backwardMatmul },
+      { B, T, M: plan.rows.length, uniform: plan.uniform, weightSum: plan.weightSum, withGrads: true, backwardMatmul, precision: 'fp32' },
       plan,
       blas,
     ),

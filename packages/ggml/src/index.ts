@@ -1,6 +1,7 @@
 // @puyu/ggml — the one native boundary: typed koffi bindings to the ggml / ggml-backend /
 // ggml-opt / libllama shared libraries that node-llama-cpp@3.21.1 ships.
 
+export { castWeightProducts, GGML_TYPE_BF16 } from './castWeightProducts.js';
 export { GGML_ERROR_CODES, GGML_ERROR_PREFIXES, type GgmlErrorCode } from './errorCodes.js';
 export { GgmlBlasBackend } from './GgmlBlasBackend.js';
 export { GGML_TYPE_F32, GGML_TYPE_I32, GgmlContext } from './GgmlContext.js';

@@ -6,20 +6,20 @@ import { asPtr, type ContextPtr, type GraphPtr, type TensorPtr } from './native/
 // type@0, buffer@8, ne[4]@16, nb[4]@48, op@80, op_params[16]@84, flags@148, src[10]@152.
 const OFF_NE = 16;
 const OFF_NB = 48;
-const OFF_OP = 80;
+export const OFF_OP = 80;
 const OFF_OP_PARAMS = 84;
-const OFF_SRC = 152;
+export const OFF_SRC = 152;
 const HEADER_BYTES = OFF_SRC + 10 * 8;
 
 /** A live window onto one tensor's header: ggml keeps graph structure in these structs. */
-function header(t: TensorPtr): DataView {
+export function header(t: TensorPtr): DataView {
   return new DataView(koffi.view(t, HEADER_BYTES) as ArrayBuffer);
 }
 
 let opCodes: { outProd: number; mulMat: number } | undefined;
 
 /** Op enum values read from tensors ggml builds itself, so a reordered enum can't fool us. */
-function ops(f: GgmlFunctions, ctx: ContextPtr): { outProd: number; mulMat: number } {
+export function ops(f: GgmlFunctions, ctx: ContextPtr): { outProd: number; mulMat: number } {
   if (opCodes) return opCodes;
   const a = f.ggml_new_tensor_2d(ctx, 0, 4, 4);
   const outProd = header(f.ggml_out_prod(ctx, a, a)).getInt32(OFF_OP, true);

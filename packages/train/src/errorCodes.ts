@@ -87,6 +87,10 @@ export const TRAIN_ERROR_CODES = defineErrorCodes('@puyu/train', TRAIN_ERROR_PRE
     meaning: "A weight tensor holds a different number of values than the model's tensor.",
     action: 'Load weights that belong to this model config.',
   },
+  TRAIN_PRECISION_UNSUPPORTED: {
+    meaning: 'bf16 mixed precision was asked for with a backward or backend that cannot run it (OUT_PROD backward, the BLAS backend).',
+    action: "Train with precision fp32, or drop backwardMatmul 'out_prod' / PUYU_GGML_BLAS.",
+  },
   TRAIN_GRAPH_ALLOC_FAILED: {
     meaning: 'ggml could not allocate the model parameters or a compute graph (out of memory).',
     action: 'Lower batch_size or seq_len, shrink the model, or free memory.',

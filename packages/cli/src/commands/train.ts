@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
-import { intOption } from '../options.js';
+import { choiceOption, intOption } from '../options.js';
 import { registerLoraCommands } from './train-lora.js';
+
+// @puyu/train's TRAIN_PRECISIONS, repeated so `puyu --help` loads no training code
+const PRECISIONS = ['fp32', 'bf16'] as const;
+type Precision = (typeof PRECISIONS)[number];
+const PRECISION_HELP = 'fp32, or bf16 mixed precision (overrides train.precision; default bf16 on AVX512-BF16 CPUs)';
 
 /** `puyu train pretrain CONFIG` (InternEvo's stage) and `puyu train sft CONFIG` (XTuner's). */
 export function registerTrainCommands(program: Command): void {
@@ -11,9 +16,10 @@ export function registerTrainCommands(program: Command): void {
     .argument('<config>', 'pretraining config (JSON)')
     .option('--resume', 'continue from the newest checkpoint in output.dir')
     .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
-    .action(async (config: string, o: { resume?: boolean; threads?: number }) => {
+    .option('--precision <p>', PRECISION_HELP, choiceOption('--precision', PRECISIONS))
+    .action(async (config: string, o: { resume?: boolean; threads?: number; precision?: Precision }) => {
       const { runPretrain } = await import('@puyu/train');
-      const r = await runPretrain(config, { resume: o.resume, threads: o.threads });
+      const r = await runPretrain(config, { resume: o.resume, threads: o.threads, precision: o.precision });
       const lines = [
         `steps ${r.steps}  final train loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}  unigram baseline ${r.unigramLoss.toFixed(4)}`,
         `HF model   ${r.outputs.hf}`,
@@ -29,9 +35,10 @@ export function registerTrainCommands(program: Command): void {
     .argument('<config>', 'SFT config (JSON)')
     .option('--resume', 'continue from the newest checkpoint in output.dir')
     .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
-    .action(async (config: string, o: { resume?: boolean; threads?: number }) => {
+    .option('--precision <p>', PRECISION_HELP, choiceOption('--precision', PRECISIONS))
+    .action(async (config: string, o: { resume?: boolean; threads?: number; precision?: Precision }) => {
       const { runSft } = await import('@puyu/train');
-      const r = await runSft(config, { resume: o.resume, threads: o.threads });
+      const r = await runSft(config, { resume: o.resume, threads: o.threads, precision: o.precision });
       const lines = [
         `steps ${r.steps}  final train loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}  (assistant tokens)`,
         `dialogues  ${r.examples.train} train, ${r.examples.val} held-out, ${r.skipped} line(s) skipped → ${r.outputs.skipped}`,

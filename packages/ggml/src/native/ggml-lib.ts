@@ -90,6 +90,7 @@ const BASE = {
     'void* ggml_permute(void* ctx, void* a, int ax0, int ax1, int ax2, int ax3)',
   ),
   ggml_cont: sig<Unary>('void* ggml_cont(void* ctx, void* a)'),
+  ggml_cast: sig<(ctx: Ctx, a: T, type: number) => T>('void* ggml_cast(void* ctx, void* a, int type)'),
   ggml_transpose: sig<Unary>('void* ggml_transpose(void* ctx, void* a)'),
   ggml_soft_max_ext: sig<(ctx: Ctx, a: T, mask: T | null, scale: number, maxBias: number) => T>(
     'void* ggml_soft_max_ext(void* ctx, void* a, void* mask, float scale, float max_bias)',

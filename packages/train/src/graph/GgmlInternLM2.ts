@@ -6,6 +6,7 @@ import type { GraphAdapter } from './GraphAdapter.js';
 import { type BaseWeightType, InternLM2Params } from './InternLM2Params.js';
 import { type BackwardMatmul, LossGraph, type LossGraphShape } from './LossGraph.js';
 import { type LossPlan, planMaskedLoss } from './maskedCrossEntropy.js';
+import type { TrainPrecision } from './precision.js';
 
 const GRAPH_SIZE = 16_384;
 
@@ -22,6 +23,7 @@ export class GgmlInternLM2 {
   readonly backend: GgmlCpuBackend;
   readonly params: InternLM2Params;
   readonly backwardMatmul: BackwardMatmul;
+  readonly precision: TrainPrecision;
   readonly blas?: GgmlBlasBackend;
   readonly adapter?: GraphAdapter;
   private graphs: [LossGraph | undefined, LossGraph | undefined] = [undefined, undefined];
@@ -34,6 +36,11 @@ export class GgmlInternLM2 {
       threads?: number;
       trainable?: boolean;
       backwardMatmul?: BackwardMatmul;
+      /**
+       * Weight products of the loss graphs in f32 (default) or bf16 with f32 master weights and
+       * gradients (precision.ts); `forward` (logits) always runs f32.
+       */
+      precision?: TrainPrecision;
       /** Path of an opt-in ggml BLAS backend (default: `PUYU_GGML_BLAS`; unset = CPU only). */
       blas?: string;
       /** Storage of the frozen linear weights: f32 (default) or q8_0 / q4_0 (QLoRA's base). */
@@ -51,6 +58,18 @@ export class GgmlInternLM2 {
         `a ${opts.baseType} base needs backwardMatmul 'out_prod' (the mul_mat rewrite cannot transpose quantized weights).`,
       );
     this.backwardMatmul = opts.backwardMatmul ?? (quantized ? 'out_prod' : 'mul_mat');
+    this.precision = opts.precision ?? 'fp32';
+    // CPU OUT_PROD has no bf16 kernel, and the BLAS backend computes in f32 sgemm anyway
+    if (this.precision === 'bf16' && this.backwardMatmul !== 'mul_mat')
+      throw new EngineError(
+        'TRAIN_PRECISION_UNSUPPORTED',
+        "bf16 needs backwardMatmul 'mul_mat' (ggml's OUT_PROD has no bf16 kernel); use fp32.",
+      );
+    if (this.precision === 'bf16' && (opts.blas ?? process.env.PUYU_GGML_BLAS))
+      throw new EngineError(
+        'TRAIN_PRECISION_UNSUPPORTED',
+        'bf16 cannot run on the BLAS backend (it multiplies in f32); unset PUYU_GGML_BLAS or train with precision fp32.',
+      );
     // Each step can fail (no BLAS library, out of memory, weights that do not fit): what was
     // allocated before it is freed here, since a constructor that throws hands no object back.
     const backend = GgmlCpuBackend.create({ threads: opts.threads });
@@ -169,6 +188,7 @@ export class GgmlInternLM2 {
       weightSum: plan.weightSum,
       withGrads,
       backwardMatmul: this.backwardMatmul,
+      precision: this.precision,
     };
     const g = this.lossGraph(shape, plan);
     const ids = Int32Array.from(rows.flat());

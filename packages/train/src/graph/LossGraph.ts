@@ -1,6 +1,8 @@
 import { EngineError } from '@puyu/core';
 import {
+  castWeightProducts,
   type GallocrPtr,
+  GGML_TYPE_BF16,
   GGML_TYPE_F32,
   GGML_TYPE_I32,
   type GgmlBlasBackend,
@@ -14,6 +16,7 @@ import { buildInternLM2Hidden } from './buildInternLM2Graph.js';
 import type { AttachedAdapter, GraphAdapter } from './GraphAdapter.js';
 import type { InternLM2Params } from './InternLM2Params.js';
 import { buildMaskedCrossEntropy, type LossPlan } from './maskedCrossEntropy.js';
+import type { TrainPrecision } from './precision.js';
 
 const GRAPH_SIZE = 16_384;
 
@@ -35,6 +38,8 @@ export interface LossGraphShape {
   weightSum: number;
   withGrads: boolean;
   backwardMatmul: BackwardMatmul;
+  /** Weight products in f32, or bf16 with f32 accumulation (precision.ts). */
+  precision: TrainPrecision;
 }
 
 /**
@@ -96,13 +101,18 @@ export class LossGraph {
     this.gradGraph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, withGrads);
     f.ggml_build_forward_expand(this.gradGraph, this.loss);
     this.graph = this.gradGraph;
-    if (withGrads) {
-      f.ggml_build_backward_expand(ctx.ptr, this.gradGraph, null);
-      // BLAS's sgemm transposes for free, so only the batched (attention) products, which
-      // its OUT_PROD does not take, are rewritten for it
-      if (shape.backwardMatmul === 'mul_mat')
-        this.graph = outProdToMulMat(f, ctx.ptr, this.gradGraph, GRAPH_SIZE, { keepMatrices: !!blas }).graph;
-    }
+    if (withGrads) f.ggml_build_backward_expand(ctx.ptr, this.gradGraph, null);
+    // bf16 products are cast in after autograd (it refuses bf16 on a gradient path); the
+    // rewrite below then turns their OUT_PRODs, which have no bf16 kernel, into bf16 MUL_MATs
+    if (shape.precision === 'bf16')
+      this.graph = castWeightProducts(f, ctx.ptr, this.gradGraph, GRAPH_SIZE, {
+        type: GGML_TYPE_BF16,
+        weights: new Set(params.tensors.values()),
+      }).graph;
+    // BLAS's sgemm transposes for free, so only the batched (attention) products, which
+    // its OUT_PROD does not take, are rewritten for it
+    if (withGrads && shape.backwardMatmul === 'mul_mat')
+      this.graph = outProdToMulMat(f, ctx.ptr, this.graph, GRAPH_SIZE, { keepMatrices: !!blas }).graph;
   }
 
   /** Allocates every intermediate in one backend buffer, kept for later computes. */
@@ -160,7 +170,8 @@ export class LossGraph {
       a.uniform === s.uniform &&
       a.weightSum === s.weightSum &&
       a.withGrads === s.withGrads &&
-      a.backwardMatmul === s.backwardMatmul
+      a.backwardMatmul === s.backwardMatmul &&
+      a.precision === s.precision
     );
   }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { convertHfToGguf, type InternLM2Config, type InternLM2Weights, saveHfModel } from '@puyu/model';
 import type { PackedBatch } from '../data/PackedBatcher.js';
 import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
+import type { TrainPrecision } from '../graph/precision.js';
 import { tokenizerFile } from '../pretrain/fingerprint.js';
 import type { LoopMethod, TrainModel } from './trainLoop.js';
 
@@ -26,12 +27,15 @@ export function fullParameter(
   /** The tokenizer exported with the HF folder (a `.model` or an HF folder). */
   tokenizer: string,
   gguf: readonly ('f32' | 'f16' | 'q8_0')[],
-): Pick<LoopMethod<PackedBatch, FullExport>, 'trained' | 'batchWeight' | 'model' | 'export'> {
+  /** Resolved (graph/precision.ts's resolvePrecision); the loop records it in the fingerprint. */
+  precision: TrainPrecision = 'fp32',
+): Pick<LoopMethod<PackedBatch, FullExport>, 'trained' | 'batchWeight' | 'model' | 'export' | 'precision'> {
   return {
     trained: weights,
     batchWeight: packedBatchWeight,
+    precision,
     model: (threads) => {
-      const g = new GgmlInternLM2(config, weights, { threads, trainable: true });
+      const g = new GgmlInternLM2(config, weights, { threads, trainable: true, precision });
       return lmTrainModel(g, () => g.params.upload(weights));
     },
     export: async (out) => {

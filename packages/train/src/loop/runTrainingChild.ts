@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { PuyuError } from '@puyu/core';
 import { type PuyuErrorClass, runNativeJob } from '@puyu/ggml';
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
+import type { TrainPrecision } from '../graph/precision.js';
 
 /**
  * Runs a training method's child entry (`pretrain-child`, `sft-child`) with the config path and
@@ -13,13 +14,14 @@ import { CheckpointError } from '../checkpoint/Checkpoints.js';
 export async function runTrainingChild<R>(
   childModuleUrl: URL,
   configPath: string,
-  opts: { resume?: boolean; threads?: number; errorClasses?: readonly PuyuErrorClass[] },
+  opts: { resume?: boolean; threads?: number; precision?: TrainPrecision; errorClasses?: readonly PuyuErrorClass[] },
 ): Promise<R> {
   const isTs = import.meta.url.endsWith('.ts');
   const child = fileURLToPath(childModuleUrl).replace(/\.(ts|js)$/, isTs ? '.ts' : '.js');
   const args = [configPath];
   if (opts.resume) args.push('--resume');
   if (opts.threads) args.push(`--threads=${opts.threads}`);
+  if (opts.precision) args.push(`--precision=${opts.precision}`);
   const { result } = await runNativeJob(child, args, {
     inheritStderr: true,
     env: isTs ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx`.trim() } : undefined,

@@ -5,10 +5,11 @@ import type { F32Tensor } from '@puyu/model';
 import { Checkpoints } from '../checkpoint/Checkpoints.js';
 import { parseTrainerState, restoreTensors } from '../checkpoint/trainerState.js';
 import type { BatcherState, PackedBatch } from '../data/PackedBatcher.js';
+import type { TrainPrecision } from '../graph/precision.js';
 import { AdamW, decaysMatrices } from '../optim/AdamW.js';
 import { clipGradNorm } from '../optim/clipGradNorm.js';
 import { learningRate } from '../optim/lrSchedule.js';
-import { checkResumable, type RunFingerprint } from '../pretrain/fingerprint.js';
+import { checkResumable, type RunFingerprint, withPrecision } from '../pretrain/fingerprint.js';
 import { readMetrics, type StepMetrics, writeMetrics } from '../pretrain/metrics.js';
 import { lossCurveSvg } from '../report/lossCurveSvg.js';
 import type { FullExport } from './fullParameter.js';
@@ -56,6 +57,8 @@ export interface LoopSettings {
     eps: number;
     grad_clip: number;
     threads: number;
+    /** As configured (unset = the CPU's default); only methods that declare `precision` take bf16. */
+    precision?: TrainPrecision;
   };
   eval: { every: number; batches: number };
   checkpoint: { every: number; keep_last: number };
@@ -85,6 +88,8 @@ export interface LoopMethod<Batch = PackedBatch, Exported = FullExport> {
   /** Writes the trained result under the output folder once the last step is done. */
   export: (outDir: string) => Promise<Exported>;
   fingerprint: RunFingerprint;
+  /** The precision `model` trains in (default fp32); the loop adds it to the fingerprint. */
+  precision?: TrainPrecision;
   batcher: TrainBatcher<Batch>;
   /** A fresh, unshuffled held-out batcher for each evaluation; none = no held-out loss. */
   evalBatcher?: () => { next(): Batch };
@@ -123,11 +128,19 @@ export async function trainLoop<Batch, Exported>(
   opts: LoopOptions = {},
 ): Promise<LoopResult<Exported>> {
   const out = s.output.dir;
-  const { trained, batcher, fingerprint } = m;
+  const { trained, batcher } = m;
+  const precision = m.precision ?? 'fp32';
+  if (s.train.precision === 'bf16' && precision !== 'bf16')
+    throw new ConfigError(
+      'TRAIN_PRECISION_UNSUPPORTED',
+      `${m.label} trains in fp32 only (bf16 mixed precision is for pretraining and full SFT); set train.precision to "fp32" or remove it.`,
+    );
+  const fingerprint = withPrecision(m.fingerprint, precision);
   const { batch_size: B, seq_len: T, grad_accum: accum } = s.train;
-  const warn = (msg: string) => {
-    if (!opts.quiet) process.stderr.write(`warning: ${msg}\n`);
+  const info = (msg: string) => {
+    if (!opts.quiet) process.stderr.write(`${msg}\n`);
   };
+  const warn = (msg: string) => info(`warning: ${msg}`);
 
   // 1. Optimizer, checkpoints, and where a resumed run picks up.
   const shapes = new Map([...trained].map(([n, t]) => [n, t.shape]));
@@ -162,6 +175,8 @@ export async function trainLoop<Batch, Exported>(
     await writeMetrics(metricsPath, history);
   } else await writeMetrics(metricsPath, []);
 
+  if (precision === 'bf16')
+    info(`${m.label}: bf16 mixed precision (f32 master weights and optimizer; set train.precision "fp32" to turn it off)`);
   using model = m.model(s.train.threads);
   const evaluate = () => {
     if (!m.evalBatcher) return undefined;

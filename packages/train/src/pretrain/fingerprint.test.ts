@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeInternLM2Config } from '@puyu/model';
 import { describe, expect, it } from 'vitest';
-import { checkResumable, fingerprintChanges, runFingerprint } from './fingerprint.js';
+import { checkResumable, fingerprintChanges, runFingerprint, withPrecision } from './fingerprint.js';
 import { type PretrainConfig, parsePretrainConfig } from './pretrainConfig.js';
 
 async function setup() {
@@ -71,5 +71,15 @@ describe('run fingerprint (what --resume compares)', () => {
     const warnings: string[] = [];
     checkResumable(undefined, before, 'ck', (m) => warnings.push(m));
     expect(warnings[0]).toMatch(/records no fingerprint/);
+  });
+
+  it('records bf16 in the optimizer part (a resume keeps the precision); fp32 leaves the fingerprint as it was', async () => {
+    const { cfg, fp } = await setup();
+    const before = await fp(cfg());
+    expect(withPrecision(before, 'fp32')).toEqual(before);
+    const bf16 = withPrecision(before, 'bf16');
+    expect(bf16.optimizer.config['train.precision']).toBe('bf16');
+    expect(fingerprintChanges(bf16, before)).toEqual(['optimizer: train.precision "bf16" → (unset)']);
+    expect(fingerprintChanges(bf16, withPrecision(await fp(cfg()), 'bf16'))).toEqual([]);
   });
 });

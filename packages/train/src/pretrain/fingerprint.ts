@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ConfigError } from '@puyu/core';
 import type { InternLM2Config, InternLM2Weights } from '@puyu/model';
 import { z } from 'zod';
+import type { TrainPrecision } from '../graph/precision.js';
 import type { PretrainConfig } from './pretrainConfig.js';
 
 /**
@@ -136,6 +137,17 @@ export function makeFingerprint(
     optimizer: { sha256: sha256(canonical(optimizer)), config: optimizer },
     data: { sha256: sha256(canonical({ settings, files: contents })), settings, files },
   };
+}
+
+/**
+ * The fingerprint with the precision the run trains in added to its optimizer part, so a resume
+ * keeps it (bf16 and fp32 runs differ in every step's rounding). fp32 adds nothing: fingerprints
+ * from before bf16 existed stay valid, and a missing `train.precision` means fp32.
+ */
+export function withPrecision(fp: RunFingerprint, precision: TrainPrecision): RunFingerprint {
+  if (precision === 'fp32') return fp;
+  const config = { ...fp.optimizer.config, 'train.precision': precision };
+  return { ...fp, optimizer: { sha256: sha256(canonical(config)), config } };
 }
 
 const show = (v: unknown) => (v === undefined ? '(unset)' : canonical(v));

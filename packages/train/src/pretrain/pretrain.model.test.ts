@@ -158,6 +158,35 @@ describe('pretrain', () => {
     expect(mb.map((m) => m.val_loss)).toEqual(ma.map((m) => m.val_loss));
   });
 
+  it('resumes exactly in bf16 mixed precision too, and refuses to resume in another precision', async () => {
+    const bf16 = (out: string, extra: Record<string, unknown> = {}) =>
+      config(out, 8, { train: { ...rawConfig(out, 8).train, precision: 'bf16' }, ...extra });
+    const a = join(dir, 'bf16-straight');
+    await pretrain(bf16(a), { quiet: true });
+    const b = join(dir, 'bf16-interrupted');
+    await expect(pretrain(bf16(b), { quiet: true, stopAfter: 6 })).rejects.toMatchObject({ code: 'TRAIN_STOPPED' });
+    await expect(
+      pretrain(config(b, 8, { train: { ...rawConfig(b, 8).train, precision: 'fp32' } }), { quiet: true, resume: true }),
+    ).rejects.toMatchObject({
+      code: 'TRAIN_RESUME_CHANGED',
+      message: expect.stringContaining('optimizer: train.precision "bf16" → (unset)'),
+    });
+    await pretrain(bf16(b), { quiet: true, resume: true });
+    const [ma, mb] = [await metrics(a), await metrics(b)];
+    expect(mb.map((m) => m.loss)).toEqual(ma.map((m) => m.loss));
+    expect(mb.map((m) => m.val_loss)).toEqual(ma.map((m) => m.val_loss));
+    const manifest = JSON.parse(
+      await readFile(join((await new Checkpoints(join(b, 'checkpoints')).latest())!.path, 'manifest.json'), 'utf8'),
+    );
+    expect(manifest.fingerprint.optimizer.config['train.precision']).toBe('bf16');
+    // bf16 really ran: its losses differ from the fp32 run's on the same data
+    const fp32 = join(dir, 'fp32-straight');
+    await pretrain(config(fp32, 8, { train: { ...rawConfig(fp32, 8).train, precision: 'fp32' } }), { quiet: true });
+    const mf = await metrics(fp32);
+    expect(mf[7].loss).not.toBe(ma[7].loss);
+    expect(Math.abs(mf[7].loss - ma[7].loss) / mf[7].loss).toBeLessThan(0.02);
+  });
+
   it('resume keeps the metrics history when a kill tore the last line of metrics.jsonl', async () => {
     const ma = await straightMetrics();
     const b = join(dir, 'torn');

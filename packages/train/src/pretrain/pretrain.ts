@@ -5,6 +5,7 @@ import { type InternLM2Config, type InternLM2Weights, initInternLM2, loadHfModel
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
 import { loadTrainingTokens, splitDocuments } from '../data/loadTrainingTokens.js';
 import { PackedBatcher } from '../data/PackedBatcher.js';
+import { resolvePrecision } from '../graph/precision.js';
 import { fullParameter } from '../loop/fullParameter.js';
 import { type LoopOptions, trainLoop } from '../loop/trainLoop.js';
 import { checkMemory } from './estimateMemory.js';
@@ -84,7 +85,7 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
     {
       label: 'pretrain',
       title: 'Pretraining loss',
-      ...fullParameter(config, weights, cfg.tokenizer, cfg.output.gguf),
+      ...fullParameter(config, weights, cfg.tokenizer, cfg.output.gguf, resolvePrecision(cfg.train.precision)),
       fingerprint,
       batcher,
       evalBatcher,

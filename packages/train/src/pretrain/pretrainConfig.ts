@@ -3,6 +3,7 @@ import { parseConfig, readJsonConfig, resolveConfigPaths } from '@puyu/core';
 import type { SentencePieceTokenizer } from '@puyu/formats';
 import { type InternLM2Config, internLM2ConfigProblems, internLM2ConfigSchema, makeInternLM2Config } from '@puyu/model';
 import { z } from 'zod';
+import { TRAIN_PRECISIONS } from '../graph/precision.js';
 
 // The shape fields validate exactly as in an HF config.json (@puyu/model); the defaults
 // that differ are the pretraining recipe's (InternLM2.5's rope_theta and eps).
@@ -56,6 +57,11 @@ export const pretrainConfigSchema = z
         grad_clip: z.number().min(0).default(1),
         seed: z.number().int().min(0).default(1234),
         threads: z.number().int().positive().default(1),
+        /**
+         * Weight products in fp32, or bf16 mixed precision (f32 master weights, gradients and
+         * AdamW state). Unset: bf16 on CPUs with AVX512-BF16, else fp32 (graph/precision.ts).
+         */
+        precision: z.enum(TRAIN_PRECISIONS).optional(),
       })
       .strict(),
     eval: z

@@ -1,4 +1,5 @@
 import { loadTokenizer } from '@puyu/formats';
+import type { TrainPrecision } from '../graph/precision.js';
 import { runTrainingChild } from '../loop/runTrainingChild.js';
 import { checkMemory } from './estimateMemory.js';
 import type { PretrainResult } from './pretrain.js';
@@ -8,7 +9,10 @@ import { freshModelConfig, loadPretrainConfig } from './pretrainConfig.js';
  * Runs a pretraining config in a child process and returns its result. The config is
  * validated here first, so a bad field is reported before anything starts.
  */
-export async function runPretrain(configPath: string, opts: { resume?: boolean; threads?: number } = {}): Promise<PretrainResult> {
+export async function runPretrain(
+  configPath: string,
+  opts: { resume?: boolean; threads?: number; precision?: TrainPrecision } = {},
+): Promise<PretrainResult> {
   const cfg = await loadPretrainConfig(configPath);
   if (cfg.model) {
     // refuse a run that cannot fit before starting the child (which checks again)

@@ -1,4 +1,5 @@
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
+import type { TrainPrecision } from '../graph/precision.js';
 import { runTrainingChild } from '../loop/runTrainingChild.js';
 import { SftDataError } from './data/SftDataError.js';
 import type { SftResult } from './sft.js';
@@ -8,7 +9,10 @@ import { loadSftConfig } from './sftConfig.js';
  * Runs an SFT config in a child process (as runPretrain does) and returns its result. The
  * config is validated here first, so a bad field is reported before anything starts.
  */
-export async function runSft(configPath: string, opts: { resume?: boolean; threads?: number } = {}): Promise<SftResult> {
+export async function runSft(
+  configPath: string,
+  opts: { resume?: boolean; threads?: number; precision?: TrainPrecision } = {},
+): Promise<SftResult> {
   await loadSftConfig(configPath);
   return runTrainingChild<SftResult>(new URL('./sft-child.js', import.meta.url), configPath, {
     ...opts,

@@ -2,6 +2,7 @@
 // this process only and the parent reports it (see runNativeJob). An error thrown here
 // reaches the parent as the same class with the same code (serveNativeJob).
 import { serveNativeJob } from '@puyu/ggml';
+import type { TrainPrecision } from '../graph/precision.js';
 import { sft } from './sft.js';
 import { loadSftConfig } from './sftConfig.js';
 
@@ -9,5 +10,7 @@ await serveNativeJob(async ([configPath, ...flags]) => {
   const cfg = await loadSftConfig(configPath);
   const threads = flags.find((f) => f.startsWith('--threads='));
   if (threads) cfg.train.threads = Number(threads.split('=')[1]);
+  const precision = flags.find((f) => f.startsWith('--precision='));
+  if (precision) cfg.train.precision = precision.split('=')[1] as TrainPrecision;
   return sft(cfg, { resume: flags.includes('--resume') });
 });

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SafetensorsFile } from '@puyu/formats';
+import { type InternLM2Weights, parseInternLM2Config } from '@puyu/model';
+import { describe, expect, it } from 'vitest';
+import { GgmlInternLM2 } from './GgmlInternLM2.js';
+
+const dir = fileURLToPath(new URL('../fixtures/grad/', import.meta.url));
+
+async function readAll(path: string): Promise<InternLM2Weights> {
+  await using st = await SafetensorsFile.open(path);
+  const out: InternLM2Weights = new Map();
+  for (const t of st.tensors) out.set(t.name, { shape: [...t.shape], data: await st.readF32(t.name) });
+  return out;
+}
+
+/** Worst over tensors of max |Δ| / max |g| (relative to each tensor's largest gradient). */
+function worstRelative(want: InternLM2Weights, got: InternLM2Weights): { worst: number; name: string } {
+  let worst = 0;
+  let name = '';
+  for (const [n, g] of want) {
+    const x = got.get(n)!.data;
+    let scale = 0;
+    let diff = 0;
+    for (let i = 0; i < g.data.length; i++) {
+      scale = Math.max(scale, Math.abs(g.data[i]));
+      diff = Math.max(diff, Math.abs(g.data[i] - x[i]));
+    }
+    if (scale > 0 && diff / scale > worst) {
+      worst = diff / scale;
+      name = n;
+    }
+  }
+  return { worst, name };
+}
+
+// bf16 keeps 8 significant bits (relative rounding 2^-9 ≈ 2e-3 per operand); a gradient is a
+// product chain through several such roundings, so its error bound is a few percent of the
+// tensor's largest entry. Same fixture as gradients.model.test.ts (PyTorch autograd, fp32).
+const BF16_GRAD_TOLERANCE = 3e-2;
+const BF16_LOSS_TOLERANCE = 5e-3;
+
+describe('bf16 mixed precision: loss and gradients against PyTorch fp32 autograd', () => {
+  it(`stays within ${BF16_GRAD_TOLERANCE} of the fp32 gradients, lands them in f32, and is really bf16`, async () => {
+    const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
+    const batch = JSON.parse(readFileSync(`${dir}batch.json`, 'utf8')) as {
+      rows: number[][];
+      targets: number[][];
+      docs: number[][];
+      weights: number[][];
+      loss: number;
+    };
+    const weights = await readAll(`${dir}model.safetensors`);
+    const want = await readAll(`${dir}grads.safetensors`);
+    const docIds = batch.docs.flat().map((d, i) => d + 100 * Math.floor(i / batch.rows[0].length));
+    const run = (precision: 'fp32' | 'bf16') => {
+      using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true, precision });
+      const r = model.lossAndGrads(batch.rows, batch.targets.flat(), batch.weights.flat(), docIds);
+      // held-out evaluation runs the forward-only graph, cast the same way
+      const evalLoss = model.loss(batch.rows, batch.targets.flat(), batch.weights.flat(), docIds);
+      return { ...r, evalLoss };
+    };
+    const bf16 = run('bf16');
+    const fp32 = run('fp32');
+    const err = worstRelative(want, bf16.grads);
+    const fp32Err = worstRelative(want, fp32.grads);
+    const lossErr = Math.abs(bf16.loss - batch.loss) / batch.loss;
+    console.log(
+      `bf16: loss ${bf16.loss.toFixed(6)} (torch fp32 ${batch.loss.toFixed(6)}, rel ${lossErr.toExponential(2)}); worst relative gradient error ${err.worst.toExponential(2)} (${err.name}); fp32 path ${fp32Err.worst.toExponential(2)}`,
+    );
+    expect(lossErr).toBeLessThan(BF16_LOSS_TOLERANCE);
+    expect(Math.abs(bf16.evalLoss - bf16.loss) / bf16.loss).toBeLessThan(1e-6);
+    expect(err.worst).toBeLessThan(BF16_GRAD_TOLERANCE);
+    // the bf16 path is really taken: its error is far above f32 rounding
+    expect(err.worst).toBeGreaterThan(20 * fp32Err.worst);
+    expect(bf16.loss).not.toBe(fp32.loss);
+    // gradients land in f32: values no bf16 can hold (more than 8 significant bits)
+    const g = bf16.grads.get('model.layers.0.attention.wqkv.weight')!.data;
+    const bits = new Uint32Array(g.buffer, g.byteOffset, g.length);
+    expect(bits.some((b) => (b & 0xffff) !== 0)).toBe(true);
+  });
+
+  it('refuses bf16 with the OUT_PROD backward (no bf16 kernel)', async () => {
+    const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
+    const weights = await readAll(`${dir}model.safetensors`);
+    expect(() => new GgmlInternLM2(config, weights, { threads: 1, precision: 'bf16', backwardMatmul: 'out_prod' })).toThrow(
+      expect.objectContaining({ code: 'TRAIN_PRECISION_UNSUPPORTED' }),
+    );
+  });
+});
