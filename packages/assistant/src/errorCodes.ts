@@ -50,7 +50,8 @@ export const ASSISTANT_ERROR_CODES = defineErrorCodes('@puyu/assistant', ASSISTA
     action: 'Give --good and --bad files with one question per line.',
   },
   ASSISTANT_NOT_CALIBRATED: {
-    meaning: 'No threshold is stored for the asked retriever.',
+    meaning:
+      'No threshold is stored for the asked retriever, so a default was used (returned as data in the retrieval step of the decision log).',
     action: 'Run `puyu assistant calibrate --kb KB --good FILE --bad FILE`; until then a default threshold is used (reported as data).',
   },
   ASSISTANT_WEBHOOK_BAD_SIGNATURE: {

@@ -37,6 +37,8 @@ export interface LogEntry {
   score?: number;
   threshold?: number;
   detail?: string;
+  /** A coded condition worth acting on, e.g. ASSISTANT_NOT_CALIBRATED (returned as data). */
+  code?: string;
   ms: number;
 }
 
@@ -175,6 +177,7 @@ export async function decide(deps: PipelineDeps, rawQuestion: string, opts: Deci
     score,
     threshold,
     detail: `${retriever}${scoreDetail ? ` (${scoreDetail})` : ''}${calibrated ? '' : ', threshold not calibrated (default)'}`,
+    ...(calibrated ? {} : { code: 'ASSISTANT_NOT_CALIBRATED' }),
     ms: rms,
   });
   const extra = rewritten ? { rewritten } : {};
