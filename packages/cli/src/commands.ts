@@ -4,6 +4,7 @@ import { registerAssistantCommands } from './commands/assistant.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerExtractCommand } from './commands/extract.js';
+import { registerLabelCommands } from './commands/label.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerQuantizeCommand } from './commands/quantize.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerDataCommands(program);
   registerAgentCommands(program);
   registerAssistantCommands(program);
+  registerLabelCommands(program);
 }

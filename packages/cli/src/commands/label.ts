@@ -1,0 +1,120 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { ConfigError } from '@puyu/core/errors';
+import type { Command } from 'commander';
+import { choiceOption, intOption } from '../options.js';
+
+interface StoreFlags {
+  data: string;
+  database?: string;
+}
+
+const ROLES = ['admin', 'annotator', 'reviewer'] as const;
+const FORMATS = ['auto', 'labelllm', 'openai', 'xtuner', 'puyu'] as const;
+const EXPORTS = ['raw', 'labels', 'audits', 'sft', 'dpo', 'coco', 'yolo', 'voc'] as const;
+
+function storeOptions(cmd: Command): Command {
+  return cmd
+    .option('--data <dir>', 'data folder: label.sqlite and the stored files', 'label-data')
+    .option('--database <url>', 'postgres://… to keep the tables in PostgreSQL instead of SQLite');
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Opens the store, runs `fn`, closes it (so a CLI run never leaves the database open). */
+async function withStore<T>(o: StoreFlags, fn: (label: typeof import('@puyu/label'), db: import('@puyu/label').OpenedDatabase) => Promise<T>): Promise<T> {
+  // loaded here, not at start-up: the label package pulls in SQLite, argon2 and Hono
+  const label = await import('@puyu/label');
+  const opened = await label.openDatabase(o.data, o.database);
+  try {
+    return await fn(label, opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function findProject(label: typeof import('@puyu/label'), db: import('@puyu/label').OpenedDatabase, ref: string) {
+  const row = await db.db
+    .selectFrom('projects')
+    .select('id')
+    .where((eb) => (/^\d+$/.test(ref) ? eb('id', '=', Number(ref)) : eb('name', '=', ref)))
+    .executeTakeFirst();
+  if (!row) throw new ConfigError('CLI_BAD_OPTION', `no labelling project ${JSON.stringify(ref)} (give its name or id)`);
+  return label.getProject(db.db, row.id);
+}
+
+/** `puyu label …`: the labelling server and its admin commands (issue 15). */
+export function registerLabelCommands(program: Command): void {
+  const label = program.command('label').description('Labelling (LabelLLM dialogues, LabelU images): server, users, imports and exports');
+
+  storeOptions(
+    label
+      .command('serve')
+      .description('Serve the labelling API (/api/label, OpenAPI at /api/openapi.json)')
+      .option('--port <port>', 'port (0 = any free port)', intOption('--port', { min: 0, max: 65535 }), 8090)
+      .option('--host <host>', 'address to listen on', '127.0.0.1'),
+  ).action(async (o: StoreFlags & { port: number; host: string }) => {
+    const { startLabelServer } = await import('@puyu/label');
+    const server = await startLabelServer({ dataDir: o.data, databaseUrl: o.database, port: o.port, host: o.host });
+    console.log(`puyu label: serving ${server.url}/api/label (OpenAPI: ${server.url}/api/openapi.json), data in ${o.database ? 'PostgreSQL' : o.data}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+  });
+
+  const user = label.command('user').description('Labelling accounts');
+  storeOptions(
+    user
+      .command('add')
+      .description('Create a user, or set the role and password of an existing one; the password is read from stdin')
+      .argument('<name>', 'user name')
+      .requiredOption('--role <role>', 'admin, annotator or reviewer', choiceOption('--role', ROLES)),
+  ).action(async (name: string, o: StoreFlags & { role: (typeof ROLES)[number] }) => {
+    const password = (await readStdin()).replace(/\r?\n$/, '');
+    await withStore(o, async (l, db) => {
+      const u = await l.upsertUser(db.db, name, o.role, password);
+      console.log(`puyu label: user ${u.name} (${u.role}), id ${u.id}`);
+    });
+  });
+
+  storeOptions(
+    label
+      .command('import')
+      .description('Import dialogue JSONL (a file) or images (a folder, with optional COCO annotations.json or YOLO classes.txt + labels/) into a project')
+      .argument('<project>', 'project name or id')
+      .argument('<path>', 'a .jsonl file or a folder of images')
+      .option('--format <f>', 'dialogue format: auto, labelllm, openai, xtuner, puyu', choiceOption('--format', FORMATS), 'auto'),
+  ).action(async (ref: string, path: string, o: StoreFlags & { format: (typeof FORMATS)[number] }) => {
+    await withStore(o, async (l, db) => {
+      const project = await findProject(l, db, ref);
+      const { join } = await import('node:path');
+      const report = statSync(path).isDirectory()
+        ? await l.importImageEntries(db.db, new l.FileStore(join(o.data, 'files')), project, await l.readFolder(path))
+        : await l.importDialogues(db.db, project, readFileSync(path, 'utf8'), o.format);
+      for (const s of report.skipped) console.error(`puyu label: skipped${s.line ? ` line ${s.line}` : ''}: [${s.code}] ${s.reason}`);
+      console.log(`puyu label: imported ${report.imported} items into ${project.name}, skipped ${report.skipped.length}`);
+    });
+  });
+
+  storeOptions(
+    label
+      .command('export')
+      .description('Write an export of a project: raw, labels, audits, sft, dpo (dialogues); coco, yolo, voc (images)')
+      .argument('<project>', 'project name or id')
+      .requiredOption('--format <f>', EXPORTS.join(', '), choiceOption('--format', EXPORTS))
+      .requiredOption('-o, --output <file>', 'file to write'),
+  ).action(async (ref: string, o: StoreFlags & { format: (typeof EXPORTS)[number]; output: string }) => {
+    await withStore(o, async (l, db) => {
+      const project = await findProject(l, db, ref);
+      const file = await l.exportProject(db.db, project, o.format);
+      writeFileSync(o.output, file.body);
+      console.log(`puyu label: wrote ${o.output} (${file.body.byteLength} bytes, ${o.format})`);
+    });
+  });
+}
