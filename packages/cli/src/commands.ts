@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { registerAgentCommands } from './commands/agent.js';
 import { registerAssistantCommands } from './commands/assistant.js';
 import { registerDataCommands } from './commands/data.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerExtractCommand } from './commands/extract.js';
-import { registerLabelCommands } from './commands/label.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerQuantizeCommand } from './commands/quantize.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
@@ -26,6 +26,6 @@ export function registerCommands(program: Command): void {
   registerStudioCommand(program);
   registerDataCommands(program);
   registerAgentCommands(program);
+  registerDoctorCommand(program);
   registerAssistantCommands(program);
-  registerLabelCommands(program);
 }

@@ -68,6 +68,12 @@ export const GGML_ERROR_CODES = defineErrorCodes('@puyu/ggml', GGML_ERROR_PREFIX
     meaning: 'The native child process threw an error that is not a Puyu error (a bug in the job).',
     action: 'Rerun with PUYU_DEBUG=1 and report the child stack in the error details.',
   },
+  NATIVE_BUILD_FAILED: {
+    meaning:
+      'Compiling the native ggml CPU backend from the llama.cpp source node-llama-cpp ships failed (only `puyu doctor --build` reports it as an error; elsewhere Puyu runs on the prebuilt variants).',
+    action:
+      'Read the log the message names (`<cache>/ggml-native/<key>.build.log`); fix the compiler or cmake, or set PUYU_NATIVE_CPU=off.',
+  },
   QUANT_BAD_TYPE: {
     meaning: 'The quantization type is not one llama.cpp knows.',
     action: 'Use one of the types the message lists (e.g. q8_0, q4_0, q4_k_m, q5_k_m, q6_k).',

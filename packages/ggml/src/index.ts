@@ -2,6 +2,7 @@
 // ggml-opt / libllama shared libraries that node-llama-cpp@3.21.1 ships.
 
 export { castWeightProducts, GGML_TYPE_BF16 } from './castWeightProducts.js';
+export { formatGgmlDoctorReport, type GgmlDoctorReport, ggmlDoctorReport } from './doctor.js';
 export { GGML_ERROR_CODES, GGML_ERROR_PREFIXES, type GgmlErrorCode } from './errorCodes.js';
 export { GgmlBlasBackend } from './GgmlBlasBackend.js';
 export { GGML_TYPE_F32, GGML_TYPE_I32, GgmlContext } from './GgmlContext.js';
@@ -50,6 +51,14 @@ export type {
   LlamaModelQuantizeParams,
   LlamaOptParams,
 } from './native/structs.js';
+export { cpuBackendFeatures } from './nativeCpu/cpuFeatures.js';
+export { type CpuIdentity, cpuFeatureHash, readCpuIdentity, simdSummary } from './nativeCpu/cpuIdentity.js';
+export { type EnsureNativeCpuOptions, ensureNativeCpuBackend, type NativeCpuOutcome } from './nativeCpu/ensureNativeCpu.js';
+export { useCpuBackendForNodeLlamaCpp } from './nativeCpu/forNodeLlamaCpp.js';
+export type { CpuBackendInfo } from './nativeCpu/loadCpuBackend.js';
+export { cpuVariantOf, loadedGgmlLibraries } from './nativeCpu/loadedLibraries.js';
+export { type NativeBuildInfo, nativeCacheRoot } from './nativeCpu/nativeCache.js';
+export { type NativeCpuContext, nativeCpuContext } from './nativeCpu/nativeCpuContext.js';
 export { outProdToMulMat } from './outProdToMulMat.js';
 export { LLAMA_FTYPE, quantizeGgufModel } from './quantize.js';
 export { type NativeJobOptions, type NativeJobResult, runNativeJob } from './runNativeJob.js';

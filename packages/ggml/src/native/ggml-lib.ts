@@ -1,5 +1,6 @@
 import { EngineError } from '@puyu/core';
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
+import { type CpuBackendInfo, loadCpuBackend } from '../nativeCpu/loadCpuBackend.js';
 import { findGgmlBinaries, type GgmlBinaries } from './binaries.js';
 import type {
   BackendPtr,
@@ -225,6 +226,8 @@ export interface GgmlLibrary {
   handles: Readonly<Record<GgmlLibraryName, LibraryHandle>>;
   /** Backend registries that loaded (e.g. ["CPU"]). */
   backends: string[];
+  /** Which CPU backend runs (native build or prebuilt variant) and why. */
+  cpu: CpuBackendInfo;
 }
 
 let loaded: GgmlLibrary | undefined;
@@ -250,8 +253,9 @@ export function bindNative<B extends Record<string, Binding<AnyFn>>>(lib: GgmlLi
 }
 
 /**
- * Loads ggml-base, then ggml, then llama (their link order), and lets ggml pick the
- * best CPU variant for this processor. Loading is process-wide and happens once.
+ * Loads ggml-base, then ggml, then llama (their link order), then the CPU backend: the
+ * native build from the cache when there is one for this CPU, else the best prebuilt
+ * variant ggml picks (loadCpuBackend). Loading is process-wide and happens once.
  */
 export function loadGgmlLibrary(): GgmlLibrary {
   if (loaded) return loaded;
@@ -266,7 +270,7 @@ export function loadGgmlLibrary(): GgmlLibrary {
     throw new EngineError('GGML_LOAD_FAILED', `could not load ggml from ${binaries.dir}: ${(e as Error).message}`, { cause: e });
   }
   const fn: GgmlFunctions = { ...bindTable(handles.base, BASE), ...bindTable(handles.ggml, GGML), ...bindTable(handles.llama, LLAMA) };
-  fn.ggml_backend_load_all_from_path(binaries.dir);
+  const cpu = loadCpuBackend(fn, binaries.dir);
   const backends: string[] = [];
   const n = fn.ggml_backend_reg_count();
   for (let i = 0; i < n; i++) backends.push(fn.ggml_backend_reg_name(fn.ggml_backend_reg_get(i)));
@@ -275,7 +279,7 @@ export function loadGgmlLibrary(): GgmlLibrary {
       'GGML_NO_CPU_BACKEND',
       `ggml loaded no CPU backend from ${binaries.dir} (found: ${backends.join(', ') || 'none'}).`,
     );
-  loaded = { binaries, fn, handles, backends };
+  loaded = { binaries, fn, handles, backends, cpu };
   return loaded;
 }
 

@@ -91,6 +91,10 @@ export class Engine {
       if (!Number.isFinite(a.scale))
         throw new ServeError('SERVE_BAD_LORA', `LoRA scale for ${a.path} must be a finite number, not ${a.scale}.`);
     }
+    // On the CPU, node-llama-cpp runs on whichever ggml CPU backend is registered first: ours
+    // (the native build when cached, else the best prebuilt variant), so serving, training and
+    // `puyu doctor` agree on it.
+    if (!opts.gpu) (await import('@puyu/ggml')).useCpuBackendForNodeLlamaCpp();
     const llama = await getLlama({ gpu: opts.gpu ? 'auto' : false, build: 'never', logLevel: LlamaLogLevel.error });
     const threads = opts.threads ?? 1;
     const n = opts.sequences ?? 4;
