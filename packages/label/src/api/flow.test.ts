@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DIALOGUE_SCHEMA, type Harness, harness } from '../fixtures/harness.js';
 
 const JSONL = [
-  JSON.stringify({ messages: [{ role: 'user', content: 'What is 2+3?' }, { role: 'assistant', content: '5' }], candidates: ['6', 'five'] }),
+  JSON.stringify({
+    messages: [
+      { role: 'user', content: 'What is 2+3?' },
+      { role: 'assistant', content: '5' },
+    ],
+    candidates: ['6', 'five'],
+  }),
   JSON.stringify({ conversation: [{ system: 'Be brief.', input: 'Capital of France?', output: 'Paris' }] }),
   JSON.stringify({
     prompt: 'rate it',
@@ -26,12 +32,21 @@ describe('labelling API: import, annotate, review, export', () => {
     const ann1 = await h.user('ann1', 'annotator');
     const ann2 = await h.user('ann2', 'annotator');
     const rev = await h.user('rev', 'reviewer');
-    const { project } = await admin.json<{ project: { id: number } }>('POST', '/projects', { name: 'd1', kind: 'dialogue', schema: DIALOGUE_SCHEMA, annotatorsPerItem: 2 });
+    const { project } = await admin.json<{ project: { id: number } }>('POST', '/projects', {
+      name: 'd1',
+      kind: 'dialogue',
+      schema: DIALOGUE_SCHEMA,
+      annotatorsPerItem: 2,
+    });
     for (const u of [ann1, ann2, rev]) {
       const { user } = await u.json<{ user: { id: number } }>('GET', '/auth/me');
       await admin.json('PUT', `/projects/${project.id}/members/${user.id}`);
     }
-    const report = await admin.json<{ imported: number; skipped: { line: number; code: string }[] }>('POST', `/projects/${project.id}/import`, { format: 'auto', jsonl: JSONL });
+    const report = await admin.json<{ imported: number; skipped: { line: number; code: string }[] }>(
+      'POST',
+      `/projects/${project.id}/import`,
+      { format: 'auto', jsonl: JSONL },
+    );
     expect(report.imported).toBe(3);
     expect(report.skipped).toEqual([expect.objectContaining({ line: 4, code: 'LABEL_BAD_IMPORT' })]);
 
@@ -40,14 +55,23 @@ describe('labelling API: import, annotate, review, export', () => {
       [ann2, 0],
     ] as const) {
       for (;;) {
-        const next = await u.json<{ task: { id: number; version: number } | null; item?: { data: { candidates: { id: string }[] } } }>('POST', `/projects/${project.id}/tasks/next`);
+        const next = await u.json<{ task: { id: number; version: number } | null; item?: { data: { candidates: { id: string }[] } } }>(
+          'POST',
+          `/projects/${project.id}/tasks/next`,
+        );
         if (!next.task || !next.item) break;
         const ids = next.item.data.candidates.map((c) => c.id);
         const ranking = best === 0 ? ids : [...ids].reverse();
         await u.json('PUT', `/tasks/${next.task.id}`, {
           version: next.task.version,
           submit: true,
-          result: { kind: 'dialogue', messageAnswers: {}, conversationAnswers: { helpful: 'yes' }, ranking, ...(u === ann1 ? { rewrite: { candidateId: ids[0], content: `better: ${ids[0]}` } } : {}) },
+          result: {
+            kind: 'dialogue',
+            messageAnswers: {},
+            conversationAnswers: { helpful: 'yes' },
+            ranking,
+            ...(u === ann1 ? { rewrite: { candidateId: ids[0], content: `better: ${ids[0]}` } } : {}),
+          },
         });
       }
     }
@@ -70,7 +94,12 @@ describe('labelling API: import, annotate, review, export', () => {
       const first = await admin.req('GET', `/projects/${project.id}/export?format=${format}`);
       expect(first.headers.get('content-type')).toContain('application/x-ndjson');
       const text = await first.text();
-      const { project: copy } = await admin.json<{ project: { id: number } }>('POST', '/projects', { name: `copy-${format}`, kind: 'dialogue', schema: DIALOGUE_SCHEMA, annotatorsPerItem: 2 });
+      const { project: copy } = await admin.json<{ project: { id: number } }>('POST', '/projects', {
+        name: `copy-${format}`,
+        kind: 'dialogue',
+        schema: DIALOGUE_SCHEMA,
+        annotatorsPerItem: 2,
+      });
       const again = await admin.json<{ imported: number }>('POST', `/projects/${copy.id}/import`, { format: 'puyu', jsonl: text });
       expect(again.imported).toBe(3);
       const second = await (await admin.req('GET', `/projects/${copy.id}/export?format=${format}`)).text();

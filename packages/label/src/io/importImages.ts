@@ -36,42 +36,46 @@ export function safeRelativePath(name: string): string | null {
 /** Reads a zip archive into memory with yauzl (entry sizes validated, total capped against zip bombs). */
 export function readZip(bytes: Uint8Array, maxTotal: number): Promise<{ entries: ImportEntry[]; unsafe: string[] }> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(Buffer.from(bytes), { lazyEntries: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
-      if (err || !zip)
-        return reject(new LabelError('LABEL_BAD_IMPORT', `the archive is not a readable zip: ${err?.message ?? 'empty'}`, { cause: err }));
-      const entries: ImportEntry[] = [];
-      const unsafe: string[] = [];
-      let total = 0;
-      zip.on('entry', (entry: yauzl.Entry) => {
-        const name = safeRelativePath(entry.fileName);
-        if (name === null) {
-          unsafe.push(entry.fileName);
-          return zip.readEntry();
-        }
-        if (entry.fileName.endsWith('/')) return zip.readEntry();
-        total += entry.uncompressedSize;
-        if (total > maxTotal) {
-          zip.close();
-          return reject(new LabelError('LABEL_TOO_LARGE', `the archive unpacks to more than ${maxTotal} bytes`));
-        }
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream)
-            return reject(new LabelError('LABEL_BAD_IMPORT', `cannot read ${entry.fileName} from the archive`, { cause: e }));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('error', (se) =>
-            reject(new LabelError('LABEL_BAD_IMPORT', `cannot read ${entry.fileName}: ${se.message}`, { cause: se })),
+    yauzl.fromBuffer(
+      Buffer.from(bytes), // decodeStrings: false so a hostile name is skipped and reported here, instead of yauzl failing the whole archive on it
+      { lazyEntries: true, validateEntrySizes: true, decodeStrings: false },
+      (err, zip) => {
+        if (err || !zip)
+          return reject(
+            new LabelError('LABEL_BAD_IMPORT', `the archive is not a readable zip: ${err?.message ?? 'empty'}`, { cause: err }),
           );
-          stream.on('end', () => {
-            entries.push({ name, bytes: new Uint8Array(Buffer.concat(chunks)) });
-            zip.readEntry();
+        const entries: ImportEntry[] = [];
+        const unsafe: string[] = [];
+        let total = 0;
+        zip.on('entry', (entry: yauzl.Entry) => {
+          const raw = Buffer.from(entry.fileName as unknown as Uint8Array).toString('utf8');
+          const name = yauzl.validateFileName(raw) === null ? safeRelativePath(raw) : null;
+          if (name === null) {
+            unsafe.push(raw);
+            return zip.readEntry();
+          }
+          if (raw.endsWith('/')) return zip.readEntry();
+          total += entry.uncompressedSize;
+          if (total > maxTotal) {
+            zip.close();
+            return reject(new LabelError('LABEL_TOO_LARGE', `the archive unpacks to more than ${maxTotal} bytes`));
+          }
+          zip.openReadStream(entry, (e, stream) => {
+            if (e || !stream) return reject(new LabelError('LABEL_BAD_IMPORT', `cannot read ${raw} from the archive`, { cause: e }));
+            const chunks: Buffer[] = [];
+            stream.on('data', (c: Buffer) => chunks.push(c));
+            stream.on('error', (se) => reject(new LabelError('LABEL_BAD_IMPORT', `cannot read ${raw}: ${se.message}`, { cause: se })));
+            stream.on('end', () => {
+              entries.push({ name, bytes: new Uint8Array(Buffer.concat(chunks)) });
+              zip.readEntry();
+            });
           });
         });
-      });
-      zip.on('end', () => resolve({ entries, unsafe }));
-      zip.on('error', (e: Error) => reject(new LabelError('LABEL_BAD_IMPORT', `the archive is damaged: ${e.message}`, { cause: e })));
-      zip.readEntry();
-    });
+        zip.on('end', () => resolve({ entries, unsafe }));
+        zip.on('error', (e: Error) => reject(new LabelError('LABEL_BAD_IMPORT', `the archive is damaged: ${e.message}`, { cause: e })));
+        zip.readEntry();
+      },
+    );
   });
 }
 
