@@ -65,7 +65,7 @@ describe('labelling API security', () => {
 
   it('refuses a state-changing request without or with a wrong CSRF token', async () => {
     const body = { name: 'csrf', kind: 'dialogue', schema: { questions: [] } };
-    for (const headers of [{}, { 'x-csrf-token': 'forged' }]) {
+    for (const headers of [{}, { 'x-csrf-token': 'forged' }] as Record<string, string>[]) {
       const res = await admin.req('POST', '/projects', body, { csrf: false, headers });
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('LABEL_CSRF');
