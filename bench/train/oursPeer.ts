@@ -3,18 +3,20 @@
  * (ggml forward + autograd backward) → clip by global norm → host AdamW → upload.
  * Child of run.ts; prints one PeerResult JSON line.
  *
- *   tsx --conditions=source bench/train/oursPeer.ts <hfDir> <tokens.bin> <steps> <B> <T> <threads> [mul_mat|out_prod]
+ *   tsx --conditions=source bench/train/oursPeer.ts <hfDir> <tokens.bin> <steps> <B> <T> <threads> [mul_mat|out_prod] [fp32|bf16]
  *
  * The last argument picks how the backward computes matrix products (GgmlInternLM2's
- * `backwardMatmul`): `out_prod` is ggml's autograd graph unchanged, the baseline.
+ * `backwardMatmul`): `out_prod` is ggml's autograd graph unchanged, the baseline. The one after
+ * it is the precision (`bf16`: mixed precision, f32 master weights and AdamW).
  */
 import { readFileSync } from 'node:fs';
 import { loadHfModel } from '@puyu/model';
-import { AdamW, type BackwardMatmul, clipGradNorm, decaysMatrices, GgmlInternLM2 } from '@puyu/train';
+import { AdamW, type BackwardMatmul, clipGradNorm, decaysMatrices, GgmlInternLM2, type TrainPrecision } from '@puyu/train';
 import { OPTIM, type PeerResult, stepRows } from './benchSetup.js';
 
-const [hfDir, tokensPath, stepsArg, bArg, tArg, threadsArg, backwardArg = 'mul_mat'] = process.argv.slice(2);
+const [hfDir, tokensPath, stepsArg, bArg, tArg, threadsArg, backwardArg = 'mul_mat', precisionArg = 'fp32'] = process.argv.slice(2);
 const backwardMatmul = backwardArg as BackwardMatmul;
+const precision = precisionArg as TrainPrecision;
 const steps = Number(stepsArg);
 const B = Number(bArg);
 const T = Number(tArg);
@@ -23,10 +25,10 @@ const { config, weights } = await loadHfModel(hfDir);
 const shapes = new Map([...weights].map(([n, t]) => [n, t.shape]));
 const adam = new AdamW({ beta1: OPTIM.beta1, beta2: OPTIM.beta2, eps: OPTIM.eps, weightDecay: OPTIM.weightDecay }, decaysMatrices(shapes));
 const params = new Map([...weights].map(([n, t]) => [n, t.data]));
-using model = new GgmlInternLM2(config, weights, { threads: Number(threadsArg), trainable: true, backwardMatmul });
+using model = new GgmlInternLM2(config, weights, { threads: Number(threadsArg), trainable: true, backwardMatmul, precision });
 const ones = new Float32Array(B * T).fill(1);
 const result: PeerResult = {
-  peer: backwardMatmul === 'mul_mat' ? 'ours' : 'ours_outprod',
+  peer: backwardMatmul === 'out_prod' ? 'ours_outprod' : precision === 'bf16' ? 'ours_bf16' : 'ours',
   stepMs: [],
   tokensPerStep: B * T,
   losses: [],

@@ -44,6 +44,7 @@ export { GgmlInternLM2 } from './graph/GgmlInternLM2.js';
 export { InternLM2Params } from './graph/InternLM2Params.js';
 export { type BackwardMatmul, LossGraph, type LossGraphShape } from './graph/LossGraph.js';
 export { buildMaskedCrossEntropy, type LossPlan, planMaskedLoss } from './graph/maskedCrossEntropy.js';
+export { cpuHasBf16, defaultPrecision, resolvePrecision, TRAIN_PRECISIONS, type TrainPrecision } from './graph/precision.js';
 export { type FullExport, fullParameter, lmTrainModel, packedBatchWeight } from './loop/fullParameter.js';
 export {
   type LoopMethod,
