@@ -1,17 +1,13 @@
 import {
   ACTION_END,
   ACTION_START,
-  type ChatStreamEvent,
   fromOpenAIMessages,
   fromOpenAITools,
   IM_END,
-  InternLM2StreamParser,
   type OpenAIChatMessage,
   type OpenAITool,
   PLUGIN,
   renderInternLM2Chat,
-  type ToolCall,
-  toOpenAIToolCalls,
 } from '@puyu/formats';
 import type { Context } from 'hono';
 import type { LlamaGrammar, Token } from 'node-llama-cpp';
@@ -19,6 +15,7 @@ import { allOrAbort } from '../engine/abort.js';
 import type { FinishReason, SequenceTicket } from '../engine/Scheduler.js';
 import { asClientError, ServeError } from '../ServeError.js';
 import { TokenTextStreamer } from '../text/TokenTextStreamer.js';
+import { ChoiceTextRouter, type OpenAIToolCallOut } from './choiceText.js';
 import {
   checkPromptLength,
   clientAbort,
@@ -41,7 +38,7 @@ type TokenLogprob = ReturnType<typeof tokenLogprob> & { top_logprobs: ReturnType
 /** What one choice produces as it runs: content text, finished tool calls, logprobs. */
 interface ChoiceSink {
   content(text: string): void;
-  toolCall(call: ReturnType<typeof toOpenAIToolCalls>[number], index: number): void;
+  toolCall(call: OpenAIToolCallOut, index: number): void;
   logprobs(entries: TokenLogprob[]): void;
 }
 
@@ -50,6 +47,8 @@ interface PreparedChat {
   /** Text already placed at the start of the assistant turn (forced tool calls); the parser sees it first. */
   prefill: string;
   parseTools: boolean;
+  /** Declared plugin tools: a bare-JSON call must name one of them to be read as a call. */
+  toolNames: ReadonlySet<string>;
   grammar?: LlamaGrammar;
   stops: string[];
   stopTokens: Token[];
@@ -95,7 +94,15 @@ async function prepare(rc: RouteContext, req: ChatRequest): Promise<PreparedChat
   const stopTokens = [IM_END, ...(useTools ? [ACTION_END] : [])]
     .map((s) => rc.engine.specialTokenId(s))
     .filter((t): t is Token => t !== undefined);
-  return { prompt, prefill, parseTools: useTools && !grammar, grammar, stops: stopList(req.stop), stopTokens };
+  return {
+    prompt,
+    prefill,
+    parseTools: useTools && !grammar,
+    toolNames: new Set(tools.map((t) => t.name)),
+    grammar,
+    stops: stopList(req.stop),
+    stopTokens,
+  };
 }
 
 /** Runs one choice to the end on its ticket, which is released however it ends; returns the OpenAI finish reason and token count. */
@@ -135,25 +142,12 @@ async function generateChoice(
     logprobs: wantLogprobs ? (req.top_logprobs ?? 0) : undefined,
   };
   const streamer = new TokenTextStreamer((t) => rc.engine.detokenize(t as Token[]), p.stops);
-  const parser = p.parseTools ? new InternLM2StreamParser() : undefined;
-  let calls = 0;
-  const onEvents = (events: ChatStreamEvent[]) => {
-    for (const e of events) {
-      if (e.type === 'text' && e.text) sink.content(e.text);
-      else if (e.type === 'tool_call') for (const c of toOpenAIToolCalls([e.call as ToolCall])) sink.toolCall(c, calls++);
-      else if (e.type === 'error') sink.content(e.raw); // a malformed call is returned as text, not dropped
-    }
-  };
-  const emit = (text: string) => {
-    if (!text) return;
-    if (parser) onEvents(parser.push(text));
-    else sink.content(text);
-  };
+  const router = new ChoiceTextRouter(sink, { parseTools: p.parseTools, toolNames: p.toolNames });
   let tokens = 0;
   const gen = rc.scheduler.generate(ticket, opts, signal);
   let finish: FinishReason = 'stop';
   try {
-    if (parser && p.prefill) onEvents(parser.push(p.prefill));
+    if (p.parseTools && p.prefill) router.push(p.prefill);
     for (;;) {
       const r = await gen.next();
       if (r.done) {
@@ -166,7 +160,7 @@ async function generateChoice(
         const entry = tokenLogprob(rc.engine, r.value.token, r.value.logprob ?? 0);
         sink.logprobs([{ ...entry, top_logprobs: (r.value.top ?? []).map((t) => tokenLogprob(rc.engine, t.token, t.logprob)) }]);
       }
-      emit(step.text);
+      router.push(step.text);
       if (step.stop !== undefined) break;
     }
   } finally {
@@ -174,9 +168,9 @@ async function generateChoice(
     // return() waits for the decode in flight, so the sequence is free for the next request after it.
     await gen.return('stop');
   }
-  emit(streamer.finish().text);
-  if (parser) onEvents(parser.end());
-  return { finish: calls > 0 ? 'tool_calls' : finish, tokens };
+  router.push(streamer.finish().text);
+  router.end();
+  return { finish: router.calls > 0 ? 'tool_calls' : finish, tokens };
 }
 
 /** POST /v1/chat/completions */
