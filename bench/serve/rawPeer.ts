@@ -5,6 +5,7 @@
  * JSON line `{ttftMs, e2eMs, tokens}` per job.
  */
 import { createInterface } from 'node:readline';
+import { useCpuBackendForNodeLlamaCpp } from '@puyu/ggml';
 import { getLlama, LlamaLogLevel, type Token } from 'node-llama-cpp';
 
 const o = JSON.parse(process.argv[2] ?? '{}') as {
@@ -16,6 +17,8 @@ const o = JSON.parse(process.argv[2] ?? '{}') as {
   kvCacheType: 'f16' | 'q8_0';
 };
 const kv = o.kvCacheType === 'q8_0' ? 'Q8_0' : 'F16';
+// the same ggml CPU backend as our server's Engine (the native build when cached), so only the serving layer differs
+useCpuBackendForNodeLlamaCpp();
 const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
 const model = await llama.loadModel({ modelPath: o.model });
 // Same context as the server's Engine: N sequences of contextSize each, same batch and threads,

@@ -16,6 +16,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { ggmlCpuLines, ggmlCpuOfPid } from '../shared/ggmlCpu.js';
 import { benchModel, promptTokens } from './benchModel.js';
 import { type LevelResult, quantile, resent, runLevel } from './client.js';
 import {
@@ -84,6 +85,9 @@ try {
     else console.log(`llama-server column skipped: ${found.reason}`);
   }
   if (wanted.has('raw')) raw = await startRaw(settings);
+  for (const l of ggmlCpuLines()) console.log(l);
+  for (const p of [...servers, ...(raw ? [{ name: 'raw', pid: raw.pid }] : [])])
+    console.log(`ggml CPU library of ${p.name}: ${ggmlCpuOfPid(p.pid)}`);
 
   // Warm-up: page the weights in and let every allocator settle before anything is timed.
   for (const s of servers) await runLevel(s.url, 2, 1, (k) => promptTokens(900_000 + k, promptLen), 16);

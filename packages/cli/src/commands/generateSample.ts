@@ -6,6 +6,8 @@ export async function generateSample(
   prompt: string,
   opts: { maxTokens: number; threads: number; temperature?: number },
 ): Promise<string> {
+  // the same ggml CPU backend as training and serving (the native build when cached)
+  (await import('@puyu/ggml')).useCpuBackendForNodeLlamaCpp();
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' as never });
   const model = await llama.loadModel({ modelPath: gguf });
   const context = await model.createContext({ contextSize: 512, threads: opts.threads });
