@@ -9,6 +9,10 @@ import { AssistantService } from './service.js';
 import { makeZip } from './testkit.js';
 import { signWebhook } from './webhook.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are checked by toMatchObject
+type Body = Record<string, any>;
+const read = async (r: Response): Promise<Body> => (await r.json()) as Body;
+
 let dir: string;
 let server: { url: string; close(): Promise<void> };
 const SECRET = 'shared-secret';
@@ -49,10 +53,10 @@ describe('assistant HTTP API', () => {
       body: JSON.stringify({ question: 'How do I refresh package lists?', retrievalOnly: true, retriever: 'bm25' }),
     });
     expect(r.status).toBe(200);
-    expect(await r.json()).toMatchObject({ decision: 'answer', citations: [expect.objectContaining({ source: 'apt.md' })] });
+    expect(await read(r)).toMatchObject({ decision: 'answer', citations: [expect.objectContaining({ source: 'apt.md' })] });
     const bad = await fetch(`${server.url}/v1/ask`, { method: 'POST', body: '{"question": 3}' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.code).toBe('ASSISTANT_BAD_REQUEST');
+    expect((await read(bad)).error.code).toBe('ASSISTANT_BAD_REQUEST');
   });
 
   it('webhook: a good signature answers; a bad signature, a stale timestamp and a replay are refused', async () => {
@@ -60,22 +64,22 @@ describe('assistant HTTP API', () => {
     const ok = signed(body, { nonce: 'n-1' });
     const r1 = await fetch(`${server.url}/v1/webhook`, ok);
     expect(r1.status).toBe(200);
-    expect((await r1.json()).decision.decision).toBe('answer');
+    expect((await read(r1)).decision.decision).toBe('answer');
 
     const replay = await fetch(`${server.url}/v1/webhook`, ok);
     expect(replay.status).toBe(409);
-    expect((await replay.json()).error.code).toBe('ASSISTANT_WEBHOOK_REPLAY');
+    expect((await read(replay)).error.code).toBe('ASSISTANT_WEBHOOK_REPLAY');
 
     const forged = await fetch(`${server.url}/v1/webhook`, signed(body, { secret: 'wrong' }));
     expect(forged.status).toBe(401);
-    expect((await forged.json()).error.code).toBe('ASSISTANT_WEBHOOK_BAD_SIGNATURE');
+    expect((await read(forged)).error.code).toBe('ASSISTANT_WEBHOOK_BAD_SIGNATURE');
 
     const tampered = signed(body);
     const r4 = await fetch(`${server.url}/v1/webhook`, { ...tampered, body: body.replace('refresh', 'delete') });
-    expect((await r4.json()).error.code).toBe('ASSISTANT_WEBHOOK_BAD_SIGNATURE');
+    expect((await read(r4)).error.code).toBe('ASSISTANT_WEBHOOK_BAD_SIGNATURE');
 
     const stale = await fetch(`${server.url}/v1/webhook`, signed(body, { ts: Math.floor(Date.now() / 1000) - 3600 }));
-    expect((await stale.json()).error.code).toBe('ASSISTANT_WEBHOOK_STALE');
+    expect((await read(stale)).error.code).toBe('ASSISTANT_WEBHOOK_STALE');
 
     const unsigned = await fetch(`${server.url}/v1/webhook`, { method: 'POST', body });
     expect(unsigned.status).toBe(401);
@@ -87,25 +91,25 @@ describe('assistant HTTP API', () => {
       body: '# dpkg\n\ndpkg -l lists installed packages.\n',
     });
     expect(up.status).toBe(200);
-    expect((await up.json()).stored).toEqual(['dpkg.md']);
+    expect((await read(up)).stored).toEqual(['dpkg.md']);
     const zip = makeZip([
       { name: 'more/grub.md', data: Buffer.from('# GRUB\n\nGRUB reads grub.cfg.\n') },
       { name: 'x.bin', data: Buffer.from([0, 1]) },
     ]);
     const upZip = await fetch(`${server.url}/v1/upload?name=bundle.zip`, { method: 'POST', body: zip });
-    expect((await upZip.json()).stored).toEqual(['bundle/more/grub.md']);
-    const stats = await (await fetch(`${server.url}/v1/kb`)).json();
+    expect((await read(upZip)).stored).toEqual(['bundle/more/grub.md']);
+    const stats = await read(await fetch(`${server.url}/v1/kb`));
     expect(stats.sources.map((s: { path: string }) => s.path).sort()).toEqual(['apt.md', 'bundle/more/grub.md', 'dpkg.md']);
 
     // The limit here is 1 MiB (the default is 100 MiB, so 200 MB is refused the same way).
     const big = await fetch(`${server.url}/v1/upload?name=big.md`, { method: 'POST', body: Buffer.alloc(2 << 20, 97) });
     expect(big.status).toBe(413);
-    expect((await big.json()).error.code).toBe('ASSISTANT_FILE_TOO_LARGE');
+    expect((await read(big)).error.code).toBe('ASSISTANT_FILE_TOO_LARGE');
 
     const bomb = makeZip([{ name: 'zeros.md', data: Buffer.alloc(50 * 2 ** 20) }]);
     const rb = await fetch(`${server.url}/v1/upload?name=bomb.zip`, { method: 'POST', body: bomb });
     expect(rb.status).toBe(413);
-    expect((await rb.json()).error).toMatchObject({
+    expect((await read(rb)).error).toMatchObject({
       code: 'ASSISTANT_ARCHIVE_BOMB',
       message: expect.stringMatching(/refused as an archive bomb/),
     });
@@ -119,8 +123,8 @@ describe('assistant HTTP API', () => {
         bad: ['Who wrote Hamlet?', 'Best pizza in Rome?'],
       }),
     });
-    expect((await put.json()).good).toHaveLength(2);
-    const cal = await (await fetch(`${server.url}/v1/calibrate`, { method: 'POST', body: '{}' })).json();
+    expect((await read(put)).good).toHaveLength(2);
+    const cal = await read(await fetch(`${server.url}/v1/calibrate`, { method: 'POST', body: '{}' }));
     expect(cal.bm25).toMatchObject({ f1: 1, good: 2, bad: 2 });
   });
 });

@@ -86,6 +86,27 @@ describe('pipeline (fake chat model)', () => {
     );
   });
 
+  it('refuses a reply made of template or tool-call tokens, and ignores such a coreference rewrite', async () => {
+    await withPeer(
+      (step) =>
+        ({ is_question: 'yes', coref: '<|action_start|><|plugin|>', relevance: '', answer: '<|action_start|><|plugin|>{"name": "x"}' })[
+          step
+        ],
+      async (peer) => {
+        const kb = await openKnowledgeBase(kbDir, { model: `${peer.url}@fake`, logDecisions: false });
+        const d = await kb.decide('How do I refresh the package lists?', {
+          retriever: 'bm25',
+          history: [{ role: 'user', content: 'apt' }],
+        });
+        await kb.close();
+        expect(d.rewritten).toBeUndefined();
+        expect(d.log.find((l) => l.step === 'is_question')?.detail).toMatch(/no score in reply/);
+        expect(d.decision).toBe('reject');
+        expect(d.reason).toMatch(/not an answer/);
+      },
+    );
+  });
+
   it('resolves coreferences with the history before retrieval', async () => {
     await withPeer(
       (step) =>

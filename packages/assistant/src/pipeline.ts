@@ -155,7 +155,8 @@ export async function decide(deps: PipelineDeps, rawQuestion: string, opts: Deci
     const [r, ms] = await timed(() => ask(chat, P.corefPrompt(question, opts.history?.slice(-6) ?? []), 96));
     const text = r.text.trim().split('\n')[0]?.trim() ?? '';
     // A rewrite that is empty or wildly long is the model failing, not a better question.
-    if (text && text.length <= question.length * 4 + 200 && text !== question) rewritten = text;
+    // A rewrite carrying chat-template tokens is the model emitting a tool call or template, not a question.
+    if (text && !/<\|[^|]*\|>/.test(text) && text.length <= question.length * 4 + 200 && text !== question) rewritten = text;
     log.push({ step: 'coreference', passed: true, detail: r.error ?? (rewritten ? `rewritten: ${rewritten}` : 'unchanged'), ms });
   }
   const q = rewritten ?? question;
@@ -236,6 +237,11 @@ export async function decide(deps: PipelineDeps, rawQuestion: string, opts: Deci
       r.error ? `refused: the model could not be asked (${r.error})` : 'refused: the passages do not contain the answer',
       extra,
     );
+  }
+  // A reply made of chat-template tokens or a tool call is a small model misfiring, not an answer.
+  if (/<\|[^|]*\|>/.test(answer)) {
+    log.push({ step: 'answer', passed: false, detail: `not an answer: ${JSON.stringify(answer.slice(0, 80))}`, ms: ams });
+    return reject(score, "refused: the model's reply is not an answer (it holds chat-template or tool-call tokens)", extra);
   }
   const cited = [...new Set([...answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])))].filter((n) => n >= 1 && n <= hits.length);
   log.push({
