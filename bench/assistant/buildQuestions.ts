@@ -3,7 +3,7 @@
  * questions/authored/:
  *   related.<lang>.tsv    source<TAB>quote<TAB>question   (source relative to corpus/)
  *   unrelated.<lang>.txt  one question a line
- * Lines starting with '#' are comments. Each question gets a stable id (a hash of its text) and
+ * Lines starting with '#' are comments; in the unrelated files `# [topic] …` starts a topic. Each question gets a stable id (a hash of its text) and
  * a split (a hash of its id), both written into the JSONL. A quote that does not occur in its
  * source, or a repeated question, stops the build.
  *
@@ -21,6 +21,7 @@ import {
   RELATED_FILE,
   splitOf,
   UNRELATED_FILE,
+  UNRELATED_TOPICS,
 } from './questions.js';
 
 const AUTHORED = join(QUESTIONS_DIR, 'authored');
@@ -34,7 +35,7 @@ function lines(file: string): string[] {
 }
 
 const seen = new Set<string>();
-function make(related: boolean, lang: Lang, question: string, extra: Pick<Question, 'source' | 'quote'> = {}): Question {
+function make(related: boolean, lang: Lang, question: string, extra: Pick<Question, 'source' | 'quote' | 'topic'> = {}): Question {
   const id = questionId(related, lang, question);
   if (seen.has(id)) throw new Error(`repeated question: ${question}`);
   seen.add(id);
@@ -51,7 +52,14 @@ for (const lang of LANGS) {
     if (!quoteOccurs(corpusText(source), quote)) throw new Error(`quote not in ${source}: ${quote}`);
     related.push(make(true, lang, question, { source, quote }));
   }
-  for (const question of lines(`unrelated.${lang}.txt`)) unrelated.push(make(false, lang, question.trim()));
+  let topic: string | undefined;
+  for (const line of readFileSync(join(AUTHORED, `unrelated.${lang}.txt`), 'utf8').split('\n')) {
+    const header = /^#\s*\[([^\]]+)\]/.exec(line);
+    if (header) topic = header[1];
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    if (!topic || !UNRELATED_TOPICS.includes(topic)) throw new Error(`unrelated.${lang}.txt: "${line}" is under no known # [topic]`);
+    unrelated.push(make(false, lang, line.trim(), { topic }));
+  }
 }
 
 const jsonl = (qs: Question[]) => `${qs.map((q) => JSON.stringify(q)).join('\n')}\n`;

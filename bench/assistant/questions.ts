@@ -27,8 +27,12 @@ export interface Question {
   source?: string;
   /** related only: a short exact passage of `source` (whitespace aside) the cited chunk must contain */
   quote?: string;
+  /** unrelated only: what it is about (see UNRELATED_TOPICS); `near-miss` shares the corpus's vocabulary */
+  topic?: string;
   split: Split;
 }
+
+export const UNRELATED_TOPICS = ['cooking', 'sports', 'history', 'science', 'software', 'near-miss', 'chit-chat', 'life', 'finance-health'];
 
 /** Share of each class that goes to calibration; the rest is the test set. */
 export const CALIBRATION_SHARE = 0.4;

@@ -9,6 +9,8 @@ export interface RetrieverResult {
   /** TEST set, the threshold `calibrate` fitted on the CALIBRATION set (calibrationF1: its F1 there) */
   after: Prf & { threshold: number; calibrationF1: number };
   afterByLang: Record<string, Prf>;
+  /** unrelated TEST questions answered after calibration, by topic */
+  falseAnswerByTopic: Record<string, { answered: number; n: number }>;
   /** ROC AUC of the relevance score on the test set: 0.5 = no signal */
   auc: number;
   medianScore: { related: number; unrelated: number };
@@ -77,6 +79,18 @@ function header(k: number): string[] {
   ];
 }
 
+/** Rows: topic; columns: retrievers; cells: unrelated test questions answered after calibration. */
+function topicRows(s: BenchSummary): string[][] {
+  const topics = [...new Set(s.results.flatMap((r) => Object.keys(r.falseAnswerByTopic)))].sort();
+  return topics.map((t) => [
+    t,
+    ...s.results.map((r) => {
+      const c = r.falseAnswerByTopic[t];
+      return c ? `${c.answered}/${c.n}` : '-';
+    }),
+  ]);
+}
+
 function selfRetrievalLine(s: BenchSummary): string {
   const { n, ...by } = s.selfRetrievalAt1;
   const parts = Object.entries(by).map(([r, v]) => `${r} ${f(v as number, 2)}`);
@@ -100,6 +114,9 @@ export function formatTable(s: BenchSummary): string {
         `calibration-set F1 ${f(r.after.calibrationF1)}; ${r.msPerQuestion.toFixed(1)} ms per call`,
     );
   out.push(selfRetrievalLine(s));
+  out.push('unrelated test questions answered after calibration, by topic:');
+  for (const row of [['topic', ...s.results.map((r) => r.retriever)], ...topicRows(s)])
+    out.push(`  ${row.map((c) => c.padEnd(15)).join('')}`);
   for (const [r, why] of Object.entries(s.skipped)) out.push(`${r}: skipped — ${why}`);
   return out.join('\n');
 }
@@ -133,6 +150,12 @@ export function formatMarkdown(s: BenchSummary): string {
         `- ${r.retriever}: median score related ${f(r.medianScore.related)} vs unrelated ${f(r.medianScore.unrelated)}; calibration-set F1 ${f(r.after.calibrationF1)}; ${r.msPerQuestion.toFixed(1)} ms per call.`,
     ),
     `- ${selfRetrievalLine(s)}`,
+    '',
+    'Unrelated test questions answered after calibration (false answers), by topic:',
+    '',
+    md(['topic', ...s.results.map((r) => r.retriever)]),
+    md(['---', ...s.results.map(() => '---')]),
+    ...topicRows(s).map(md),
     ...Object.entries(s.skipped).map(([r, why]) => `- ${r}: skipped — ${why}`),
     '',
   ];

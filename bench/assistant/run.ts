@@ -190,6 +190,16 @@ async function benchRetriever(kb: KnowledgeBase, retriever: RetrieverKind): Prom
       idx.map((i) => after[i]?.answered as boolean),
     );
   }
+  // which unrelated questions still get answered after calibration, by topic (near misses vs the rest)
+  const falseAnswerByTopic: Record<string, { answered: number; n: number }> = {};
+  test.forEach((q, i) => {
+    if (q.related) return;
+    const key = q.topic ?? '?';
+    const t = falseAnswerByTopic[key] ?? { answered: 0, n: 0 };
+    falseAnswerByTopic[key] = t;
+    t.n++;
+    if (after[i]?.answered) t.answered++;
+  });
   const scores = before.map((d) => d.score);
   const relScores = scores.filter((_, i) => labels[i]);
   const unrScores = scores.filter((_, i) => !labels[i]);
@@ -223,6 +233,7 @@ async function benchRetriever(kb: KnowledgeBase, retriever: RetrieverKind): Prom
       calibrationF1: fitted.f1,
     },
     afterByLang: byLang,
+    falseAnswerByTopic,
     auc: rocAuc(relScores, unrScores),
     medianScore: { related: median(relScores), unrelated: median(unrScores) },
     citation: {
