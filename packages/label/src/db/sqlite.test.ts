@@ -1,0 +1,3 @@
+import { storageSuite } from '../fixtures/storageSuite.js';
+
+storageSuite('SQLite (WAL)', async () => ({}));
