@@ -66,7 +66,11 @@ export function openAIStreamingModel(o: StreamingModelOptions): AgentModel {
       }
     },
     async *complete(req, signal) {
-      for await (const data of post('/completions', { prompt: req.prompt, ...params(req.params) }, signal)) {
+      // Raw completions serve InternLM2's native protocol, whose call markers are special tokens:
+      // ask for them to stay in the text (vLLM's `skip_special_tokens`; puyu serve and LMDeploy
+      // take it too, other servers ignore the extra field).
+      const body = { prompt: req.prompt, ...params(req.params), skip_special_tokens: false };
+      for await (const data of post('/completions', body, signal)) {
         const text = data.choices?.[0]?.text;
         if (typeof text === 'string' && text) yield { text };
       }

@@ -103,7 +103,11 @@ export async function completions(c: Context<ServeEnv>, rc: RouteContext): Promi
       seed: req.seed == null ? undefined : req.seed + index,
       logprobs: req.logprobs ?? undefined,
     };
-    const streamer = new TokenTextStreamer((t) => rc.engine.detokenize(t as Token[], false), stops);
+    // Special tokens are left out of the text, as vLLM does, unless the request asks for them
+    // (`skip_special_tokens: false`): InternLM2's native tool protocol over /v1/completions reads
+    // its `<|action_start|><|plugin|>` markers from the text, and its stop words are markers.
+    const keepSpecial = req.skip_special_tokens === false;
+    const streamer = new TokenTextStreamer((t) => rc.engine.detokenize(t as Token[], keepSpecial), stops);
     const gen = rc.scheduler.generate(ticket, opts, signal);
     let finish = 'stop';
     let tokens = 0;

@@ -90,6 +90,8 @@ export const completionRequestSchema = z.object({
   echo: z.boolean().nullish(),
   logprobs: z.number().int().min(0).max(20).nullish(),
   suffix: z.string().nullish(),
+  // vLLM extension (default true): false keeps special tokens (chat markers) in the text.
+  skip_special_tokens: z.boolean().nullish(),
 });
 export type CompletionRequest = z.infer<typeof completionRequestSchema>;
 
