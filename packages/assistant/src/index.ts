@@ -12,7 +12,14 @@ export { AssistantError } from './errors.js';
 export { askOptions, createAssistantHandler, readBody, type ServeOptions, serveAssistant } from './http.js';
 export { DEFAULT_MAX_FILE_BYTES, type IngestOptions, type IngestReport, ingestFolder, type SkippedFile } from './ingest.js';
 export { injectionPayloads, looksLikeInjection } from './injection.js';
-export { DEFAULT_THRESHOLDS, type KbStats, KnowledgeBase, type OpenKbOptions, openKnowledgeBase } from './knowledgeBase.js';
+export {
+  createKnowledgeBase,
+  DEFAULT_THRESHOLDS,
+  type KbStats,
+  KnowledgeBase,
+  type OpenKbOptions,
+  openKnowledgeBase,
+} from './knowledgeBase.js';
 export type { Citation, DecideOptions, Decision, HistoryTurn, LogEntry } from './pipeline.js';
 export { endpointReranker, llmReranker, type Reranker } from './rerank.js';
 export { type Hit, type Retrieval, retrieve, rrf } from './retrieve.js';

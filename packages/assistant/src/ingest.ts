@@ -143,7 +143,7 @@ async function ingestInto(
         embedded = await embedder.embed(stored.map(indexText));
         const dims = embedded[0]?.length ?? 0;
         if (!state.config.embed || state.config.embed.spec !== embedder.spec || state.config.embed.dimensions !== dims) {
-          if (state.config.embed && state.config.embed.dimensions !== dims)
+          if (state.config.embed?.dimensions && state.config.embed.dimensions !== dims)
             throw new AssistantError(
               'ASSISTANT_EMBED_FAILED',
               `${embedder.spec} answers ${dims}-dimensional vectors but this KB holds ${state.config.embed.dimensions}; ingest into a fresh --kb to change embedder.`,

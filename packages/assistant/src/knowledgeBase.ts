@@ -18,6 +18,8 @@ import { endpointReranker, llmReranker } from './rerank.js';
 import { type Retrieval, retrieve } from './retrieve.js';
 import {
   type Calibration,
+  defaultConfig,
+  hasKb,
   type KbConfig,
   loadBm25,
   loadState,
@@ -214,6 +216,21 @@ export class KnowledgeBase {
   async close(): Promise<void> {
     for (const o of this.opened.splice(0)) await o.close();
   }
+}
+
+/** Makes an empty KB (config.json only) that remembers its embedder and chat model; opens it if it exists. */
+export async function createKnowledgeBase(
+  dir: string,
+  settings: { embed?: string; chat?: string } = {},
+  opts: OpenKbOptions = {},
+): Promise<KnowledgeBase> {
+  if (!hasKb(dir))
+    await saveConfig(dir, {
+      ...defaultConfig(),
+      ...(settings.embed ? { embed: { spec: settings.embed, dimensions: 0 } } : {}),
+      ...(settings.chat ? { chat: settings.chat } : {}),
+    });
+  return KnowledgeBase.open(dir, opts);
 }
 
 export function openKnowledgeBase(dir: string, opts: OpenKbOptions = {}): Promise<KnowledgeBase> {

@@ -139,5 +139,6 @@ export async function loadBm25(dir: string): Promise<Bm25Index> {
 }
 
 export function loadVectors(dir: string, config: KbConfig): VectorIndex | undefined {
-  return config.embed ? VectorIndex.load(join(dir, 'vectors.usearch'), config.embed.dimensions) : undefined;
+  // dimensions 0: an embedder was named (createKnowledgeBase) but nothing has been embedded yet.
+  return config.embed?.dimensions ? VectorIndex.load(join(dir, 'vectors.usearch'), config.embed.dimensions) : undefined;
 }
