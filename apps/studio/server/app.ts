@@ -26,7 +26,7 @@ export interface StudioAppOptions extends StudioContext {
 /** One Hono app: each stage's API under /api/<stage>/, then the SPA (any other path gets index.html). */
 export function createStudioApp(o: StudioAppOptions): Hono {
   const app = new Hono();
-  const ctx: StudioContext = { runsDir: o.runsDir, endpoints: o.endpoints, dataRoot: o.dataRoot };
+  const ctx: StudioContext = { runsDir: o.runsDir, endpoints: o.endpoints, dataRoot: o.dataRoot, labelDir: o.labelDir };
   if (o.token) app.use('*', requireToken(o.token));
   app.onError((e, c) => errorResponse(c, e));
   app.get('/api/health', (c) => c.json({ ok: true, runsDir: ctx.runsDir, endpoints: ctx.endpoints, stages: STAGES.map((s) => s.id) }));

@@ -8,6 +8,8 @@ export interface StudioContext {
   endpoints: string[];
   /** Benchmark files for evaluations started from the page (`--data-root`; default ./data). */
   dataRoot?: string;
+  /** The labelling stage's database and stored files (default `<runsDir>/label`). */
+  labelDir?: string;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface StartStudioOptions {
   endpoints?: string[];
   /** Benchmark files for evaluations started from the page (default ./data). */
   dataRoot?: string;
+  /** The labelling stage's database and stored files (default `<runsDir>/label`). */
+  labelDir?: string;
   /** Token for a non-loopback bind; one is made up (and printed in the URL) when absent. */
   token?: string;
 }
@@ -49,7 +51,13 @@ export async function startStudio(o: StartStudioOptions): Promise<RunningStudio>
   const host = o.host ?? '127.0.0.1';
   const token = isLoopback(host) ? o.token : (o.token ?? newToken());
   const endpoints = (o.endpoints?.length ? o.endpoints : [DEFAULT_ENDPOINT]).map((u) => u.replace(/\/+$/, ''));
-  const app = createStudioApp({ runsDir, endpoints, token, dataRoot: o.dataRoot ? resolve(o.dataRoot) : undefined });
+  const app = createStudioApp({
+    runsDir,
+    endpoints,
+    token,
+    dataRoot: o.dataRoot ? resolve(o.dataRoot) : undefined,
+    labelDir: o.labelDir ? resolve(o.labelDir) : undefined,
+  });
   const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: o.port ?? 7860 }, () => ok(s));
     s.once('error', fail);

@@ -45,6 +45,7 @@ describe('Studio message files', () => {
       'chat',
       'common',
       'evaluation',
+      'label',
       'mindsearch',
       'models',
       'overview',

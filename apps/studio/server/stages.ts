@@ -2,6 +2,7 @@ import type { StageRoutes } from './context.js';
 import { agentRoutes } from './routes/agent/index.js';
 import { chatRoutes } from './routes/chat/index.js';
 import { evaluationRoutes } from './routes/evaluation/index.js';
+import { labelRoutes } from './routes/label/index.js';
 import { modelsRoutes } from './routes/models/index.js';
 import { runsRoutes } from './routes/runs/index.js';
 import { servingRoutes } from './routes/serving/index.js';
@@ -16,4 +17,5 @@ export const STAGES: readonly StageRoutes[] = [
   modelsRoutes,
   servingRoutes,
   agentRoutes,
+  labelRoutes,
 ];
