@@ -42,6 +42,7 @@ describe('Studio message files', () => {
     const b = bundles();
     expect(b.map((x) => x.ns).sort()).toEqual([
       'agent',
+      'assistant',
       'chat',
       'common',
       'evaluation',

@@ -1,5 +1,6 @@
 import type { StageRoutes } from './context.js';
 import { agentRoutes } from './routes/agent/index.js';
+import { assistantRoutes } from './routes/assistant/index.js';
 import { chatRoutes } from './routes/chat/index.js';
 import { evaluationRoutes } from './routes/evaluation/index.js';
 import { labelRoutes } from './routes/label/index.js';
@@ -17,5 +18,6 @@ export const STAGES: readonly StageRoutes[] = [
   modelsRoutes,
   servingRoutes,
   agentRoutes,
+  assistantRoutes,
   labelRoutes,
 ];
