@@ -112,6 +112,31 @@ describe.skipIf(!!skip)('the agent and MindSearch pages in Chromium', () => {
     300_000,
   );
 
+  it.skipIf(!hasCalc)(
+    'the agent page on the InternLM2 native protocol: the markers the model writes are read as the call',
+    async () => {
+      const { page, errors } = await openPage(browser, 'en');
+      await page.goto(`${studio.url}/agent`);
+      await until('the served model', async () => ((await page.getByTestId('agent-model').inputValue()) === 'calc' ? true : undefined));
+      await page.getByTestId('agent-protocol').selectOption('internlm2');
+      await page.getByTestId('agent-max-tokens').fill('160');
+      await page.getByTestId('agent-input').fill('What does 24-17 equal?');
+      await page.getByTestId('agent-send').click();
+      const final = page.getByTestId('agent-final');
+      await final.waitFor({ timeout: 180_000 });
+      const call = page.getByTestId('agent-tool-call').first();
+      expect(await call.getAttribute('data-tool')).toBe('calculator');
+      expect(await call.getByTestId('agent-tool-result').getAttribute('data-ok')).toBe('true');
+      expect(await final.getAttribute('data-status')).toBe('answered');
+      // no step showed the call's JSON as text: the markers reached the parser
+      for (const text of await page.getByTestId('agent-thought').allInnerTexts()) expect(text).not.toContain('{"name"');
+      shots.push(await shot(page, 'agent-internlm2'));
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    300_000,
+  );
+
   it('the agent page says plainly when the endpoint cannot be reached', async () => {
     const { page, errors } = await openPage(browser, 'en');
     await page.goto(`${studio.url}/agent`);

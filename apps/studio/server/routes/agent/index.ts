@@ -81,7 +81,9 @@ export const agentRoutes: StageRoutes = {
               apiKey: process.env.PUYU_STUDIO_API_KEY,
               timeoutMs: 120_000,
             }),
-            protocol: makeProtocol(protocolName),
+            // llama.cpp-based servers (puyu serve) and vLLM add BOS when they tokenize a completions
+            // prompt, so the native protocol's prompt must not carry `<s>` as text too.
+            protocol: makeProtocol(protocolName, { bosToken: '' }),
             tools: built.tools,
             systemPrompt: body.system?.trim() || undefined,
             maxIterations: clampInt(body.maxIterations, 1, 16, 4),
