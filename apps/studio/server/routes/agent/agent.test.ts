@@ -38,6 +38,7 @@ describe('/api/agent', () => {
     const ok = await app.request(`/api/agent/doc?docs=${encodeURIComponent(web)}&url=${encodeURIComponent(page)}`);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('Brennholt is the largest port of Astrel.');
+    expect(ok.headers.get('content-security-policy')).toBe('sandbox');
     for (const url of [pathToFileURL(join(runs, 'secret.txt')).href, `${pathToFileURL(web).href}/../secret.txt`, 'http://example.com/']) {
       const res = await app.request(`/api/agent/doc?docs=${encodeURIComponent(web)}&url=${encodeURIComponent(url)}`);
       expect(res.status, url).toBe(400);
