@@ -30,6 +30,8 @@ export interface BenchSummary {
   answerAllF1: number;
   /** asked with a chunk's own text, the share of probe chunks a retriever ranks first (a pipeline sanity check) */
   selfRetrievalAt1: Partial<Record<RetrieverKind, number>> & { n: number };
+  /** `puyu assistant ask --json --retrieval-only` against kb.decide on a few questions */
+  cliAgreement: { agree: number; n: number; mismatches: string[] };
   k: number;
   skipped: Record<string, string>;
   results: RetrieverResult[];
@@ -150,6 +152,7 @@ export function formatMarkdown(s: BenchSummary): string {
         `- ${r.retriever}: median score related ${f(r.medianScore.related)} vs unrelated ${f(r.medianScore.unrelated)}; calibration-set F1 ${f(r.after.calibrationF1)}; ${r.msPerQuestion.toFixed(1)} ms per call.`,
     ),
     `- ${selfRetrievalLine(s)}`,
+    `- \`puyu assistant ask --json --retrieval-only\` printed the decision and score of \`kb.decide\` for ${s.cliAgreement.agree}/${s.cliAgreement.n} (question, retriever) pairs.`,
     '',
     'Unrelated test questions answered after calibration (false answers), by topic:',
     '',

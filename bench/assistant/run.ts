@@ -20,6 +20,7 @@
  *   npm run bench:assistant [-- --retrievers bm25,dense,hybrid --model PATH.gguf | --embed URL@model
  *                              --threads 1 --ctx-size 2048 --k 4 --out bench/assistant/results]
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -28,7 +29,7 @@ import { ingestFolder, type KnowledgeBase, openEmbedder, openKnowledgeBase, type
 import { median, type Prf, prf, rocAuc } from './metrics.js';
 import { BENCH_DIR, CORPUS_DIR, loadQuestions, type Question, quoteOccurs } from './questions.js';
 import { type BenchSummary, formatMarkdown, formatTable, type RetrieverResult } from './report.js';
-import { quickstartModel, ROOT, type ServedModel, startServe } from './serveModel.js';
+import { CLI, quickstartModel, ROOT, type ServedModel, startServe } from './serveModel.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +48,8 @@ const wanted = values.retrievers.split(',').map((r) => r.trim()) as RetrieverKin
 const { related, unrelated } = loadQuestions();
 const all = [...related, ...unrelated];
 const test = all.filter((q) => q.split === 'test');
+/** after-calibration decisions by `${retriever}\t${id}`, for the CLI cross-check */
+const decisions = new Map<string, { decision: string; score: number }>();
 const cal = all.filter((q) => q.split === 'calibration');
 const cores = cpus().length;
 const load0 = loadavg();
@@ -113,6 +116,10 @@ try {
     selfRetrievalAt1[retriever] = hit / probe.length;
   }
 
+  const cliCheck = cliAgreement(kbDir, retrievers);
+  console.log(
+    `\npuyu assistant ask --json --retrieval-only agrees with kb.decide on ${cliCheck.agree}/${cliCheck.n} (question, retriever) pairs`,
+  );
   const load1 = loadavg();
   const relatedShare = test.filter((q) => q.related).length / test.length;
   const summary: BenchSummary = {
@@ -135,6 +142,7 @@ try {
       : undefined,
     answerAllF1: (2 * relatedShare) / (1 + relatedShare),
     selfRetrievalAt1: { ...selfRetrievalAt1, n: probe.length },
+    cliAgreement: cliCheck,
     k: K,
     skipped,
     results,
@@ -149,6 +157,32 @@ try {
   await kb?.close();
   await served?.stop();
   rmSync(kbDir, { recursive: true, force: true });
+}
+
+/**
+ * The CLI contract the numbers stand for: `puyu assistant ask --kb KB --json --retrieval-only`
+ * on the calibrated KB, for one related and one near-miss test question per retriever, must print
+ * the decision and score `kb.decide` gave (a process per call, so only a few).
+ */
+function cliAgreement(kbDir: string, kinds: RetrieverKind[]): { agree: number; n: number; mismatches: string[] } {
+  const picks = [test.find((q) => q.related), test.find((q) => q.topic === 'near-miss')].filter((q): q is Question => !!q);
+  const mismatches: string[] = [];
+  let agree = 0;
+  let n = 0;
+  for (const retriever of kinds) {
+    for (const q of picks) {
+      n++;
+      const [node, ...flags] = CLI;
+      const args = ['assistant', 'ask', '--kb', kbDir, '--json', '--retrieval-only', '--retriever', retriever, q.question];
+      const out = execFileSync(node, [...flags, ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const printed = JSON.parse(out.trim().split('\n').pop() as string) as { decision: string; score: number };
+      const expected = decisions.get(`${retriever}\t${q.id}`);
+      if (expected && printed.decision === expected.decision && Math.abs(printed.score - expected.score) < 1e-9) agree++;
+      else
+        mismatches.push(`${retriever} ${q.id}: CLI ${printed.decision} ${printed.score}, library ${expected?.decision} ${expected?.score}`);
+    }
+  }
+  return { agree, n, mismatches };
 }
 
 /** What the quickstart run says about its model (its pretrain.json beside the run folder), if anything. */
@@ -179,6 +213,10 @@ async function benchRetriever(kb: KnowledgeBase, retriever: RetrieverKind): Prom
   const fitted = (await kb.calibrate(good, bad, [retriever]))[retriever];
   if (!fitted) throw new Error(`${retriever}: calibrate returned no threshold`);
   const after = await decideAll(kb, test, retriever);
+  test.forEach((q, i) => {
+    const d = after[i];
+    if (d) decisions.set(`${retriever}\t${q.id}`, { decision: d.answered ? 'answer' : 'reject', score: d.score });
+  });
   if (!after.every((d) => d.calibrated && d.threshold === fitted.threshold))
     throw new Error(`${retriever}: decide did not use the calibrated threshold`);
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { BENCH_DIR } from './questions.js';
 
 export const ROOT = join(BENCH_DIR, '..', '..');
-const CLI = [process.execPath, '--conditions=source', '--import', 'tsx', join(BENCH_DIR, 'puyuCli.ts')] as const;
+export const CLI = [process.execPath, '--conditions=source', '--import', 'tsx', join(BENCH_DIR, 'puyuCli.ts')] as const;
 
 export interface ServedModel {
   url: string;
