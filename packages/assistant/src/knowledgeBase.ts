@@ -7,6 +7,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openModel, type Provider } from '@puyu/client';
+import { Progress } from '@puyu/core';
 import type { Bm25Index } from './bm25.js';
 import { fitThreshold } from './calibrate.js';
 import { type Embedder, openEmbedder } from './embedder.js';
@@ -135,12 +136,23 @@ export class KnowledgeBase {
         byKey: this.byKey,
         bm25: this.bm25,
         vectors: this.vectors,
-        embedQuery: embedder ? async (q) => (await embedder.embed([q]))[0] as number[] : undefined,
+        embedQuery: embedder ? (q) => this.embedQuery(embedder, q) : undefined,
       },
       question,
       retriever,
       k,
     );
+  }
+
+  // Calibration scores each question with dense and hybrid: the second needs no second request.
+  private readonly queryVectors = new Map<string, number[]>();
+  private async embedQuery(embedder: Embedder, q: string): Promise<number[]> {
+    const hit = this.queryVectors.get(q);
+    if (hit) return hit;
+    const v = (await embedder.embed([q]))[0] as number[];
+    if (this.queryVectors.size >= 2000) this.queryVectors.delete(this.queryVectors.keys().next().value as string);
+    this.queryVectors.set(q, v);
+    return v;
   }
 
   /** The relevance score alone (what calibrate fits the threshold on). */
@@ -179,16 +191,30 @@ export class KnowledgeBase {
   }
 
   /** Fits and stores the threshold of each retriever on good/bad questions. */
-  async calibrate(good: string[], bad: string[], retrievers?: RetrieverKind[]): Promise<Partial<Record<RetrieverKind, Calibration>>> {
+  async calibrate(
+    good: string[],
+    bad: string[],
+    retrievers?: RetrieverKind[],
+    opts: { quiet?: boolean } = {},
+  ): Promise<Partial<Record<RetrieverKind, Calibration>>> {
     const kinds = retrievers ?? (this.vectors?.size ? (['bm25', 'dense', 'hybrid'] as const) : (['bm25'] as const));
     const out: Partial<Record<RetrieverKind, Calibration>> = {};
+    const progress = new Progress({ total: kinds.length * (good.length + bad.length), label: 'calibrate', unit: 'q', silent: opts.quiet });
     for (const kind of kinds) {
       const g: number[] = [];
       const b: number[] = [];
-      for (const q of good) g.push(await this.scoreQuestion(q, kind));
-      for (const q of bad) b.push(await this.scoreQuestion(q, kind));
+      for (const [list, into] of [
+        [good, g],
+        [bad, b],
+      ] as const) {
+        for (const q of list) {
+          into.push(await this.scoreQuestion(q, kind));
+          progress.tick(1, kind);
+        }
+      }
       out[kind] = fitThreshold(g, b);
     }
+    progress.finish();
     this.config = { ...this.config, thresholds: { ...this.config.thresholds, ...out } };
     await saveConfig(this.dir, this.config);
     return out;

@@ -89,6 +89,6 @@ export class AssistantService {
 
   async calibrate(retrievers?: RetrieverKind[]): Promise<Partial<Record<RetrieverKind, Calibration>>> {
     const { good, bad } = await this.questions();
-    return this.kb.calibrate(good, bad, retrievers);
+    return this.kb.calibrate(good, bad, retrievers, { quiet: true });
   }
 }
