@@ -115,9 +115,9 @@ export const agentRoutes: StageRoutes = {
             throw new StudioError('STUDIO_FILE_UNREADABLE', `${file} could not be read.`);
           });
           // A page from the search folder is someone else's HTML: shown sandboxed (no scripts, its own
-        // opaque origin), so it cannot call the Studio's API.
-        c.header('content-security-policy', 'sandbox');
-        return /\.html?$/i.test(file) ? c.html(text) : c.text(text);
+          // opaque origin), so it cannot call the Studio's API.
+          c.header('content-security-policy', 'sandbox');
+          return /\.html?$/i.test(file) ? c.html(text) : c.text(text);
         })
         .post('/solve', async (c) => {
           const body = await jsonBody<SolveBody>(c);
