@@ -60,11 +60,12 @@ export async function ensureNativeCpuBackend(opts: EnsureNativeCpuOptions = {}):
     const lock = tryLock(paths.lock);
     if ('release' in lock) {
       try {
-        ctx = nativeCpuContext(); // another process may have finished while we waited
+        ctx = nativeCpuContext(); // another process may have finished (or failed) while we waited
         if (ctx.plan.action === 'use') return { kind: 'native', why: 'built by another process', ctx };
+        if (ctx.plan.action === 'prebuilt') return fallback(ctx.plan.reason);
         const bins = findGgmlBinaries();
         say(
-          `compiling a native ggml CPU backend for this CPU, once per machine (about 1–2 min on 2 cores; PUYU_NATIVE_CPU=off skips it) → ${paths.dir}`,
+          `compiling a native ggml CPU backend for this CPU, once per machine (about 1 min on an idle 2-core machine, several under load; PUYU_NATIVE_CPU=off skips it) → ${paths.dir}`,
         );
         const info = await buildNativeCpu({
           paths,
@@ -82,7 +83,9 @@ export async function ensureNativeCpuBackend(opts: EnsureNativeCpuOptions = {}):
         return { kind: 'native', why: `built now (${info.compileSeconds} s)`, ctx: nativeCpuContext() };
       } catch (e) {
         if (opts.retry) throw e;
-        return fallback(`the native build failed: ${(e as Error).message.split('\n')[0]}`);
+        return fallback(
+          (e as Error).message.split('\n')[0].replace(/^building the native ggml CPU backend failed/, 'the native build failed'),
+        );
       } finally {
         lock.release();
       }
