@@ -25,7 +25,10 @@ async function readStdin(): Promise<string> {
 }
 
 /** Opens the store, runs `fn`, closes it (so a CLI run never leaves the database open). */
-async function withStore<T>(o: StoreFlags, fn: (label: typeof import('@puyu/label'), db: import('@puyu/label').OpenedDatabase) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  o: StoreFlags,
+  fn: (label: typeof import('@puyu/label'), db: import('@puyu/label').OpenedDatabase) => Promise<T>,
+): Promise<T> {
   // loaded here, not at start-up: the label package pulls in SQLite, argon2 and Hono
   const label = await import('@puyu/label');
   const opened = await label.openDatabase(o.data, o.database);
@@ -59,7 +62,9 @@ export function registerLabelCommands(program: Command): void {
   ).action(async (o: StoreFlags & { port: number; host: string }) => {
     const { startLabelServer } = await import('@puyu/label');
     const server = await startLabelServer({ dataDir: o.data, databaseUrl: o.database, port: o.port, host: o.host });
-    console.log(`puyu label: serving ${server.url}/api/label (OpenAPI: ${server.url}/api/openapi.json), data in ${o.database ? 'PostgreSQL' : o.data}`);
+    console.log(
+      `puyu label: serving ${server.url}/api/label (OpenAPI: ${server.url}/api/openapi.json), data in ${o.database ? 'PostgreSQL' : o.data}`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
@@ -85,8 +90,42 @@ export function registerLabelCommands(program: Command): void {
 
   storeOptions(
     label
+      .command('project')
+      .description('Create a labelling project')
+      .argument('<name>', 'project name')
+      .requiredOption('--kind <kind>', 'dialogue or image', choiceOption('--kind', ['dialogue', 'image'] as const))
+      .option(
+        '--schema <file>',
+        'JSON file with the annotation schema (questions, ranking, rewrite, labels, tools; see packages/label/API.md)',
+      )
+      .option('--annotators <n>', 'annotators per item', intOption('--annotators', { min: 1, max: 50 }), 1)
+      .option('--expiry <minutes>', 'minutes before an unsubmitted task goes back to the pool', intOption('--expiry', { min: 1 }), 60),
+  ).action(async (name: string, o: StoreFlags & { kind: 'dialogue' | 'image'; schema?: string; annotators: number; expiry: number }) => {
+    await withStore(o, async (l, db) => {
+      const raw = o.schema ? JSON.parse(readFileSync(o.schema, 'utf8')) : { questions: [] };
+      const schema = l.ProjectSchemaSchema.safeParse(raw);
+      if (!schema.success)
+        throw new ConfigError(
+          'CLI_BAD_OPTION',
+          `--schema ${o.schema}: ${schema.error.issues[0]?.path.join('.')} ${schema.error.issues[0]?.message}`,
+        );
+      const p = await l.createProject(db.db, {
+        name,
+        kind: o.kind,
+        schema: schema.data,
+        annotatorsPerItem: o.annotators,
+        expiryMinutes: o.expiry,
+      });
+      console.log(`puyu label: project ${p.name} (${p.kind}), id ${p.id}`);
+    });
+  });
+
+  storeOptions(
+    label
       .command('import')
-      .description('Import dialogue JSONL (a file) or images (a folder, with optional COCO annotations.json or YOLO classes.txt + labels/) into a project')
+      .description(
+        'Import dialogue JSONL (a file) or images (a folder, with optional COCO annotations.json or YOLO classes.txt + labels/) into a project',
+      )
       .argument('<project>', 'project name or id')
       .argument('<path>', 'a .jsonl file or a folder of images')
       .option('--format <f>', 'dialogue format: auto, labelllm, openai, xtuner, puyu', choiceOption('--format', FORMATS), 'auto'),
