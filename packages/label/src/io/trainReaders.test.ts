@@ -14,23 +14,48 @@ describe('training exports read by @puyu/train, with model pre-annotation', () =
   });
 
   it('pre-annotates candidates through an OpenAI-compatible peer; the SFT and DPO exports parse with no skipped line', async () => {
-    peer = await startOpenAIPeer((r) => (r.prompt.includes('broken') ? { status: 400, body: { error: { message: 'no' } } } : [`model says ${r.prompt} (1)`, `model says ${r.prompt} (2)`]));
+    peer = await startOpenAIPeer((r) =>
+      r.prompt.includes('broken')
+        ? { status: 400, body: { error: { message: 'no' } } }
+        : [`model says ${r.prompt} (1)`, `model says ${r.prompt} (2)`],
+    );
     h = await harness();
     const admin = await h.user('admin', 'admin');
     const annotators = [await h.user('ann1', 'annotator'), await h.user('ann2', 'annotator')];
     const rev = await h.user('rev', 'reviewer');
-    const { project } = await admin.json<{ project: { id: number } }>('POST', '/projects', { name: 'train', kind: 'dialogue', schema: DIALOGUE_SCHEMA, annotatorsPerItem: 2 });
+    const { project } = await admin.json<{ project: { id: number } }>('POST', '/projects', {
+      name: 'train',
+      kind: 'dialogue',
+      schema: DIALOGUE_SCHEMA,
+      annotatorsPerItem: 2,
+    });
     for (const u of [...annotators, rev]) {
       const { user } = await u.json<{ user: { id: number } }>('GET', '/auth/me');
       await admin.json('PUT', `/projects/${project.id}/members/${user.id}`);
     }
     const jsonl = [
-      JSON.stringify({ messages: [{ role: 'system', content: 'Be kind.' }, { role: 'user', content: 'Say hi' }] }),
+      JSON.stringify({
+        messages: [
+          { role: 'system', content: 'Be kind.' },
+          { role: 'user', content: 'Say hi' },
+        ],
+      }),
       JSON.stringify({ conversation: [{ input: 'First?', output: 'One.' }, { input: 'Second?' }] }),
-      JSON.stringify({ messages: [{ role: 'user', content: 'broken request' }, { role: 'assistant', content: 'kept' }], candidates: ['also kept'] }),
+      JSON.stringify({
+        messages: [
+          { role: 'user', content: 'broken request' },
+          { role: 'assistant', content: 'kept' },
+        ],
+        candidates: ['also kept'],
+      }),
     ].join('\n');
     expect((await admin.json<{ imported: number }>('POST', `/projects/${project.id}/import`, { jsonl })).imported).toBe(3);
-    const pre = await admin.json<{ updated: number; failed: { code: string }[] }>('POST', `/projects/${project.id}/preannotate`, { baseUrl: peer.url, model: 'peer', mode: 'candidates', count: 2 });
+    const pre = await admin.json<{ updated: number; failed: { code: string }[] }>('POST', `/projects/${project.id}/preannotate`, {
+      baseUrl: peer.url,
+      model: 'peer',
+      mode: 'candidates',
+      count: 2,
+    });
     expect(pre.updated).toBe(2);
     expect(pre.failed.map((f) => f.code)).toEqual(['LABEL_PREANNOTATE_FAILED']);
     // a second run resumes: items that already have this model's candidates are not asked again
@@ -40,7 +65,10 @@ describe('training exports read by @puyu/train, with model pre-annotation', () =
 
     const rank = async (u: Client, reverse: boolean, rewrite: boolean) => {
       for (;;) {
-        const next = await u.json<{ task: { id: number; version: number } | null; item?: { data: { candidates: { id: string }[] } } }>('POST', `/projects/${project.id}/tasks/next`);
+        const next = await u.json<{ task: { id: number; version: number } | null; item?: { data: { candidates: { id: string }[] } } }>(
+          'POST',
+          `/projects/${project.id}/tasks/next`,
+        );
         if (!next.task || !next.item) return;
         const ids = next.item.data.candidates.map((c) => c.id);
         await u.json('PUT', `/tasks/${next.task.id}`, {
