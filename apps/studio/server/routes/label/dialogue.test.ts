@@ -3,6 +3,7 @@ import {
   type Cursor,
   choose,
   dialogueKey,
+  draftAnswers,
   emptyResult,
   type Item,
   itemsOf,
@@ -149,5 +150,21 @@ describe('label dialogue: keyboard', () => {
     expect(dialogueKey(items, emptyResult(CANDS, true), { item: 7, rank: 0 }, { key: 'Enter', ctrl: true, typing: true })).toEqual({
       kind: 'submit',
     });
+  });
+});
+
+describe('label dialogue: a model draft', () => {
+  it('keeps only answers that fit the schema', () => {
+    expect(
+      draftAnswers(Q, {
+        topics: ['code', 'poetry', 'math'],
+        note: 'looks fine',
+        ok: 'yes', // a message question: not the draft's to answer
+        invented: 'x',
+      }),
+    ).toEqual({ topics: ['math', 'code'], note: 'looks fine' });
+    expect(draftAnswers(Q, { topics: 'math', note: 3 })).toEqual({});
+    expect(draftAnswers(Q, null)).toEqual({});
+    expect(draftAnswers(Q, ['math'])).toEqual({});
   });
 });

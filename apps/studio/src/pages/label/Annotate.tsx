@@ -3,16 +3,19 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { ErrorState, Loading, QueryView } from '../../components/States';
-import { fromApiShape, toApiShape } from './canvas/apiShapes';
+import { fromApiShape, TOOL_OF_API, toApiShape } from './canvas/apiShapes';
 import type { Shape } from './canvas/shapes';
 import { DialogueView } from './dialogue/DialogueView';
+import { draftAnswers } from './dialogue/model';
 import { api, fileUrl } from './labelApi';
 import type { AnnotationResult, DialogueResult, ImageData, Item, Project, Schema, Task } from './types';
 
 // Konva is loaded only when an image task shows (it is most of the labelling pages' weight)
 const ImageCanvas = lazy(() => import('./canvas/ImageCanvas').then((m) => ({ default: m.ImageCanvas })));
 
-type Next = { task: Task; item: Item & { preAnnotation?: Partial<DialogueResult> } } | { task: null };
+/** The item with what a model drafted for it (`draft` pre-annotation), if anything. */
+type PreItem = Item & { preAnnotation?: { source?: string; conversationAnswers?: unknown } | null };
+type Next = { task: Task; item: PreItem } | { task: null };
 
 /** The annotator's queue: the next task of the project, labelled and submitted, then the next. */
 export function Annotate() {
@@ -23,6 +26,7 @@ export function Annotate() {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(0);
+  const [draftSaved, setDraftSaved] = useState(false);
   const asked = useRef(false);
 
   const fetchNext = useCallback(async () => {
@@ -43,12 +47,17 @@ export function Annotate() {
   const save = async (task: Task, result: AnnotationResult, submit: boolean) => {
     setBusy(true);
     setError(undefined);
+    setDraftSaved(false);
     try {
-      await api.put(`/tasks/${task.id}`, { version: task.version, result, submit });
+      const saved = await api.put<{ task: Task }>(`/tasks/${task.id}`, { version: task.version, result, submit });
       if (submit) {
         setDone((n) => n + 1);
         setNext(undefined);
         await fetchNext();
+      } else {
+        // a draft bumps the task's version: the next save must carry the new one
+        setNext((n) => (n?.task ? { ...n, task: saved.task } : n));
+        setDraftSaved(true);
       }
     } catch (e) {
       setError(e);
@@ -90,7 +99,8 @@ export function Annotate() {
                 {t('queue.item', { key: next.item.key, expires: new Date(next.task.expiresAt).toLocaleTimeString() })}{' '}
                 <button type="button" onClick={() => void skip(next.task)} disabled={busy} data-testid="skip">
                   {t('queue.skip')}
-                </button>
+                </button>{' '}
+                {draftSaved && <span data-testid="draft-saved">{t('queue.draftSaved')}</span>}
               </p>
               <TaskEditor
                 key={next.task.id}
@@ -112,7 +122,7 @@ export function Annotate() {
 export function TaskEditor(p: {
   schema: Schema;
   task: Task | null;
-  item: Item & { preAnnotation?: Partial<DialogueResult> };
+  item: PreItem;
   busy: boolean;
   readOnly?: boolean;
   submitLabel?: string;
@@ -135,17 +145,28 @@ export function TaskEditor(p: {
     [p.onChange],
   );
   if (d.kind === 'dialogue') {
-    const initial = saved?.kind === 'dialogue' ? saved : (p.item.preAnnotation as DialogueResult | undefined);
+    const drafted = draftAnswers(p.schema.questions, p.item.preAnnotation?.conversationAnswers);
+    const fromModel = saved?.kind !== 'dialogue' && Object.keys(drafted).length > 0;
+    const initial: DialogueResult | undefined =
+      saved?.kind === 'dialogue' ? saved : fromModel ? { kind: 'dialogue', messageAnswers: {}, conversationAnswers: drafted } : undefined;
     return (
-      <DialogueView
-        data={d}
-        schema={p.schema}
-        initial={initial}
-        busy={p.busy}
-        readOnly={p.readOnly}
-        onSubmit={(r) => p.onSave(r, true)}
-        onChange={(r) => p.onChange?.(r)}
-      />
+      <>
+        {fromModel && (
+          <p className="muted" data-testid="drafted">
+            {t('queue.drafted', { source: p.item.preAnnotation?.source ?? '' })}
+          </p>
+        )}
+        <DialogueView
+          data={d}
+          schema={p.schema}
+          initial={initial}
+          busy={p.busy}
+          readOnly={p.readOnly}
+          onSubmit={(r) => p.onSave(r, true)}
+          onSaveDraft={(r) => p.onSave(r, false)}
+          onChange={(r) => p.onChange?.(r)}
+        />
+      </>
     );
   }
   const img = d as ImageData;
@@ -158,6 +179,8 @@ export function TaskEditor(p: {
           labels={labels.length ? labels : [t('canvas.defaultLabel')]}
           initial={shapes}
           onChange={onShapes}
+          tools={p.schema.tools?.map((x) => TOOL_OF_API[x])}
+          colours={Object.fromEntries((p.schema.labels ?? []).flatMap((l) => (l.color ? [[l.name, l.color]] : [])))}
         />
       </Suspense>
       {!p.readOnly && (

@@ -1,6 +1,6 @@
 import type Konva from 'konva';
 import type { KonvaEventObject } from 'konva/lib/Node';
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Circle, Image as KImage, Layer, Line, Rect, Stage } from 'react-konva';
 import { editorReducer, initEditor, shapesOf } from './editor';
@@ -14,7 +14,7 @@ const TOLERANCE_PX = 8;
 const TOOL_KEYS: Record<string, Tool> = { v: 'select', r: 'rect', p: 'polygon', l: 'line', o: 'point', t: 'tag' };
 
 const COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777'];
-const colour = (labels: string[], label: string) => COLOURS[Math.max(0, labels.indexOf(label)) % COLOURS.length];
+const paletteColour = (labels: string[], label: string) => COLOURS[Math.max(0, labels.indexOf(label)) % COLOURS.length];
 
 function useImage(src: string): HTMLImageElement | undefined {
   const [img, setImg] = useState<HTMLImageElement>();
@@ -34,6 +34,10 @@ export interface ImageCanvasProps {
   labels: string[];
   initial: Shape[];
   onChange: (shapes: Shape[]) => void;
+  /** The drawing tools the project's schema enables (all five when absent). */
+  tools?: readonly Tool[];
+  /** A colour per label name from the schema; the others take the palette's. */
+  colours?: Record<string, string>;
 }
 
 /** Loads the image, then the editor: its state is reset only when the image changes. */
@@ -43,12 +47,14 @@ export function ImageCanvas(p: ImageCanvasProps) {
   return <Editor key={p.src} img={img} {...p} />;
 }
 
-function Editor({ img, labels, initial, onChange }: ImageCanvasProps & { img: HTMLImageElement }) {
+function Editor({ img, labels, initial, onChange, tools, colours }: ImageCanvasProps & { img: HTMLImageElement }) {
+  const enabled: Tool[] = ['select', ...DRAW_TOOLS.filter((x) => !tools || tools.includes(x))];
+  const colour = (names: string[], label: string) => colours?.[label] ?? paletteColour(names, label);
   const { t } = useTranslation('label');
   const size = { width: img.naturalWidth, height: img.naturalHeight };
   const [state, dispatch] = useReducer(editorReducer, undefined, () => initEditor(size, initial));
   const [view, setView] = useState<Viewport>(() => fit(size, { width: STAGE_W, height: STAGE_H }));
-  const [tool, setTool] = useState<Tool>('rect');
+  const [tool, setTool] = useState<Tool>(() => enabled[1] ?? 'select');
   const [label, setLabel] = useState(labels[0] ?? '');
   const stageRef = useRef<Konva.Stage>(null);
   const shapes = shapesOf(state);
@@ -65,7 +71,7 @@ function Editor({ img, labels, initial, onChange }: ImageCanvasProps & { img: HT
   /** The pointer in image pixels (the stage's transform is the viewport). */
   const pointer = (): Pt | undefined => stageRef.current?.getRelativePointerPosition() ?? undefined;
 
-  const onKey = useCallback((e: React.KeyboardEvent) => {
+  const onKey = (e: React.KeyboardEvent) => {
     if ((e.target as HTMLElement).tagName === 'INPUT' || (e.target as HTMLElement).tagName === 'SELECT') return;
     const k = e.key.toLowerCase();
     if ((e.ctrlKey || e.metaKey) && k === 'z') dispatch({ type: e.shiftKey ? 'redo' : 'undo' });
@@ -80,10 +86,10 @@ function Editor({ img, labels, initial, onChange }: ImageCanvasProps & { img: HT
       setView((v) =>
         pan(v, e.key === 'ArrowLeft' ? d : e.key === 'ArrowRight' ? -d : 0, e.key === 'ArrowUp' ? d : e.key === 'ArrowDown' ? -d : 0),
       );
-    } else if (!e.ctrlKey && !e.metaKey && TOOL_KEYS[k]) setTool(TOOL_KEYS[k]);
+    } else if (!e.ctrlKey && !e.metaKey && TOOL_KEYS[k] && enabled.includes(TOOL_KEYS[k])) setTool(TOOL_KEYS[k]);
     else return;
     e.preventDefault();
-  }, []);
+  };
 
   const onWheel = (e: KonvaEventObject<WheelEvent>) => {
     e.evt.preventDefault();
@@ -190,7 +196,7 @@ function Editor({ img, labels, initial, onChange }: ImageCanvasProps & { img: HT
       data-view={JSON.stringify(view)}
     >
       <div className="label-toolbar" role="toolbar" aria-label={t('canvas.tools')}>
-        {(['select', ...DRAW_TOOLS] as Tool[]).map((x) => (
+        {enabled.map((x) => (
           <button key={x} type="button" aria-pressed={tool === x} onClick={() => setTool(x)} data-testid={`tool-${x}`}>
             {t(`canvas.tool.${x}`)}
           </button>

@@ -11,6 +11,8 @@ export interface DialogueViewProps {
   readOnly?: boolean;
   busy?: boolean;
   onSubmit?: (r: DialogueResult) => void;
+  /** Saves the answers so far without submitting (a task can be left and finished later). */
+  onSaveDraft?: (r: DialogueResult) => void;
   /** Called on every change (the page may save drafts). */
   onChange?: (r: DialogueResult) => void;
 }
@@ -18,7 +20,7 @@ export interface DialogueViewProps {
 const itemKey = (it: Item) => (it.kind === 'question' ? `q-${it.question.id}-${it.target ?? 'conversation'}` : it.kind);
 
 /** One dialogue to label: the conversation, its questions, the ranking and the rewrite, all usable from the keyboard. */
-export function DialogueView({ data, schema, initial, readOnly, busy, onSubmit, onChange }: DialogueViewProps) {
+export function DialogueView({ data, schema, initial, readOnly, busy, onSubmit, onSaveDraft, onChange }: DialogueViewProps) {
   const { t } = useTranslation('label');
   const rewriteOn = !!schema.rewrite;
   const items = useMemo(
@@ -220,6 +222,11 @@ export function DialogueView({ data, schema, initial, readOnly, busy, onSubmit, 
           <button type="button" className="primary" disabled={busy || left.length > 0} onClick={submit} data-testid="submit">
             {t('dialogue.submit')}
           </button>
+          {onSaveDraft && (
+            <button type="button" disabled={busy} onClick={() => onSaveDraft(result)} data-testid="save-draft">
+              {t('queue.saveDraft')}
+            </button>
+          )}
           {left.length > 0 && (
             <span className="muted" data-testid="missing">
               {t('dialogue.missing', { n: left.length })}

@@ -154,3 +154,25 @@ export function dialogueKey(items: readonly Item[], r: DialogueResult, c: Cursor
   }
   return { kind: 'none' };
 }
+
+/**
+ * A model's draft of the conversation questions (the item's `preAnnotation.conversationAnswers`),
+ * kept only where it fits the schema: a known question, an offered option, text for a text question.
+ * What a model made up beyond that is dropped, never shown as if an annotator had chosen it.
+ */
+export function draftAnswers(questions: readonly Question[], raw: unknown): Record<string, Answer> {
+  const out: Record<string, Answer> = {};
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  for (const q of questions) {
+    if (q.scope !== 'conversation') continue;
+    const v = (raw as Record<string, unknown>)[q.id];
+    const offered = new Set((q.options ?? []).map((o) => o.value));
+    if (q.kind === 'text' && typeof v === 'string' && v.trim()) out[q.id] = v;
+    if (q.kind === 'single' && typeof v === 'string' && offered.has(v)) out[q.id] = v;
+    if (q.kind === 'multiple' && Array.isArray(v)) {
+      const picked = (q.options ?? []).map((o) => o.value).filter((o) => v.includes(o));
+      if (picked.length) out[q.id] = picked;
+    }
+  }
+  return out;
+}
