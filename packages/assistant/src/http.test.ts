@@ -115,6 +115,17 @@ describe('assistant HTTP API', () => {
     });
   });
 
+  it('with a token, the API routes need it (the signed webhook does not)', async () => {
+    const kb = await openKnowledgeBase(join(dir, 'kb'), { logDecisions: false });
+    const guarded = await serveAssistant(new AssistantService(kb), { port: 0, apiKey: 'tok' });
+    try {
+      expect((await fetch(`${guarded.url}/v1/kb`)).status).toBe(401);
+      expect((await fetch(`${guarded.url}/v1/kb`, { headers: { authorization: 'Bearer tok' } })).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('stores question lists and calibrates from them', async () => {
     const put = await fetch(`${server.url}/v1/questions`, {
       method: 'PUT',

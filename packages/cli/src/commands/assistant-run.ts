@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Decision, RetrieverKind } from '@puyu/assistant';
+import { ConfigError } from '@puyu/core/errors';
 
 export interface IngestFlags {
   kb: string;
@@ -37,6 +38,7 @@ export interface ServeFlags {
   model?: string;
   embed?: string;
   webhookSecret?: string;
+  token?: string;
   maxUploadMb: number;
   apiKey?: string;
 }
@@ -114,12 +116,18 @@ export async function assistantAsk(question: string, o: AskFlags): Promise<void>
 }
 
 export async function assistantServe(o: ServeFlags): Promise<void> {
+  const token = o.token ?? process.env.PUYU_ASSISTANT_TOKEN;
+  // The API uploads files and spends model calls: off loopback it must not be open to anyone.
+  if (!token && !['127.0.0.1', 'localhost', '::1'].includes(o.host))
+    throw new ConfigError('CLI_BAD_OPTION', `--host ${o.host} is reachable from other machines: pass --token (or PUYU_ASSISTANT_TOKEN).`);
   const { AssistantService, openKnowledgeBase, serveAssistant } = await import('@puyu/assistant');
   const kb = await openKnowledgeBase(o.kb, { embed: o.embed, model: o.model, apiKey: key(o) });
   const service = new AssistantService(kb, { maxUploadBytes: o.maxUploadMb * 2 ** 20 });
   const webhookSecret = o.webhookSecret ?? process.env.PUYU_ASSISTANT_WEBHOOK_SECRET;
-  const s = await serveAssistant(service, { host: o.host, port: o.port, webhookSecret });
-  console.log(`assistant on ${s.url} (kb ${o.kb}; webhook ${webhookSecret ? 'on' : 'off'})`);
+  const s = await serveAssistant(service, { host: o.host, port: o.port, webhookSecret, apiKey: token });
+  console.log(
+    `assistant on ${s.url} (kb ${o.kb}; webhook ${webhookSecret ? 'on' : 'off'}; API ${token ? 'needs the Bearer token' : 'open on loopback'})`,
+  );
   const stop = async () => {
     await s.close();
     await kb.close();

@@ -55,6 +55,7 @@ export function registerAssistantCommands(program: Command): void {
     .option('--model <spec>', 'chat model (default: the one stored in the KB)')
     .option('--embed <spec>', 'embedding endpoint (default: the one stored in the KB)')
     .option('--webhook-secret <s>', 'shared HMAC secret; enables POST /v1/webhook (or PUYU_ASSISTANT_WEBHOOK_SECRET)')
+    .option('--token <t>', 'Bearer token the API routes require (or PUYU_ASSISTANT_TOKEN); needed to listen beyond loopback')
     .option('--max-upload-mb <n>', 'largest upload accepted', intOption('--max-upload-mb', { min: 1 }), 100)
     .option('--api-key <key>', 'Bearer key for the endpoints (or OPENAI_API_KEY)')
     .action(async (o: ServeFlags) => (await import('./assistant-run.js')).assistantServe(o));
