@@ -1,4 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -63,5 +65,45 @@ describe('/api/agent', () => {
     expect(events(text).at(-1)).toBe('final');
     expect(text).toMatch(/"status":"error"/);
     expect(text).toMatch(/AGENT_MODEL_FAILED/);
+  });
+
+  it('POST /run runs the tools the page picked: sandboxed Python and local search, each result streamed back', async () => {
+    // A fake streaming OpenAI endpoint: first both calls in one turn, then the answer.
+    let turn = 0;
+    const fake = createServer(async (req, res) => {
+      for await (const _ of req) {
+        // drain the body
+      }
+      const delta = (d: unknown) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: d }] })}\n\n`;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (turn++ === 0) {
+        res.write(delta({ content: 'Two tools.' }));
+        res.write(
+          delta({
+            tool_calls: [
+              { index: 0, id: 'p1', type: 'function', function: { name: 'IPythonInterpreter', arguments: '{"command": "print(6*7)"}' } },
+            ],
+          }),
+        );
+        res.write(
+          delta({
+            tool_calls: [{ index: 1, id: 's1', type: 'function', function: { name: 'search', arguments: '{"query": "largest port"}' } }],
+          }),
+        );
+      } else res.write(delta({ content: 'Done.' }));
+      res.end('data: [DONE]\n\n');
+    });
+    await new Promise<void>((ok) => fake.listen(0, '127.0.0.1', ok));
+    try {
+      const endpoint = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/v1`;
+      const res = await post('/api/agent/run', { endpoint, model: 'fake', tools: ['python', 'search'], docs: web, input: 'go' });
+      const results = [...(await res.text()).matchAll(/^event: tool_result\ndata: (.+)$/gm)].map(
+        (m) => (JSON.parse(m[1] as string) as { result: { name: string; ok: boolean; content: string } }).result,
+      );
+      expect(results.find((r) => r.name === 'IPythonInterpreter')).toMatchObject({ ok: true, content: expect.stringContaining('42') });
+      expect(results.find((r) => r.name === 'search')).toMatchObject({ ok: true, content: expect.stringContaining('brennholt.html') });
+    } finally {
+      await new Promise<void>((ok) => fake.close(() => ok()));
+    }
   });
 });
