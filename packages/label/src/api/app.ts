@@ -5,6 +5,7 @@ import { PuyuError } from '@puyu/core';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
 import { openDatabase } from '../db/openDatabase.js';
 import { LabelError } from '../errors.js';
 import { FileStore } from '../store/fileStore.js';
@@ -105,6 +106,9 @@ function errorResponse(c: Context, err: Error): Response {
     return c.json({ error: { code: err.code, message: err.message, ...details } }, err.status as 400);
   }
   if (err instanceof PuyuError) return c.json({ error: { code: err.code, message: err.message } }, 400);
+  // Hono's own refusals (malformed JSON, an unreadable form): the client's fault, with Hono's sentence.
+  if (err instanceof HTTPException && err.status < 500)
+    return c.json({ error: { code: err.status === 413 ? 'LABEL_TOO_LARGE' : 'LABEL_BAD_REQUEST', message: err.message } }, err.status);
   console.error('puyu label: unexpected error', err);
   return c.json({ error: { code: 'LABEL_BAD_REQUEST', message: 'the server failed on this request; see its log' } }, 500);
 }
