@@ -133,7 +133,7 @@ describe('labelling API: hostile bodies, result validation, review rejection, dr
       expect(r.updated).toBe(1);
       const { items } = await admin.json<{ items: { preAnnotation: unknown }[] }>('GET', `/projects/${project.id}/items`);
       expect(items[0]?.preAnnotation).toEqual({ source: 'model:judge', conversationAnswers: { helpful: 'yes', note: '<b>fine</b>' } });
-      expect(String((peer.requests[0]?.body.messages as { content: string }[]).at(-1)?.content)).toContain('helpful');
+      expect(JSON.stringify(peer.requests[0]?.body.messages ?? [])).toContain('helpful');
     } finally {
       await peer.close();
     }
