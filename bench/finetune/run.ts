@@ -20,6 +20,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTokenizer } from '@puyu/formats';
+import { cpuVariantOf } from '@puyu/ggml';
 import { defaultTokenizerPath, initInternLM2, makeInternLM2Config, saveHfModel } from '@puyu/model';
 import * as train from '@puyu/train';
 import { median, OPTIM, type PeerResult, ROOT, referenceConfig } from '../train/benchSetup.js';
@@ -166,7 +167,9 @@ function runPeer(name: string, rep: number): Result {
     ['--conditions=source', '-e', "import('@puyu/ggml').then((g) => g.GgmlCpuBackend.create({ threads: 1 }).free())"],
     { encoding: 'utf8', cwd: ROOT },
   );
-  ggmlVariant = /libggml-cpu-([\w-]+)\.so/.exec(`${probe.stdout}${probe.stderr}`)?.[1] ?? 'unknown';
+  // `libggml-cpu-zen4.so` (a prebuilt variant) or `…/ggml-native/<key>/libggml-cpu.so` (our native build)
+  const lib = /loaded CPU backend from (\S+)/.exec(`${probe.stdout}${probe.stderr}`)?.[1];
+  ggmlVariant = lib ? cpuVariantOf(lib) : 'unknown';
 }
 
 const stepMs = new Map<string, number[]>(names.map((n) => [n, []]));
