@@ -141,7 +141,9 @@ async function generateChoice(
     stopTokens: req.ignore_eos ? [] : p.stopTokens,
     logprobs: wantLogprobs ? (req.top_logprobs ?? 0) : undefined,
   };
-  const streamer = new TokenTextStreamer((t) => rc.engine.detokenize(t as Token[]), p.stops);
+  // Chat markers are text only where the tool parser reads them; without tools a stray
+  // `<|action_end|>` is not content (vLLM skips special tokens by default too).
+  const streamer = new TokenTextStreamer((t) => rc.engine.detokenize(t as Token[], p.parseTools), p.stops);
   const router = new ChoiceTextRouter(sink, { parseTools: p.parseTools, toolNames: p.toolNames });
   let tokens = 0;
   const gen = rc.scheduler.generate(ticket, opts, signal);
