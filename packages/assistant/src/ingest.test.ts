@@ -90,6 +90,35 @@ describe('ingest', () => {
     }
   });
 
+  it('stops on an embedding failure with what it had saved, and a re-run resumes from there', async () => {
+    let broken = true;
+    const flaky = await startOpenAIPeer((r) => {
+      const inputs = [r.body.input].flat().map(String);
+      if (broken && inputs.some((t) => t.includes('zzz'))) return { status: 400, body: { error: { message: 'bad input' } } };
+      return { embeddings: inputs.map((t) => hashEmbedding(t)) };
+    });
+    try {
+      const docs = join(dir, 'resume-docs');
+      await import('node:fs/promises').then((fs) => fs.mkdir(docs, { recursive: true }));
+      await writeFile(join(docs, 'a.md'), '# A\n\nalpha text\n');
+      await writeFile(join(docs, 'b.md'), '# B\n\nzzz breaks the embedder\n');
+      await writeFile(join(docs, 'c.md'), '# C\n\ngamma text\n');
+      const kb = join(dir, 'resume-kb');
+      const embedder = await openEmbedder(`${flaky.url}@e`);
+      await expect(ingestFolder(docs, kb, { embedder, quiet: true })).rejects.toMatchObject({
+        code: 'ASSISTANT_EMBED_FAILED',
+        message: expect.stringMatching(/PROVIDER_HTTP_400/),
+      });
+      broken = false;
+      const again = await ingestFolder(docs, kb, { embedder, quiet: true });
+      expect(again.unchanged).toEqual(['a.md']);
+      expect(again.added).toEqual(['b.md', 'c.md']);
+      expect(again).toMatchObject({ chunks: 3, vectors: 3 });
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('refuses to ingest an empty folder and to open a folder that is not a KB', async () => {
     const empty = join(dir, 'empty');
     await import('node:fs/promises').then((fs) => fs.mkdir(empty, { recursive: true }));
