@@ -225,6 +225,8 @@ describe.skipIf(!!skip)('labelling in Chromium', () => {
       await expect.poll(() => page.getByTestId('queue-done').innerText()).toContain(`${n + 1} submitted`);
     }
     await page.getByTestId('queue-empty').waitFor();
+    await page.getByTestId('my-tasks').locator('summary').click();
+    await expect.poll(() => page.getByTestId('my-tasks').locator('tr[data-status=submitted]').count()).toBe(DIALOGUES.length);
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);

@@ -8,6 +8,7 @@ import type { Shape } from './canvas/shapes';
 import { DialogueView } from './dialogue/DialogueView';
 import { draftAnswers } from './dialogue/model';
 import { api, fileUrl } from './labelApi';
+import { MyTasks } from './MyTasks';
 import type { AnnotationResult, DialogueResult, ImageData, Item, Project, Schema, Task } from './types';
 
 // Konva is loaded only when an image task shows (it is most of the labelling pages' weight)
@@ -90,9 +91,12 @@ export function Annotate() {
           {next === undefined ? (
             <Loading />
           ) : next.task === null ? (
-            <p className="state empty" data-testid="queue-empty">
-              {t('queue.empty')}
-            </p>
+            <>
+              <p className="state empty" data-testid="queue-empty">
+                {t('queue.empty')}
+              </p>
+              <MyTasks projectId={p.id} refresh={done} />
+            </>
           ) : (
             <div data-testid="task" data-task={next.task.id}>
               <p className="muted">
