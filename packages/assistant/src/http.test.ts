@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +114,36 @@ describe('assistant HTTP API', () => {
       code: 'ASSISTANT_ARCHIVE_BOMB',
       message: expect.stringMatching(/refused as an archive bomb/),
     });
+  });
+
+  it('refuses a 200 MB upload at the default 100 MiB limit from its declared length, before reading it', async () => {
+    const kb = await openKnowledgeBase(join(dir, 'kb'), { logDecisions: false });
+    const plain = await serveAssistant(new AssistantService(kb), { port: 0 });
+    try {
+      const { port } = new URL(plain.url);
+      const res = await new Promise<{ status: number; body: string }>((ok, fail) => {
+        const req = request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/v1/upload?name=big.pdf', headers: { 'content-length': 200_000_000 } },
+          (r) => {
+            let body = '';
+            r.on('data', (d) => {
+              body += d;
+            });
+            r.on('end', () => ok({ status: r.statusCode ?? 0, body }));
+          },
+        );
+        // The server answers and closes after the first megabyte at most; the rest is never sent.
+        req.on('error', fail);
+        req.write(Buffer.alloc(1 << 20));
+      });
+      expect(res.status).toBe(413);
+      expect(JSON.parse(res.body).error).toMatchObject({
+        code: 'ASSISTANT_FILE_TOO_LARGE',
+        message: expect.stringMatching(/200000000 bytes, over the 104857600-byte limit/),
+      });
+    } finally {
+      await plain.close();
+    }
   });
 
   it('with a token, the API routes need it (the signed webhook does not)', async () => {
