@@ -1,4 +1,5 @@
 import { OpenAIProvider, type Provider } from '@puyu/client';
+import { Progress } from '@puyu/core/progress';
 import type { Kysely } from 'kysely';
 import type { LabelDatabase } from './db/schema.js';
 import { LabelError } from './errors.js';
@@ -18,6 +19,8 @@ export interface PreannotateOptions {
   limit?: number;
   /** Tests inject a provider; otherwise an OpenAIProvider from @puyu/client. */
   provider?: Provider;
+  /** Draw a progress bar on stderr (the CLI); the server stays quiet. */
+  progress?: boolean;
 }
 
 export interface PreannotateReport {
@@ -45,7 +48,9 @@ export async function preannotate(db: Kysely<LabelDatabase>, project: Project, o
     .limit(o.limit ?? 1_000_000)
     .execute();
   const report: PreannotateReport = { updated: 0, failed: [] };
+  const bar = new Progress({ total: rows.length, label: `pre-annotate (${o.mode})`, unit: 'item', silent: !o.progress });
   for (const row of rows) {
+    bar.tick(1, `${report.updated} updated, ${report.failed.length} failed`);
     const item = toItem(row);
     const data = item.data as DialogueData;
     if (o.mode === 'candidates' && data.candidates.some((c) => c.source === source)) continue;
@@ -83,5 +88,6 @@ export async function preannotate(db: Kysely<LabelDatabase>, project: Project, o
     }
     report.updated++;
   }
+  bar.finish(`${report.updated} updated, ${report.failed.length} failed`);
   return report;
 }

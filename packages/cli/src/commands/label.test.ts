@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startOpenAIPeer } from '@puyu/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -11,6 +12,16 @@ const tmp = mkdtempSync(join(tmpdir(), 'puyu-cli-label-'));
 const data = join(tmp, 'data');
 const puyu = (args: string[], input?: string) =>
   spawnSync(process.execPath, [BIN, 'label', ...args, '--data', data], { encoding: 'utf8', cwd: tmp, input, timeout: 120_000 });
+
+/** Like puyu, without blocking this process's event loop (the OpenAI peer answers from it). */
+function puyuAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'label', ...args, '--data', data], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+}
 
 /** A 2×2 PNG (its size is all the importer reads). */
 const PNG = Buffer.from(
@@ -52,6 +63,26 @@ describe('puyu label', () => {
     expect(line.data.file.width).toBe(2);
     expect(line.data.preAnnotations).toEqual([{ id: 'yolo1', type: 'rectangle', label: 'cat', x: 0, y: 0, width: 2, height: 2 }]);
     expect(puyu(['export', 'pics', '--format', 'sft', '-o', out]).stderr).toMatch(/\[LABEL_BAD_EXPORT\]/);
+  });
+
+  it('pre-annotates through an OpenAI-compatible server and resumes', async () => {
+    const peer = await startOpenAIPeer(() => ['model one', 'model two']);
+    try {
+      const run = () => puyuAsync(['preannotate', 'dialogues', '--model', `${peer.url}@peer`, '--count', '2']);
+      expect((await run()).stdout).toMatch(/pre-annotated 1 items of dialogues, 0 failed/);
+      expect((await run()).stdout).toMatch(/pre-annotated 0 items/);
+      expect(peer.requests.length).toBe(1);
+      const out = join(tmp, 'pre.jsonl');
+      await puyuAsync(['export', 'dialogues', '--format', 'raw', '-o', out]);
+      const rec = JSON.parse(readFileSync(out, 'utf8')) as { data: { candidates: { content: string; source: string }[] } };
+      expect(rec.data.candidates.map((c) => `${c.source}:${c.content}`)).toEqual([
+        'import:hello',
+        'model:peer:model one',
+        'model:peer:model two',
+      ]);
+    } finally {
+      await peer.close();
+    }
   });
 
   it('serves the API and its OpenAPI document', async () => {

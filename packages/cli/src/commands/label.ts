@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '@puyu/core/errors';
 import type { Command } from 'commander';
-import { choiceOption, intOption } from '../options.js';
+import { choiceOption, intOption, numberOption } from '../options.js';
 
 interface StoreFlags {
   data: string;
@@ -140,6 +140,44 @@ export function registerLabelCommands(program: Command): void {
       console.log(`puyu label: imported ${report.imported} items into ${project.name}, skipped ${report.skipped.length}`);
     });
   });
+
+  storeOptions(
+    label
+      .command('preannotate')
+      .description(
+        'Ask an OpenAI-compatible model for candidate answers to rank, or a draft of the conversation questions (resumes: items done are skipped)',
+      )
+      .argument('<project>', 'project name or id')
+      .requiredOption('--model <spec>', 'URL@model, e.g. http://127.0.0.1:8000@internlm2')
+      .option('--mode <m>', 'candidates or draft', choiceOption('--mode', ['candidates', 'draft'] as const), 'candidates')
+      .option('--count <n>', 'candidate answers per item', intOption('--count', { min: 1, max: 8 }), 1)
+      .option('--temperature <t>', 'sampling temperature', numberOption('--temperature', { min: 0, max: 2 }))
+      .option('--limit <n>', 'at most this many items', intOption('--limit')),
+  ).action(
+    async (
+      ref: string,
+      o: StoreFlags & { model: string; mode: 'candidates' | 'draft'; count: number; temperature?: number; limit?: number },
+    ) => {
+      const { parseModelSpec } = await import('@puyu/client');
+      const spec = parseModelSpec(o.model);
+      if (spec.kind !== 'openai')
+        throw new ConfigError('CLI_BAD_OPTION', '--model must be URL@model (pre-annotation talks to a running OpenAI-compatible server)');
+      await withStore(o, async (l, db) => {
+        const project = await findProject(l, db, ref);
+        const r = await l.preannotate(db.db, project, {
+          baseUrl: spec.baseUrl,
+          model: spec.model,
+          mode: o.mode,
+          count: o.count,
+          temperature: o.temperature,
+          limit: o.limit,
+          progress: true,
+        });
+        for (const f of r.failed) console.error(`puyu label: item ${f.itemId}: [${f.code}] ${f.reason}`);
+        console.log(`puyu label: pre-annotated ${r.updated} items of ${project.name}, ${r.failed.length} failed`);
+      });
+    },
+  );
 
   storeOptions(
     label
