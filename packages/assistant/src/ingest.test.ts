@@ -81,6 +81,8 @@ describe('ingest', () => {
       const yes = await reopened.decide('How can apt purge a package?', { retrievalOnly: true, retriever: 'bm25' });
       expect(yes).toMatchObject({ decision: 'answer', calibrated: true });
       expect(yes.citations?.[0]).toMatchObject({ n: 1, source: 'apt.md', headings: ['APT'] });
+      // Retrieval only cites what clears the threshold on its own: the network note does not.
+      expect(yes.citations).toHaveLength(1);
       const no = await reopened.decide('Who won the 1998 World Cup?', { retrievalOnly: true, retriever: 'bm25' });
       expect(no.decision).toBe('reject');
       expect(no.reason).toMatch(/< threshold/);

@@ -191,7 +191,11 @@ export async function decide(deps: PipelineDeps, rawQuestion: string, opts: Deci
 
   let hits = found.hits;
   if (!chat) {
-    const citations = hits.slice(0, k).map((h, i) => citation(h, i + 1));
+    // Without an LLM to pick, cite the best hit and the others that clear the threshold on their own.
+    const own = (h: Hit) =>
+      retriever === 'bm25' ? (h.bm25 ?? 0) : retriever === 'dense' ? (h.dense ?? 0) : ((h.bm25 ?? 0) + (h.dense ?? 0)) / 2;
+    const cited = hits.slice(0, k).filter((h, i) => i === 0 || own(h) >= threshold);
+    const citations = cited.map((h, i) => citation(h, i + 1));
     return {
       ...base,
       ...extra,
