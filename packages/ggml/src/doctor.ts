@@ -5,6 +5,7 @@ import { GgmlBlasBackend } from './GgmlBlasBackend.js';
 import { loadGgmlLibrary } from './native/ggml-lib.js';
 import { cpuBackendFeatures } from './nativeCpu/cpuFeatures.js';
 import { simdSummary } from './nativeCpu/cpuIdentity.js';
+import { hasLocalBuild } from './nativeCpu/forNodeLlamaCpp.js';
 import type { CpuBackendInfo } from './nativeCpu/loadCpuBackend.js';
 import { loadedGgmlLibraries } from './nativeCpu/loadedLibraries.js';
 import { type FailedBuild, readJson } from './nativeCpu/nativeCache.js';
@@ -52,7 +53,9 @@ export function ggmlDoctorReport(): GgmlDoctorReport {
     blas: blasState(),
     serving: process.env.PUYU_GGML_DIR
       ? 'node-llama-cpp loads its own prebuilt variant (PUYU_GGML_DIR is set, so ours is not registered for it)'
-      : `node-llama-cpp (puyu serve, CPU) runs on the same CPU backend: Puyu registers it in ggml's registry before getLlama`,
+      : hasLocalBuild()
+        ? 'node-llama-cpp uses its own local build (node_modules/node-llama-cpp/llama/localBuilds), so ours is not registered for it'
+        : `node-llama-cpp (puyu serve, CPU) runs on the same CPU backend: Puyu registers it in ggml's registry before getLlama`,
     loaded: loadedGgmlLibraries(),
   };
 }

@@ -19,7 +19,7 @@ export function useCpuBackendForNodeLlamaCpp(): CpuBackendInfo | undefined {
 }
 
 /** `npx node-llama-cpp source build` output, which getLlama prefers to the prebuilt package. */
-function hasLocalBuild(): boolean {
+export function hasLocalBuild(): boolean {
   try {
     const dir = join(dirname(fileURLToPath(import.meta.resolve('node-llama-cpp'))), '..', 'llama', 'localBuilds');
     return existsSync(dir) && readdirSync(dir).length > 0;
