@@ -442,14 +442,34 @@ describe.skipIf(!!skip)('labelling in Chromium', () => {
     expect(ann.errors).toEqual([]);
     await ann.page.close();
 
+    // the reviewer rejects the first with a comment (reject needs one) and approves the second
     const rev = await as('rev1');
     await rev.page.goto(url(`label/projects/${project}/review`));
-    for (let n = 0; n < 2; n++) {
-      await rev.page.getByTestId('review-task').waitFor();
-      await rev.page.getByTestId('image-canvas').waitFor();
-      await rev.page.getByTestId('approve').click();
-      await expect.poll(() => rev.page.getByTestId('review-done').innerText()).toContain(`${n + 1} reviewed`);
-    }
+    await rev.page.getByTestId('image-canvas').waitFor();
+    expect(await rev.page.getByTestId('reject').isDisabled()).toBe(true);
+    await rev.page.getByTestId('review-comment').fill('check the line');
+    await rev.page.getByTestId('reject').click();
+    await expect.poll(() => rev.page.getByTestId('review-done').innerText()).toContain('1 reviewed');
+    await rev.page.getByTestId('image-canvas').waitFor();
+    await rev.page.getByTestId('approve').click();
+    await expect.poll(() => rev.page.getByTestId('review-done').innerText()).toContain('2 reviewed');
+    await rev.page.getByTestId('review-empty').waitFor();
+
+    // the rejected task is back in the annotator's queue, with the shapes as submitted; sent again, then approved
+    const back = await as('ann1');
+    await back.page.goto(url(`label/projects/${project}/annotate`));
+    const canvas = back.page.getByTestId('image-canvas');
+    await canvas.waitFor();
+    const name = (await back.page.getByTestId('image-task').getAttribute('data-image'))!;
+    expect(JSON.parse((await canvas.getAttribute('data-shapes'))!)).toEqual(drawn[name]);
+    await back.page.getByTestId('submit').click();
+    await back.page.getByTestId('queue-empty').waitFor();
+    expect(back.errors).toEqual([]);
+    await back.page.close();
+    await rev.page.goto(url(`label/projects/${project}/review`));
+    await rev.page.getByTestId('image-canvas').waitFor();
+    await rev.page.getByTestId('approve').click();
+    await rev.page.getByTestId('review-empty').waitFor();
     expect(rev.errors).toEqual([]);
     await rev.page.close();
 
