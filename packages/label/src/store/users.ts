@@ -90,6 +90,8 @@ export async function login(db: Kysely<LabelDatabase>, name: string, password: s
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');
   const now = Date.now();
+  // Expired sessions are swept here, so the table does not grow with every login ever made.
+  await db.deleteFrom('sessions').where('expires_at', '<', nowIso(now)).execute();
   await db
     .insertInto('sessions')
     .values({
