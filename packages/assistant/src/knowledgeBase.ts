@@ -42,6 +42,8 @@ export interface OpenKbOptions {
   apiKey?: string;
   /** 'llm', or URL@model of a /rerank endpoint. */
   rerank?: string;
+  /** Ask the chat model to score each answer's sensitivity as a last step (one more call per answer). */
+  llmSecurity?: boolean;
   /** Append every decision with its log to KB/logs/decisions.jsonl (default true). */
   logDecisions?: boolean;
   /** Ready providers (tests, Studio): used instead of opening specs. */
@@ -178,6 +180,7 @@ export class KnowledgeBase {
       defaultRetriever: this.defaultRetriever,
       chat,
       reranker,
+      llmSecurity: this.opts.llmSecurity,
     };
     const d = await decide(deps, question, opts);
     if (this.opts.logDecisions !== false) {

@@ -107,6 +107,23 @@ describe('pipeline (fake chat model)', () => {
     );
   });
 
+  it('with llmSecurity, an answer the model rates sensitive is refused', async () => {
+    await withPeer(
+      (step, r) => {
+        if (String((r.body.messages as { content: string }[])[0]?.content).startsWith('You review replies')) return '8';
+        return ({ is_question: '9', coref: '', relevance: '8', answer: 'Run apt update first [1].' } as Record<Step, string>)[step];
+      },
+      async (peer) => {
+        const kb = await openKnowledgeBase(kbDir, { model: `${peer.url}@fake`, logDecisions: false, llmSecurity: true });
+        const d = await kb.decide('How do I refresh the package lists?', { retriever: 'bm25' });
+        await kb.close();
+        expect(d.decision).toBe('reject');
+        expect(d.reason).toMatch(/rates the answer sensitive \(8\/10/);
+        expect(d.log.at(-1)).toMatchObject({ step: 'llm_security', passed: false, score: 8, threshold: 6 });
+      },
+    );
+  });
+
   it('resolves coreferences with the history before retrieval', async () => {
     await withPeer(
       (step) =>

@@ -78,6 +78,8 @@ export interface PipelineDeps {
   defaultRetriever: RetrieverKind;
   chat?: Provider;
   reranker?: Reranker;
+  /** Also ask the chat model to score the answer's sensitivity (HuixiangDou's check); refuse at ≥ 6. */
+  llmSecurity?: boolean;
 }
 
 const MAX_QUESTION_CHARS = 2000;
@@ -259,6 +261,20 @@ export async function decide(deps: PipelineDeps, rawQuestion: string, opts: Deci
   const verdict = securityCheck(answer, q, hits, messages[0]?.content ?? '');
   log.push({ step: 'security', passed: verdict.passed, detail: verdict.reasons.join('; ') || 'clean', ms: 0 });
   if (!verdict.passed) return reject(score, `refused by the output filter: ${verdict.reasons.join('; ')}`, extra);
+  if (deps.llmSecurity) {
+    const [r, ms] = await timed(() => ask(chat, P.sensitivityPrompt(answer), 8));
+    const s = P.parseScore(r.text);
+    const passed = s === undefined || s < 6;
+    log.push({
+      step: 'llm_security',
+      passed,
+      score: s,
+      threshold: 6,
+      detail: r.error ?? (s === undefined ? 'no score in reply: passed' : undefined),
+      ms,
+    });
+    if (!passed) return reject(score, `refused by the output filter: the model rates the answer sensitive (${s}/10 ≥ 6)`, extra);
+  }
 
   const use = cited.length ? cited : hits.map((_, i) => i + 1);
   const citations = use.map((n) => citation(hits[n - 1] as Hit, n));

@@ -28,6 +28,7 @@ export interface AskFlags {
   model?: string;
   embed?: string;
   rerank?: string;
+  llmSecurity?: boolean;
   log?: boolean;
   apiKey?: string;
 }
@@ -38,6 +39,7 @@ export interface ServeFlags {
   model?: string;
   embed?: string;
   webhookSecret?: string;
+  llmSecurity?: boolean;
   token?: string;
   maxUploadMb: number;
   apiKey?: string;
@@ -104,7 +106,13 @@ function printDecision(d: Decision, withLog: boolean): void {
 
 export async function assistantAsk(question: string, o: AskFlags): Promise<void> {
   const { openKnowledgeBase } = await import('@puyu/assistant');
-  const kb = await openKnowledgeBase(o.kb, { embed: o.embed, model: o.model, rerank: o.rerank, apiKey: key(o) });
+  const kb = await openKnowledgeBase(o.kb, {
+    embed: o.embed,
+    model: o.model,
+    rerank: o.rerank,
+    llmSecurity: o.llmSecurity,
+    apiKey: key(o),
+  });
   try {
     const d = await kb.decide(question, { retrievalOnly: o.retrievalOnly, retriever: o.retriever });
     if (!o.json) return printDecision(d, !!o.log);
@@ -121,7 +129,7 @@ export async function assistantServe(o: ServeFlags): Promise<void> {
   if (!token && !['127.0.0.1', 'localhost', '::1'].includes(o.host))
     throw new ConfigError('CLI_BAD_OPTION', `--host ${o.host} is reachable from other machines: pass --token (or PUYU_ASSISTANT_TOKEN).`);
   const { AssistantService, openKnowledgeBase, serveAssistant } = await import('@puyu/assistant');
-  const kb = await openKnowledgeBase(o.kb, { embed: o.embed, model: o.model, apiKey: key(o) });
+  const kb = await openKnowledgeBase(o.kb, { embed: o.embed, model: o.model, llmSecurity: o.llmSecurity, apiKey: key(o) });
   const service = new AssistantService(kb, { maxUploadBytes: o.maxUploadMb * 2 ** 20 });
   const webhookSecret = o.webhookSecret ?? process.env.PUYU_ASSISTANT_WEBHOOK_SECRET;
   const s = await serveAssistant(service, { host: o.host, port: o.port, webhookSecret, apiKey: token });

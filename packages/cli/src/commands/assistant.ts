@@ -44,6 +44,7 @@ export function registerAssistantCommands(program: Command): void {
     .option('--model <spec>', 'chat model URL@model or local:PATH.gguf (default: the one stored in the KB)')
     .option('--embed <spec>', 'embedding endpoint (default: the one stored in the KB)')
     .option('--rerank <spec>', "rerank the passages: 'llm' or URL@model of a /rerank endpoint")
+    .option('--llm-security', "also have the chat model score each answer's sensitivity (refused at 6/10)")
     .option('--log', 'also print the step log (with --json it is always included)')
     .option('--api-key <key>', 'Bearer key for the endpoints (or OPENAI_API_KEY)')
     .action(async (question: string, o: AskFlags) => (await import('./assistant-run.js')).assistantAsk(question, o));
@@ -55,6 +56,7 @@ export function registerAssistantCommands(program: Command): void {
     .option('--model <spec>', 'chat model (default: the one stored in the KB)')
     .option('--embed <spec>', 'embedding endpoint (default: the one stored in the KB)')
     .option('--webhook-secret <s>', 'shared HMAC secret; enables POST /v1/webhook (or PUYU_ASSISTANT_WEBHOOK_SECRET)')
+    .option('--llm-security', "also have the chat model score each answer's sensitivity (refused at 6/10)")
     .option('--token <t>', 'Bearer token the API routes require (or PUYU_ASSISTANT_TOKEN); needed to listen beyond loopback')
     .option('--max-upload-mb <n>', 'largest upload accepted', intOption('--max-upload-mb', { min: 1 }), 100)
     .option('--api-key <key>', 'Bearer key for the endpoints (or OPENAI_API_KEY)')
