@@ -37,6 +37,8 @@ export function DialogueView({ data, schema, initial, readOnly, busy, onSubmit, 
   const texts = useRef(new Map<string, HTMLTextAreaElement | HTMLInputElement>());
   const left = missing(items, result);
   const active = items[cursor.item];
+  // the keyboard's place is highlighted only where there is a keyboard to use
+  const shown = readOnly ? -1 : cursor.item;
 
   // the rewrite is of the top-ranked answer until the annotator picks another
   const [rewritePicked, setRewritePicked] = useState(!!initial?.rewrite?.candidateId);
@@ -99,7 +101,7 @@ export function DialogueView({ data, schema, initial, readOnly, busy, onSubmit, 
         <QuestionField
           key={itemKey(it)}
           item={it}
-          active={i === cursor.item}
+          active={shown === i}
           value={answerOf(result, it)}
           readOnly={readOnly}
           onFocus={at(i)}
@@ -163,7 +165,7 @@ export function DialogueView({ data, schema, initial, readOnly, busy, onSubmit, 
         <Ranking
           order={result.ranking}
           candidates={data.candidates}
-          active={cursor.item === rankingIndex}
+          active={shown === rankingIndex}
           cursor={cursor.rank}
           readOnly={readOnly}
           onCursor={(rank) => setCursor({ item: rankingIndex, rank })}
@@ -171,7 +173,7 @@ export function DialogueView({ data, schema, initial, readOnly, busy, onSubmit, 
         />
       )}
       {rewriteIndex >= 0 && (
-        <section className={cursor.item === rewriteIndex ? 'item active' : 'item'} data-item="rewrite">
+        <section className={shown === rewriteIndex ? 'item active' : 'item'} data-item="rewrite">
           <h3>{t('dialogue.rewrite')}</h3>
           <p className="muted">{t('dialogue.rewriteHint')}</p>
           <label>
