@@ -17,6 +17,7 @@ describe('parseDialogueJsonl', () => {
     const { dialogues, skipped } = parseDialogueJsonl(line);
     expect(skipped).toEqual([]);
     expect(dialogues[0]).toEqual({
+      line: 1,
       key: '7d3c',
       data: {
         kind: 'dialogue',

@@ -7,6 +7,8 @@ export type DialogueFormat = 'auto' | 'labelllm' | 'openai' | 'xtuner' | 'puyu';
 export const DIALOGUE_FORMATS: readonly DialogueFormat[] = ['auto', 'labelllm', 'openai', 'xtuner', 'puyu'];
 
 export interface ParsedDialogue {
+  /** 1-based line of the JSONL text. */
+  line: number;
   key: string;
   data: DialogueData;
   preAnnotation?: unknown;
@@ -47,7 +49,7 @@ export function parseDialogueJsonl(text: string, format: DialogueFormat = 'auto'
         throw bad(`not valid JSON: ${(e as Error).message}`);
       }
       if (!isObject(value)) throw bad('the line is not a JSON object');
-      dialogues.push(parseRecord(value, format === 'auto' ? detect(value) : format, source));
+      dialogues.push({ line: i + 1, ...parseRecord(value, format === 'auto' ? detect(value) : format, source) });
     } catch (e) {
       if (!(e instanceof LabelError)) throw e;
       skipped.push({ line: i + 1, code: e.code, reason: e.message });
@@ -63,7 +65,7 @@ function detect(v: Record<string, unknown>): Exclude<DialogueFormat, 'auto'> {
   throw bad('no "messages", "conversation" or "data" field: the line is none of the OpenAI, LabelLLM, XTuner or puyu shapes');
 }
 
-function parseRecord(v: Record<string, unknown>, format: Exclude<DialogueFormat, 'auto'>, source: string): ParsedDialogue {
+function parseRecord(v: Record<string, unknown>, format: Exclude<DialogueFormat, 'auto'>, source: string): Omit<ParsedDialogue, 'line'> {
   if (format === 'puyu') return parsePuyu(v);
   const key =
     typeof v.id === 'string' && v.id !== ''
@@ -131,7 +133,7 @@ function fromOpenAi(v: Record<string, unknown>): Msg[] {
   });
 }
 
-function parsePuyu(v: Record<string, unknown>): ParsedDialogue {
+function parsePuyu(v: Record<string, unknown>): Omit<ParsedDialogue, 'line'> {
   if (typeof v.key !== 'string' || v.key === '') throw bad('"key" is not a non-empty string');
   const data = DialogueDataSchema.safeParse(v.data);
   if (!data.success) throw bad(`"data" is not dialogue data: ${data.error.issues[0]?.message ?? ''}`);

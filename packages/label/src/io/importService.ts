@@ -25,6 +25,13 @@ export async function importDialogues(
     for (const d of dialogues) {
       const n = await insertItems(trx, project.id, [d]);
       imported += n;
+      // Same key as an item already in the project (a re-import): kept as it was, and said so.
+      if (n === 0)
+        skipped.push({
+          line: d.line,
+          code: 'LABEL_DUPLICATE',
+          reason: `an item with key ${JSON.stringify(d.key)} is already in the project; left as it was`,
+        });
       if (n === 0 || !d.annotations?.length) continue;
       const row = await trx
         .selectFrom('items')
@@ -35,5 +42,5 @@ export async function importDialogues(
       await importAnnotations(trx, project.id, row.id, d.annotations);
     }
   });
-  return { imported, skipped };
+  return { imported, skipped: skipped.sort((a, b) => a.line - b.line) };
 }
