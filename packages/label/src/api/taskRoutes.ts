@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AnnotationResultSchema } from '../shapes.js';
-import { listTasks, nextReview, nextTask, reviewTask, saveTask, skipTask } from '../store/tasks.js';
+import { listTasks, nextReview, nextTask, releaseTask, reviewTask, saveTask, skipTask } from '../store/tasks.js';
 import { currentUser, type LabelContext, type LabelHono } from './env.js';
 import { ItemOut, jsonBody, jsonResponse, ProjectParam, ReviewOut, TaskOut, TaskParam } from './schemas.js';
 
@@ -54,6 +54,17 @@ export function registerTaskRoutes(app: LabelHono, ctx: LabelContext): void {
       responses: jsonResponse(z.object({ task: TaskOut }), 'the task'),
     }),
     async (c) => c.json({ task: await skipTask(ctx.db, currentUser(c), c.req.valid('param').taskId) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/tasks/{taskId}/release',
+      tags,
+      summary: 'Reassign: expire an open task now so its item goes back to the pool (admin)',
+      request: { params: TaskParam },
+      responses: jsonResponse(z.object({ task: TaskOut }), 'the expired task'),
+    }),
+    async (c) => c.json({ task: await releaseTask(ctx.db, currentUser(c), c.req.valid('param').taskId) }, 200),
   );
   app.openapi(
     createRoute({

@@ -197,6 +197,26 @@ export async function skipTask(db: Db, user: User, taskId: number, now = Date.no
   return getTask(db, taskId);
 }
 
+/**
+ * Reassignment by an admin: an open task is expired now, so its item goes back to the pool for
+ * the next annotator who asks (the old assignee's draft stays on the expired task, for the audit).
+ */
+export async function releaseTask(db: Db, user: User, taskId: number, now = Date.now()): Promise<Task> {
+  if (user.role !== 'admin') throw new LabelError('LABEL_FORBIDDEN', 'only admins reassign tasks');
+  const task = await getTask(db, taskId);
+  if (task.status !== 'assigned')
+    throw new LabelError('LABEL_BAD_REQUEST', `task ${taskId} is ${task.status}; only open tasks are reassigned`);
+  const r = await db
+    .updateTable('tasks')
+    .set({ status: 'expired', expires_at: nowIso(now), version: task.version + 1, updated_at: nowIso(now) })
+    .where('id', '=', taskId)
+    .where('version', '=', task.version)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1)
+    throw new LabelError('LABEL_VERSION_CONFLICT', `task ${taskId} changed while it was being reassigned; try again`);
+  return getTask(db, taskId);
+}
+
 /** The next submitted task that has no review since it was (re)submitted, not the reviewer's own. */
 export async function nextReview(db: Db, user: User, projectId: number): Promise<{ task: Task; item: Item } | null> {
   await assertProjectAccess(db, user, projectId);
