@@ -5,6 +5,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerExtractCommand } from './commands/extract.js';
+import { registerLabelCommands } from './commands/label.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerQuantizeCommand } from './commands/quantize.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerAgentCommands(program);
   registerDoctorCommand(program);
   registerAssistantCommands(program);
+  registerLabelCommands(program);
 }
