@@ -9,7 +9,7 @@ describe('training precision', () => {
   });
 
   it('defaults to bf16 only with AVX512-BF16, and never under the (f32) BLAS backend', () => {
-    if (!cpuHasBf16()) expect(defaultPrecision({})).toBe('fp32');
+    expect(defaultPrecision({})).toBe(cpuHasBf16() ? 'bf16' : 'fp32');
     expect(defaultPrecision({ PUYU_GGML_BLAS: '/x/libggml-blas.so' })).toBe('fp32');
   });
 });
