@@ -4,6 +4,7 @@
  *   ours          GgmlInternLM2.lossAndGrads + clip + host AdamW (what `pretrain` runs per step)
  *   ours_outprod  the same with ggml's autograd backward unchanged (OUT_PROD products): the baseline
  *   ours_blas     ours with the opt-in ggml BLAS backend (bench/train/build-ggml-blas.sh), when built
+ *   ours_bf16     ours in bf16 mixed precision (train.precision "bf16"; fast on AVX512-BF16 CPUs)
  *   pytorch       the same model, weights, tokens and AdamW in PyTorch CPU fp32 (torch_train.py)
  *   llama_opt     llama.cpp's llama_opt_epoch on the same model written as GGUF
  * Prints tokens/s, GFLOP/s (formula printed), ratios per repetition (ranges, since the
@@ -19,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertHfToGguf, defaultTokenizerPath, initInternLM2, saveHfModel } from '@puyu/model';
+import { cpuHasBf16 } from '@puyu/train';
 import { ggmlCpuLines } from '../shared/ggmlCpu.js';
 import { corpusTokens, median, OPTIM, type PeerResult, ROOT, referenceConfig, trainFlopsPerToken } from './benchSetup.js';
 
@@ -35,7 +37,7 @@ const { values } = parseArgs({
     // `apt-get install libopenblas0-pthread`, or that package unpacked with dpkg -x) goes
     // on the PyTorch child's LD_LIBRARY_PATH so the peer is what a user would really run.
     'torch-blas': { type: 'string', default: process.env.PUYU_BENCH_TORCH_BLAS ?? '/usr/lib/x86_64-linux-gnu/openblas-pthread' },
-    peers: { type: 'string', default: 'ours,ours_outprod,ours_blas,pytorch,llama_opt' },
+    peers: { type: 'string', default: 'ours,ours_outprod,ours_blas,ours_bf16,pytorch,llama_opt' },
     // the opt-in ggml BLAS backend for the ours_blas peer (bench/train/build-ggml-blas.sh)
     'ggml-blas': { type: 'string', default: process.env.PUYU_GGML_BLAS ?? join(ROOT, '.cache/ggml-blas/libggml-blas.so') },
   },
@@ -69,6 +71,8 @@ const PEERS: Record<string, { cmd: string; args: string[] }> = {
   ours_outprod: node('oursPeer.ts', [hf, tokensPath, String(steps), String(B), String(T), threads, 'out_prod']),
   // the opt-in BLAS backend for matrix products (run with PUYU_GGML_BLAS set; skipped when not built)
   ours_blas: node('oursPeer.ts', [hf, tokensPath, String(steps), String(B), String(T), threads, 'mul_mat']),
+  // bf16 mixed precision: bf16 weight products, f32 master weights, gradients and AdamW
+  ours_bf16: node('oursPeer.ts', [hf, tokensPath, String(steps), String(B), String(T), threads, 'mul_mat', 'bf16']),
   pytorch: {
     cmd: values.python as string,
     args: [join(import.meta.dirname, 'torch_train.py'), hf, tokensPath, String(steps), String(B), String(T), JSON.stringify(OPTIM)],
@@ -114,7 +118,14 @@ console.log(
 console.log(`FLOPs/token: ${formula}`);
 // ours, ours_outprod, ours_bf16 and llama_opt load the same ggml CPU backend as this process
 for (const l of ggmlCpuLines()) console.log(l);
-console.log(`llama_opt trains one ${T}-token sequence per step (its only mode) and never trains token_embd.\n`);
+console.log(`llama_opt trains one ${T}-token sequence per step (its only mode) and never trains token_embd.`);
+if (names.includes('ours_bf16'))
+  console.log(
+    cpuHasBf16()
+      ? 'ours_bf16: this CPU has AVX512-BF16 (native bf16 dot products).'
+      : 'ours_bf16: this CPU has no AVX512-BF16, so ggml emulates bf16 products (expect it slower than fp32).',
+  );
+console.log('');
 
 const rates = new Map<string, number[]>(names.map((n) => [n, []]));
 const finalLoss = new Map<string, number[]>(names.map((n) => [n, []]));
@@ -138,6 +149,8 @@ for (let r = 0; r < reps; r++) {
   if (rep.ours && rep.ours_outprod) row['ours/ours_outprod'] = (rep.ours / rep.ours_outprod).toFixed(2);
   if (rep.ours_blas && rep.pytorch) row['ours_blas/pytorch'] = (rep.ours_blas / rep.pytorch).toFixed(2);
   if (rep.ours_blas && rep.llama_opt) row['ours_blas/llama_opt'] = (rep.ours_blas / rep.llama_opt).toFixed(2);
+  if (rep.ours_bf16 && rep.pytorch) row['ours_bf16/pytorch'] = (rep.ours_bf16 / rep.pytorch).toFixed(2);
+  if (rep.ours_bf16 && rep.ours) row['ours_bf16/ours'] = (rep.ours_bf16 / rep.ours).toFixed(2);
   ratioRows.push(row);
 }
 
