@@ -1,11 +1,11 @@
-import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, getJson } from '../../api';
+import { ApiError } from '../../api';
+import { EndpointFields, useEndpointChoice } from '../../components/EndpointFields';
 import { ErrorState } from '../../components/States';
 import type { StageDef } from '../../stage';
 import { type AgentRun, applyEvent, RunView } from './Steps';
-import { type EndpointInfo, postEvents } from './sse';
+import { postEvents } from './sse';
 
 const TOOLS = ['calculator', 'python', 'search'] as const;
 const PROTOCOLS = ['openai', 'internlm2', 'react'] as const;
@@ -16,9 +16,8 @@ const newSession = () => `studio-${Date.now().toString(36)}-${Math.random().toSt
 /** Agent chat: pick an endpoint, a protocol and tools; every step of the agent streams in as it happens. */
 function AgentPage() {
   const { t } = useTranslation('agent');
-  const eps = useQuery({ queryKey: ['chat-endpoints'], queryFn: () => getJson<{ endpoints: EndpointInfo[] }>('/api/chat/endpoints') });
-  const [endpoint, setEndpoint] = useState('');
-  const [model, setModel] = useState('');
+  const choice = useEndpointChoice();
+  const { endpoint, model } = choice;
   const [protocol, setProtocol] = useState<(typeof PROTOCOLS)[number]>('openai');
   const [tools, setTools] = useState<string[]>(['calculator']);
   const [docs, setDocs] = useState('');
@@ -32,14 +31,6 @@ function AgentPage() {
   const [error, setError] = useState<unknown>();
   const session = useRef(newSession());
   const abort = useRef<AbortController | null>(null);
-
-  useEffect(() => {
-    const first = eps.data?.endpoints[0];
-    if (first && !endpoint) {
-      setEndpoint(first.url);
-      if (first.models[0]) setModel(first.models[0]);
-    }
-  }, [eps.data, endpoint]);
 
   const toggle = (name: string, on: boolean) =>
     setTools((ts) => (on ? [...ts.filter((x) => x !== name), name] : ts.filter((x) => x !== name)));
@@ -78,35 +69,16 @@ function AgentPage() {
     setError(undefined);
   }
 
-  const current = eps.data?.endpoints.find((e) => e.url === endpoint);
   return (
     <section>
       <h1>{t('title')}</h1>
       <div className="row">
         <form className="card" style={{ width: 320 }} onSubmit={(e) => e.preventDefault()} aria-label={t('settings')}>
-          <label className="field">
-            {t('endpoint')}
-            <input list="agent-endpoints" value={endpoint} onChange={(e) => setEndpoint(e.target.value)} data-testid="agent-endpoint" />
-            <datalist id="agent-endpoints">
-              {eps.data?.endpoints.map((e) => (
-                <option key={e.url} value={e.url} />
-              ))}
-            </datalist>
-          </label>
-          {current?.error && (
-            <p className="bad" role="alert">
-              {t('unreachable', { error: current.error })}
-            </p>
-          )}
-          <label className="field">
-            {t('model')}
-            <input list="agent-models" value={model} onChange={(e) => setModel(e.target.value)} data-testid="agent-model" />
-            <datalist id="agent-models">
-              {current?.models.map((m) => (
-                <option key={m} value={m} />
-              ))}
-            </datalist>
-          </label>
+          <EndpointFields
+            choice={choice}
+            labels={{ endpoint: t('endpoint'), model: t('model'), unreachable: (error) => t('unreachable', { error }) }}
+            testIdPrefix="agent-"
+          />
           <label className="field">
             {t('protocol')}
             <select value={protocol} onChange={(e) => setProtocol(e.target.value as typeof protocol)} data-testid="agent-protocol">

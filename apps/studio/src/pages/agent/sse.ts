@@ -43,9 +43,3 @@ export async function postEvents(
     }
   }
 }
-
-export interface EndpointInfo {
-  url: string;
-  models: string[];
-  error?: string;
-}

@@ -1,18 +1,12 @@
-import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, getJson } from '../../api';
+import { ApiError } from '../../api';
+import { EndpointFields, useEndpointChoice } from '../../components/EndpointFields';
 import { ErrorState, Loading } from '../../components/States';
 import type { StageDef } from '../../stage';
 import { CALCULATOR_TOOL, runCalculator } from './calculator';
 import { readChatStream, type StreamResult } from './sse';
 import { type ChatMsg, Transcript, turnId } from './Transcript';
-
-interface EndpointInfo {
-  url: string;
-  models: string[];
-  error?: string;
-}
 
 /** Tool rounds run without the user (built-in calculator answers) before the page stops and asks. */
 const MAX_AUTO_ROUNDS = 4;
@@ -30,9 +24,8 @@ function parseTools(text: string): { tools: unknown[]; error?: string } {
 
 function Chat() {
   const { t } = useTranslation('chat');
-  const eps = useQuery({ queryKey: ['chat-endpoints'], queryFn: () => getJson<{ endpoints: EndpointInfo[] }>('/api/chat/endpoints') });
-  const [endpoint, setEndpoint] = useState('');
-  const [model, setModel] = useState('');
+  const choice = useEndpointChoice();
+  const { endpoints: eps, endpoint, model } = choice;
   const [system, setSystem] = useState('');
   const [temperature, setTemperature] = useState(0.7);
   const [topP, setTopP] = useState(0.95);
@@ -47,14 +40,6 @@ function Chat() {
   const [error, setError] = useState<unknown>();
   const [pending, setPending] = useState<Record<string, string>>({});
   const abort = useRef<AbortController | null>(null);
-
-  useEffect(() => {
-    const first = eps.data?.endpoints[0];
-    if (first && !endpoint) {
-      setEndpoint(first.url);
-      if (first.models[0]) setModel(first.models[0]);
-    }
-  }, [eps.data, endpoint]);
 
   const custom = parseTools(customTools);
   const tools = [...(useCalculator ? [CALCULATOR_TOOL] : []), ...custom.tools];
@@ -137,8 +122,6 @@ function Chat() {
     setMessages(history);
     void guarded(() => run(history));
   };
-  const current = eps.data?.endpoints.find((e) => e.url === endpoint);
-
   return (
     <section>
       <h1>{t('title')}</h1>
@@ -146,29 +129,11 @@ function Chat() {
         <form className="card" style={{ width: 320 }} onSubmit={(e) => e.preventDefault()} aria-label={t('settings')}>
           {eps.isPending && <Loading />}
           {eps.isError && <ErrorState error={eps.error} />}
-          <label className="field">
-            {t('endpoint')}
-            <input list="chat-endpoints" value={endpoint} onChange={(e) => setEndpoint(e.target.value)} data-testid="endpoint" />
-            <datalist id="chat-endpoints">
-              {eps.data?.endpoints.map((e) => (
-                <option key={e.url} value={e.url} />
-              ))}
-            </datalist>
-          </label>
-          {current?.error && (
-            <p className="bad" role="alert">
-              {t('unreachable', { error: current.error })}
-            </p>
-          )}
-          <label className="field">
-            {t('model')}
-            <input list="chat-models" value={model} onChange={(e) => setModel(e.target.value)} data-testid="model" />
-            <datalist id="chat-models">
-              {current?.models.map((m) => (
-                <option key={m} value={m} />
-              ))}
-            </datalist>
-          </label>
+          <EndpointFields
+            choice={choice}
+            labels={{ endpoint: t('endpoint'), model: t('model'), unreachable: (error) => t('unreachable', { error }) }}
+            testIdPrefix=""
+          />
           <label className="field">
             {t('system')}
             <textarea rows={3} value={system} onChange={(e) => setSystem(e.target.value)} data-testid="system" />

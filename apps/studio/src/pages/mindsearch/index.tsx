@@ -1,10 +1,9 @@
-import { useQuery } from '@tanstack/react-query';
-import { Fragment, useEffect, useRef, useState } from 'react';
+import { Fragment, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { getJson } from '../../api';
+import { useEndpointChoice } from '../../components/EndpointFields';
 import { ErrorState } from '../../components/States';
 import type { StageDef } from '../../stage';
-import { type EndpointInfo, postEvents } from '../agent/sse';
+import { postEvents } from '../agent/sse';
 import { PlanGraphView, type SubQuestion } from './Graph';
 
 interface Reference {
@@ -119,9 +118,7 @@ function CitedText({ text, refs, docs }: { text: string; refs: Reference[]; docs
 
 function MindSearchPage() {
   const { t } = useTranslation('mindsearch');
-  const eps = useQuery({ queryKey: ['chat-endpoints'], queryFn: () => getJson<{ endpoints: EndpointInfo[] }>('/api/chat/endpoints') });
-  const [endpoint, setEndpoint] = useState('');
-  const [model, setModel] = useState('');
+  const { endpoints: eps, endpoint, setEndpoint, model, setModel } = useEndpointChoice();
   const [docs, setDocs] = useState('');
   const [rounds, setRounds] = useState(2);
   const [question, setQuestion] = useState('');
@@ -129,14 +126,6 @@ function MindSearchPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const abort = useRef<AbortController | null>(null);
-
-  useEffect(() => {
-    const first = eps.data?.endpoints[0];
-    if (first && !endpoint) {
-      setEndpoint(first.url);
-      if (first.models[0]) setModel(first.models[0]);
-    }
-  }, [eps.data, endpoint]);
 
   async function search() {
     if (!question.trim() || busy) return;

@@ -1,7 +1,7 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { getJson } from '../../../api';
+import { useEndpointChoice } from '../../../components/EndpointFields';
 import { ErrorState } from '../../../components/States';
 import { api } from '../labelApi';
 import type { Project } from '../types';
@@ -155,31 +155,16 @@ function ImageImport({ project }: { project: Project }) {
   );
 }
 
-interface EndpointInfo {
-  url: string;
-  models: string[];
-  error?: string;
-}
-
 function PreAnnotate({ project }: { project: Project }) {
   const { t } = useTranslation('label');
   const refresh = useRefresh(project);
   // the Studio's endpoints (--endpoint, or the `puyu serve` it was started beside)
-  const eps = useQuery({ queryKey: ['chat-endpoints'], queryFn: () => getJson<{ endpoints: EndpointInfo[] }>('/api/chat/endpoints') });
-  const [baseUrl, setBaseUrl] = useState('');
-  const [model, setModel] = useState('');
+  const { endpoints: eps, endpoint: baseUrl, setEndpoint: setBaseUrl, model, setModel } = useEndpointChoice();
   const [mode, setMode] = useState<'candidates' | 'draft'>('candidates');
   const [count, setCount] = useState(2);
   const [result, setResult] = useState<{ updated: number; failed: { itemId: number; reason: string }[] }>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    const first = eps.data?.endpoints[0];
-    if (first && !baseUrl) {
-      setBaseUrl(first.url);
-      if (first.models[0]) setModel(first.models[0]);
-    }
-  }, [eps.data, baseUrl]);
   return (
     <form
       className="stack-form"
