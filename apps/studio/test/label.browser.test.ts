@@ -462,6 +462,8 @@ describe.skipIf(!!skip)('labelling in Chromium', () => {
     await canvas.waitFor();
     const name = (await back.page.getByTestId('image-task').getAttribute('data-image'))!;
     expect(JSON.parse((await canvas.getAttribute('data-shapes'))!)).toEqual(drawn[name]);
+    // and the annotator is told why
+    expect(await back.page.getByTestId('sent-back').innerText()).toContain('check the line');
     await back.page.getByTestId('submit').click();
     await back.page.getByTestId('queue-empty').waitFor();
     expect(back.errors).toEqual([]);

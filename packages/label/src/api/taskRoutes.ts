@@ -6,7 +6,8 @@ import { ItemOut, jsonBody, jsonResponse, ProjectParam, ReviewOut, TaskOut, Task
 
 export function registerTaskRoutes(app: LabelHono, ctx: LabelContext): void {
   const tags = ['tasks'];
-  const next = z.union([z.object({ task: TaskOut, item: ItemOut }), z.object({ task: z.null() })]);
+  // lastReview: the latest review of a task a reviewer sent back, so the annotator sees the comment
+  const next = z.union([z.object({ task: TaskOut, item: ItemOut, lastReview: ReviewOut.optional() }), z.object({ task: z.null() })]);
   app.openapi(
     createRoute({
       method: 'post',

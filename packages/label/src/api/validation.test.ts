@@ -88,6 +88,11 @@ describe('labelling API: hostile bodies, result validation, review rejection, dr
     expect((await rev.json<Next>('POST', `/projects/${project.id}/reviews/next`)).task).toBeNull();
     const again = await ann.json<Next>('POST', `/projects/${project.id}/tasks/next`);
     expect(again.task).toMatchObject({ id: t1.task?.id, version: submitted.task.version + 1 });
+    // the annotator is told why it came back
+    expect((again as { lastReview?: { verdict: string; comment: string } }).lastReview).toMatchObject({
+      verdict: 'rejected',
+      comment: 'it was helpful',
+    });
     await ann.json('PUT', `/tasks/${again.task?.id}`, {
       version: again.task?.version,
       submit: true,

@@ -64,7 +64,12 @@ export async function expireTasks(db: Db, projectId: number, now = Date.now()): 
  * transaction; on PostgreSQL the project row is locked so two annotators asking at once cannot
  * both take an item's last slot (SQLite transactions are serialised already).
  */
-export async function nextTask(db: Db, user: User, projectId: number, now = Date.now()): Promise<{ task: Task; item: Item } | null> {
+export async function nextTask(
+  db: Db,
+  user: User,
+  projectId: number,
+  now = Date.now(),
+): Promise<{ task: Task; item: Item; lastReview?: Review } | null> {
   const project = await assertProjectAccess(db, user, projectId);
   if (user.role === 'reviewer') throw new LabelError('LABEL_FORBIDDEN', 'reviewers review; ask for /reviews/next instead');
   await expireTasks(db, projectId, now);
@@ -123,7 +128,9 @@ export async function nextTask(db: Db, user: User, projectId: number, now = Date
   });
   if (!row) return null;
   const task = toTask(row);
-  return { task, item: await getItem(db, task.itemId) };
+  // A task sent back by a reviewer comes with that review, so the annotator sees why.
+  const review = await db.selectFrom('reviews').selectAll().where('task_id', '=', task.id).orderBy('id', 'desc').executeTakeFirst();
+  return { task, item: await getItem(db, task.itemId), ...(review ? { lastReview: toReview(review) } : {}) };
 }
 
 export async function getTask(db: Db, id: number): Promise<Task> {

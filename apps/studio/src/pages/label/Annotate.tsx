@@ -16,7 +16,9 @@ const ImageCanvas = lazy(() => import('./canvas/ImageCanvas').then((m) => ({ def
 
 /** The item with what a model drafted for it (`draft` pre-annotation), if anything. */
 type PreItem = Item & { preAnnotation?: { source?: string; conversationAnswers?: unknown } | null };
-type Next = { task: Task; item: PreItem } | { task: null };
+/** The latest review of a task a reviewer sent back (GET tasks/next carries it). */
+type LastReview = { verdict: 'approved' | 'rejected'; comment: string };
+type Next = { task: Task; item: PreItem; lastReview?: LastReview } | { task: null };
 
 /** The annotator's queue: the next task of the project, labelled and submitted, then the next. */
 export function Annotate() {
@@ -106,6 +108,11 @@ export function Annotate() {
                 </button>{' '}
                 {draftSaved && <span data-testid="draft-saved">{t('queue.draftSaved')}</span>}
               </p>
+              {next.lastReview?.verdict === 'rejected' && (
+                <p className="bad" role="status" data-testid="sent-back">
+                  {t('queue.sentBack', { comment: next.lastReview.comment || '—' })}
+                </p>
+              )}
               <TaskEditor
                 key={next.task.id}
                 schema={p.schema}
