@@ -74,7 +74,10 @@ export function registerTaskRoutes(app: LabelHono, ctx: LabelContext): void {
       tags: ['review'],
       summary: 'The next submitted task to review (reviewer/admin)',
       request: { params: ProjectParam },
-      responses: jsonResponse(next, 'a task and its item, or task: null'),
+      responses: jsonResponse(
+        z.union([z.object({ task: TaskOut, item: ItemOut, annotator: z.string() }), z.object({ task: z.null() })]),
+        "a task, its item and its annotator's name, or task: null",
+      ),
     }),
     async (c) => c.json((await nextReview(ctx.db, currentUser(c), c.req.valid('param').projectId)) ?? { task: null }, 200),
   );

@@ -84,6 +84,7 @@ describe('labelling API: hostile bodies, result validation, review rejection, dr
     expect((await ann.req('POST', `/tasks/${t1.task?.id}/review`, { verdict: 'approved' })).status).toBe(403);
     const toReview = await rev.json<Next>('POST', `/projects/${project.id}/reviews/next`);
     expect(toReview.task?.id).toBe(t1.task?.id);
+    expect((toReview as { annotator?: string }).annotator).toBe('ann');
     await rev.json('POST', `/tasks/${t1.task?.id}/review`, { verdict: 'rejected', comment: 'it was helpful' });
     expect((await rev.json<Next>('POST', `/projects/${project.id}/reviews/next`)).task).toBeNull();
     const again = await ann.json<Next>('POST', `/projects/${project.id}/tasks/next`);

@@ -225,7 +225,7 @@ export async function releaseTask(db: Db, user: User, taskId: number, now = Date
 }
 
 /** The next submitted task that has no review since it was (re)submitted, not the reviewer's own. */
-export async function nextReview(db: Db, user: User, projectId: number): Promise<{ task: Task; item: Item } | null> {
+export async function nextReview(db: Db, user: User, projectId: number): Promise<{ task: Task; item: Item; annotator: string } | null> {
   await assertProjectAccess(db, user, projectId);
   if (user.role === 'annotator') throw new LabelError('LABEL_FORBIDDEN', 'only reviewers and admins review');
   const row = await db
@@ -249,7 +249,9 @@ export async function nextReview(db: Db, user: User, projectId: number): Promise
     .executeTakeFirst();
   if (!row) return null;
   const task = toTask(row);
-  return { task, item: await getItem(db, task.itemId) };
+  // the annotator's name: reviewers may not list users, but they should know whose work it is
+  const who = await db.selectFrom('users').select('name').where('id', '=', task.userId).executeTakeFirst();
+  return { task, item: await getItem(db, task.itemId), annotator: who?.name ?? `#${task.userId}` };
 }
 
 /** Records a verdict; a rejected task goes back to its annotator, open again for the project's expiry time. */

@@ -5,21 +5,15 @@ import { useParams } from 'react-router';
 import { ErrorState, Loading, QueryView } from '../../components/States';
 import { TaskEditor } from './Annotate';
 import { api } from './labelApi';
-import type { AnnotationResult, Item, Project, Task, User } from './types';
+import type { AnnotationResult, Item, Project, Task } from './types';
 
-type Next = { task: Task; item: Item } | { task: null };
+type Next = { task: Task; item: Item; annotator: string } | { task: null };
 
 /** The reviewer's queue: a submitted annotation, shown as the annotator left it, approved or rejected with a comment. */
-export function Review({ user }: { user: User }) {
+export function Review() {
   const { t } = useTranslation('label');
   const id = Number(useParams().id);
   const project = useQuery({ queryKey: ['label-project', id], queryFn: () => api.get<{ project: Project }>(`/projects/${id}`) });
-  // only an admin may list users; a reviewer sees the annotator's number
-  const users = useQuery({
-    queryKey: ['label-users'],
-    queryFn: () => api.get<{ users: User[] }>('/users'),
-    enabled: user.role === 'admin',
-  });
   const [next, setNext] = useState<Next>();
   const [comment, setComment] = useState('');
   const [corrected, setCorrected] = useState<AnnotationResult>();
@@ -78,7 +72,7 @@ export function Review({ user }: { user: User }) {
               <p className="muted">
                 {t('review.by', {
                   key: next.item.key,
-                  name: users.data?.users.find((u) => u.id === next.task.userId)?.name ?? `#${next.task.userId}`,
+                  name: next.annotator,
                 })}
               </p>
               <TaskEditor

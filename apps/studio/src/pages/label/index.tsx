@@ -44,7 +44,7 @@ function LabelPage() {
       <Routes>
         <Route index element={<Home user={user} />} />
         <Route path="projects/:id/annotate" element={<Annotate />} />
-        <Route path="projects/:id/review" element={<Review user={user} />} />
+        <Route path="projects/:id/review" element={<Review />} />
         <Route path="projects/:id/admin" element={<ProjectAdmin />} />
         <Route path="admin" element={<AdminHome />} />
       </Routes>
