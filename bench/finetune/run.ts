@@ -160,11 +160,15 @@ function runPeer(name: string, rep: number): Result {
   if (res.blas) torchBlasSeen = res.blas;
   return res;
 }
-// the ggml CPU variant the loader picks on this CPU (the ours children load the same one; it says so on stderr)
+// the ggml CPU variant the loader picks on this CPU (the ours children load the same one)
 {
   const probe = spawnSync(
     join(ROOT, 'node_modules/.bin/tsx'),
-    ['--conditions=source', '-e', "import('@puyu/ggml').then((g) => g.GgmlCpuBackend.create({ threads: 1 }).free())"],
+    [
+      '--conditions=source',
+      '-e',
+      "import('@puyu/ggml').then((g) => console.log('loaded CPU backend from ' + g.loadGgmlLibrary().cpu.path))",
+    ],
     { encoding: 'utf8', cwd: ROOT },
   );
   // `libggml-cpu-zen4.so` (a prebuilt variant) or `…/ggml-native/<key>/libggml-cpu.so` (our native build)

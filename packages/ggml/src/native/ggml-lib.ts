@@ -14,6 +14,7 @@ import type {
   SchedPtr,
   TensorPtr,
 } from './pointers.js';
+import { withQuietGgmlLog } from './quietBackendLoad.js';
 // Evaluated for its effect: it registers the named struct types the prototypes below use.
 import './structs.js';
 import type { GgmlInitParams, LlamaModelQuantizeParams } from './structs.js';
@@ -270,7 +271,7 @@ export function loadGgmlLibrary(): GgmlLibrary {
     throw new EngineError('GGML_LOAD_FAILED', `could not load ggml from ${binaries.dir}: ${(e as Error).message}`, { cause: e });
   }
   const fn: GgmlFunctions = { ...bindTable(handles.base, BASE), ...bindTable(handles.ggml, GGML), ...bindTable(handles.llama, LLAMA) };
-  const cpu = loadCpuBackend(fn, binaries.dir);
+  const cpu = withQuietGgmlLog(handles.base, () => loadCpuBackend(fn, binaries.dir));
   const backends: string[] = [];
   const n = fn.ggml_backend_reg_count();
   for (let i = 0; i < n; i++) backends.push(fn.ggml_backend_reg_name(fn.ggml_backend_reg_get(i)));
