@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contentList } from './mineru.js';
-import { extractPdf } from './pdf/extractPdf.js';
+import { extractPdf } from './pdf/pdfThread.js';
 import { scoreDocument, type TruthDocument } from './scoring/score.js';
 
 const DIR = join(import.meta.dirname, 'fixtures', 'bench');

@@ -24,6 +24,11 @@ export const EXTRACT_ERROR_CODES = defineErrorCodes('@puyu/extract', EXTRACT_ERR
     meaning: 'A --pages range is malformed or lies outside the document.',
     action: 'Write the range as A-B (1-based, inclusive), A- or A, within the page count printed in the message.',
   },
+  EXTRACT_READER_STOPPED: {
+    meaning: 'The PDF reader thread stopped responding or crashed while reading a document.',
+    action:
+      'The file is probably malformed in a way that loops or exhausts the parser: skip it, repair it (qpdf), or read part of it with --pages.',
+  },
   EXTRACT_NO_PAGES: {
     meaning: 'The PDF has no pages.',
     action: 'Check the file; a PDF with no pages has nothing to extract.',

@@ -119,7 +119,21 @@ describe('extractDocument on hostile input', () => {
   });
 
   it('a page over the time limit is skipped with a warning, not a hang', async () => {
-    const r = await extractDocument(good, { name: 'slow.pdf', pageTimeoutMs: 1, ocr: 'off' });
+    // On the calling thread pdfjs inflates through async zlib, so a 1 ms timer always fires
+    // first; the reader thread's synchronous inflate can finish a small page before any timer
+    // runs (a page stuck in a synchronous loop there is ended by the reader's watchdog instead).
+    const r = await extractDocument(good, { name: 'slow.pdf', pageTimeoutMs: 1, ocr: 'off', thread: 'inline' });
     expect(r.warnings.some((w) => /took longer than 1 ms/.test(w))).toBe(true);
+  });
+
+  it('the reader thread gives the same result as the calling thread, and coded errors', async () => {
+    const onPage: number[] = [];
+    const viaReader = await extractDocument(good, { name: 'a.pdf', ocr: 'off', onPage: (p) => onPage.push(p.pageIdx) });
+    const inline = await extractDocument(good, { name: 'a.pdf', ocr: 'off', thread: 'inline' });
+    expect(viaReader.markdown).toBe(inline.markdown);
+    expect(viaReader.blocks).toEqual(inline.blocks);
+    expect(onPage).toEqual(inline.pages.map((p) => p.pageIdx));
+    const broken = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(64, 0x41)]);
+    await expect(extractDocument(new Uint8Array(broken), { name: 'broken.pdf' })).rejects.toMatchObject({ code: 'EXTRACT_CORRUPT' });
   });
 });

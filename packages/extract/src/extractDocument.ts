@@ -10,7 +10,8 @@ import { ExtractError } from './errors.js';
 import { htmlToBlocks } from './html.js';
 import { toMarkdown } from './markdown.js';
 import type { ExtractResult } from './model.js';
-import { extractPdf, type PdfOptions } from './pdf/extractPdf.js';
+import type { PdfOptions } from './pdf/extractPdf.js';
+import { extractPdf } from './pdf/pdfThread.js';
 
 export type DocumentFormat = 'pdf' | 'docx' | 'html';
 

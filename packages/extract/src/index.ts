@@ -6,8 +6,9 @@ export { type HtmlOptions, htmlToBlocks } from './html.js';
 export { blockMarkdown, tableHtml, tableMarkdown, toMarkdown } from './markdown.js';
 export { type ContentListItem, contentList, contentListItem, middleJson } from './mineru.js';
 export type * from './model.js';
-export { extractPdf, type PdfOptions } from './pdf/extractPdf.js';
+export { extractPdfInline, type PdfOptions } from './pdf/extractPdf.js';
 export { ocrAvailability } from './pdf/ocr.js';
+export { extractPdf } from './pdf/pdfThread.js';
 export {
   type DocumentScore,
   headerFooterLeakage,

@@ -34,6 +34,11 @@ export interface PdfOptions {
   progress?: boolean;
   /** Called as each page is read, in order. */
   onPage?: (page: PageInfo) => void;
+  /**
+   * Where pdfjs runs: 'worker' (the default) on a reader thread of its own (see pdfThread.ts),
+   * 'inline' on the calling thread. `PUYU_EXTRACT_THREAD=inline` sets the default.
+   */
+  thread?: 'worker' | 'inline';
 }
 
 interface PageWork {
@@ -53,7 +58,13 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, limit]).finally(() => clearTimeout(timer));
 }
 
-export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Promise<ExtractResult> {
+/** Extracts a PDF on the calling thread; `extractPdf` (pdfThread.ts) runs this on the reader thread. */
+export async function extractPdfInline(
+  bytes: Uint8Array,
+  opts: PdfOptions = {},
+  /** Told the number of pages to read and the document's page count, before the first page. */
+  onStart?: (pages: number, pageCount: number) => void,
+): Promise<ExtractResult> {
   const name = opts.name ?? 'document.pdf';
   const doc = await openPdf(bytes, name, { password: opts.password });
   const warnings: string[] = [];
@@ -69,6 +80,7 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Prom
       );
     }
     const timeout = opts.pageTimeoutMs ?? 30_000;
+    onStart?.(to - from + 1, count);
     const progress = new Progress({ total: to - from + 1, label: `extract ${name}`, unit: 'page', silent: !(opts.progress ?? count > 20) });
     const work: PageWork[] = [];
     let ocr: Awaited<ReturnType<typeof ocrAvailability>> | undefined;
