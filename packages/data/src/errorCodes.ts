@@ -17,9 +17,9 @@ export const DATA_ERROR_CODES = defineErrorCodes('@puyu/data', DATA_ERROR_PREFIX
     action: 'Write the shard as INDEX/COUNT, e.g. --shard 3/16 (Slurm: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT).',
   },
   DATA_UNKNOWN_FORMAT: {
-    meaning: 'An input file has an extension no reader handles.',
+    meaning: 'An input file has an extension no reader handles, and its first bytes are not a PDF or DOCX.',
     action:
-      'Name the reader in the pipeline (format: jsonl|text|parquet|html) or rename the file (.jsonl, .jsonl.gz, .jsonl.zst, .txt, .parquet, .html).',
+      'Name the reader in the pipeline (format: jsonl|text|parquet|html|pdf|docx) or rename the file (.jsonl, .jsonl.gz, .jsonl.zst, .txt, .parquet, .html, .pdf, .docx).',
   },
   DATA_NO_INPUT: {
     meaning: 'The input paths or globs of a pipeline match no file.',

@@ -24,10 +24,11 @@ export {
   xtunerLine,
 } from './export/exports.js';
 export { npyInt32 } from './export/npyInt32.js';
+export { type DocumentInputFormat, sniffDocument } from './io/documentReader.js';
 export { type Doc, type JsonlRecord, readJsonlDocs } from './io/jsonlDocs.js';
 export { MalformedLog, type MalformedReason } from './io/Malformed.js';
 export { readBytes } from './io/openBytes.js';
-export { htmlMainText, type InputFormat, type ReaderOptions, readDocs } from './io/readers.js';
+export { detectFormat, htmlMainText, INPUT_FORMATS, type InputFormat, type ReaderOptions, readDocs } from './io/readers.js';
 export { ShardedJsonlWriter, type ShardedWriterOptions } from './io/ShardedJsonlWriter.js';
 export { splitLines } from './io/splitLines.js';
 export { type BlocklistOptions, blocklistOperator } from './ops/blocklist.js';

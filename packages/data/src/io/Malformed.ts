@@ -7,6 +7,8 @@ export type MalformedReason =
   | 'line_too_long'
   | 'empty_file'
   | 'unreadable_file'
+  /** A PDF or DOCX that @puyu/extract could not read (corrupt, encrypted, empty). */
+  | 'extract_failed'
   | 'binary';
 
 /** Counts of skipped input records with a few examples each: readers report, they never throw on data. */

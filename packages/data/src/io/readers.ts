@@ -1,14 +1,17 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DataError } from '../errors.js';
+import { type DocumentReaderOptions, readDocumentDocs, sniffDocument } from './documentReader.js';
 import { type Doc, looksBinary, readJsonlDocs } from './jsonlDocs.js';
 import type { MalformedLog } from './Malformed.js';
 import { readBytes, stripCompression } from './openBytes.js';
 import { splitLines } from './splitLines.js';
 
-export type InputFormat = 'jsonl' | 'text' | 'parquet' | 'html';
+export type InputFormat = 'jsonl' | 'text' | 'parquet' | 'html' | 'pdf' | 'docx';
 
-export interface ReaderOptions {
+export const INPUT_FORMATS: readonly InputFormat[] = ['jsonl', 'text', 'parquet', 'html', 'pdf', 'docx'];
+
+export interface ReaderOptions extends DocumentReaderOptions {
   /** Forced format; otherwise chosen by extension. */
   format?: InputFormat;
   textField?: string;
@@ -25,13 +28,36 @@ export function formatOf(path: string, forced?: InputFormat): InputFormat {
   if (p.endsWith('.parquet')) return 'parquet';
   if (p.endsWith('.html') || p.endsWith('.htm')) return 'html';
   if (p.endsWith('.txt') || p.endsWith('.md') || p.endsWith('.text')) return 'text';
-  throw new DataError('DATA_UNKNOWN_FORMAT', `${path}: no reader for this extension; set format: jsonl|text|parquet|html on the input.`);
+  if (p.endsWith('.pdf')) return 'pdf';
+  if (p.endsWith('.docx')) return 'docx';
+  throw unknownFormat(path);
+}
+
+const unknownFormat = (path: string) =>
+  new DataError(
+    'DATA_UNKNOWN_FORMAT',
+    `${path}: no reader for this extension or content; set format: ${INPUT_FORMATS.join('|')} on the input.`,
+  );
+
+/**
+ * The reader for a file: the forced format, else the extension, else — for a name no reader
+ * knows — the first bytes (a PDF or DOCX saved without its extension).
+ */
+export async function detectFormat(path: string, forced?: InputFormat): Promise<InputFormat> {
+  try {
+    return formatOf(path, forced);
+  } catch (e) {
+    const sniffed = await sniffDocument(path).catch(() => undefined);
+    if (sniffed) return sniffed;
+    throw e;
+  }
 }
 
 /** Documents of one input file, by format; malformed records are counted in `log`, never thrown. */
 export async function* readDocs(path: string, log: MalformedLog, o: ReaderOptions = {}): AsyncGenerator<Doc> {
-  const format = formatOf(path, o.format);
-  if (format === 'jsonl') {
+  const format = await detectFormat(path, o.format);
+  if (format === 'pdf' || format === 'docx') yield* readDocumentDocs(path, format, log, o);
+  else if (format === 'jsonl') {
     for await (const r of readJsonlDocs(path, log, o)) yield r.doc;
   } else if (format === 'text') yield* readTextDocs(path, log, o);
   else if (format === 'parquet') yield* readParquetDocs(path, log, o);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { DataError } from '../errors.js';
-import type { InputFormat } from '../io/readers.js';
+import { INPUT_FORMATS, type InputFormat } from '../io/readers.js';
 
 /** One step: `{ <operator>: { options } }` in YAML. */
 export interface StepConfig {
@@ -13,7 +13,17 @@ export interface PipelineConfig {
   name: string;
   /** Folder of the pipeline file: relative paths inside it resolve here. */
   baseDir: string;
-  input: { paths: string[]; format?: InputFormat; textField?: string; idField?: string; split?: 'file' | 'line' | 'paragraph' };
+  input: {
+    paths: string[];
+    format?: InputFormat;
+    textField?: string;
+    idField?: string;
+    split?: 'file' | 'line' | 'paragraph';
+    /** PDF/DOCX through @puyu/extract: OCR of pages without a text layer, page time limit, PDF password. */
+    ocr?: 'auto' | 'off';
+    pageTimeoutS?: number;
+    password?: string;
+  };
   output: {
     dir: string;
     gzip: boolean;
@@ -78,8 +88,12 @@ export function parsePipeline(doc: unknown, baseDir: string): PipelineConfig {
   if (globalAt >= 0 && globalAt !== parsed.length - 1)
     throw bad('minhash_dedup with scope: global must be the last step (its signatures must line up with the written documents).');
   const format = input.format as InputFormat | undefined;
-  if (format !== undefined && !['jsonl', 'text', 'parquet', 'html'].includes(format))
-    throw bad(`input.format must be jsonl, text, parquet or html, got "${format}".`);
+  if (format !== undefined && !INPUT_FORMATS.includes(format))
+    throw bad(`input.format must be one of ${INPUT_FORMATS.join(', ')}, got "${format}".`);
+  if (input.ocr !== undefined && input.ocr !== 'auto' && input.ocr !== 'off')
+    throw bad(`input.ocr must be auto or off, got "${input.ocr}".`);
+  if (input.pageTimeoutS !== undefined && !(typeof input.pageTimeoutS === 'number' && input.pageTimeoutS > 0))
+    throw bad('input.page_timeout_s must be a positive number of seconds.');
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   return {
     name: typeof root.name === 'string' ? root.name : 'pipeline',
@@ -90,6 +104,9 @@ export function parsePipeline(doc: unknown, baseDir: string): PipelineConfig {
       textField: input.textField as string | undefined,
       idField: input.idField as string | undefined,
       split: input.split as 'file' | 'line' | 'paragraph' | undefined,
+      ocr: input.ocr as 'auto' | 'off' | undefined,
+      pageTimeoutS: input.pageTimeoutS as number | undefined,
+      password: typeof input.password === 'string' ? input.password : undefined,
     },
     output: {
       dir: abs(typeof output.dir === 'string' ? output.dir : 'out'),
