@@ -94,5 +94,11 @@ describe('PDF and DOCX inputs through @puyu/extract', () => {
       ['survey.docx', 'docx'],
     ]);
     expect(kept.find((d) => d.id === 'survey.docx')?.text).toMatch(/^# Harbour Survey 2026$/m);
+    // Extraction is deterministic: a second run writes the same bytes (what resume relies on).
+    writeFileSync(join(dir, 'p2.yaml'), readFileSync(join(dir, 'p.yaml'), 'utf8').replace('dir: out', 'dir: out2'));
+    const again = await runPipeline(join(dir, 'p2.yaml'), { silent: true });
+    const bytes = (root: string, units: typeof r.units) =>
+      units.flatMap((u) => u.outputs.map((f) => [f, readFileSync(join(dir, root, f)).toString('base64')]));
+    expect(bytes('out2', again.units)).toEqual(bytes('out', r.units));
   });
 });
