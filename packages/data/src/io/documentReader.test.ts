@@ -54,6 +54,12 @@ describe('PDF and DOCX inputs through @puyu/extract', () => {
     expect(await detectFormat(join(dir, 'memo'))).toBe('docx');
     expect(await detectFormat(join(dir, 'scan.bin'))).toBe('pdf');
     await expect(detectFormat(join(dir, 'notes.dat'))).rejects.toMatchObject({ code: 'DATA_UNKNOWN_FORMAT' });
+    // A DOCX named .pdf: the extension picks the document reader, @puyu/extract's sniffing the format.
+    symlinkSync(SAMPLE_DOCX, join(dir, 'misnamed.pdf'));
+    const log = new MalformedLog();
+    const formats: unknown[] = [];
+    for await (const d of readDocs(join(dir, 'misnamed.pdf'), log)) formats.push(d.meta.format);
+    expect([formats, log.total]).toEqual([['docx'], 0]);
   });
 
   it('runs a pipeline over docs/*.pdf and *.docx; a corrupt or encrypted file is a counted drop reason with its path', async () => {

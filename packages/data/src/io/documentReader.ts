@@ -43,7 +43,8 @@ export async function sniffDocument(path: string): Promise<DocumentInputFormat |
  */
 export async function* readDocumentDocs(
   path: string,
-  format: DocumentInputFormat,
+  /** Forced by the pipeline's `format:`; otherwise @puyu/extract sniffs the bytes (a .pdf that is really a DOCX still reads). */
+  format: DocumentInputFormat | undefined,
   log: MalformedLog,
   o: DocumentReaderOptions = {},
 ): AsyncGenerator<Doc> {
@@ -51,7 +52,7 @@ export async function* readDocumentDocs(
   try {
     const { extractDocument } = await import('@puyu/extract');
     result = await extractDocument(path, {
-      format,
+      ...(format ? { format } : {}),
       images: false,
       progress: false,
       ocr: o.ocr ?? 'auto',

@@ -56,7 +56,7 @@ export async function detectFormat(path: string, forced?: InputFormat): Promise<
 /** Documents of one input file, by format; malformed records are counted in `log`, never thrown. */
 export async function* readDocs(path: string, log: MalformedLog, o: ReaderOptions = {}): AsyncGenerator<Doc> {
   const format = await detectFormat(path, o.format);
-  if (format === 'pdf' || format === 'docx') yield* readDocumentDocs(path, format, log, o);
+  if (format === 'pdf' || format === 'docx') yield* readDocumentDocs(path, o.format === format ? format : undefined, log, o);
   else if (format === 'jsonl') {
     for await (const r of readJsonlDocs(path, log, o)) yield r.doc;
   } else if (format === 'text') yield* readTextDocs(path, log, o);
