@@ -43,7 +43,7 @@ export function registerDataSynthCommands(data: Command): void {
   data
     .command('pairs')
     .description(
-      'Feedback-based DPO pairs: sample answers from a served model, rank them with the arithmetic checker, write {prompt, chosen, rejected}',
+      'Feedback-based DPO pairs: sample answers from a served model, rank them with the arithmetic checker (or a judge model), write {prompt, chosen, rejected}',
     )
     .requiredOption('--model <spec>', 'URL@model or local:PATH.gguf')
     .requiredOption(
@@ -54,29 +54,38 @@ export function registerDataSynthCommands(data: Command): void {
     .option('--samples <n>', 'answers sampled per prompt', intOption('--samples', { min: 2 }), 4)
     .option('--temperature <t>', 'sampling temperature', numberOption('--temperature', { min: 0, max: 2 }), 0.8)
     .option('--limit <n>', 'first N prompts only', intOption('--limit'))
-    .action(async (o: { model: string; prompts: string; out: string; samples: number; temperature: number; limit?: number }) => {
-      const [{ openModel }, { dpoLine, preferencePairs, writeLines }] = await Promise.all([import('@puyu/client'), import('@puyu/data')]);
-      const rows = (await readFile(o.prompts, 'utf8'))
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l) => JSON.parse(l) as { question?: string; prompt?: string; answer?: number })
-        .filter((r) => typeof r.answer === 'number' && typeof (r.question ?? r.prompt) === 'string')
-        .slice(0, o.limit)
-        .map((r) => ({ prompt: (r.question ?? r.prompt) as string, answer: r.answer as number }));
-      const { provider } = await openModel({ spec: o.model });
-      try {
-        const r = await preferencePairs(provider, rows, { samples: o.samples, temperature: o.temperature });
-        await writeLines(
-          o.out,
-          r.pairs.map((p) => dpoLine(p)),
-        );
-        process.stdout.write(
-          `${o.out}: ${r.pairs.length} pairs from ${rows.length} prompts (accuracy ${(100 * r.accuracy).toFixed(1)}%, ${r.noContrast} without contrast, ${r.failedRequests} failed requests)\n`,
-        );
-      } finally {
-        await provider.close?.();
-      }
-    });
+    .option('--judge <spec>', "rank by this model's 1–10 scores instead of the checker (URL@model or local:PATH.gguf)")
+    .action(
+      async (o: { model: string; prompts: string; out: string; samples: number; temperature: number; limit?: number; judge?: string }) => {
+        const [{ openModel }, { dpoLine, preferencePairs, writeLines }] = await Promise.all([import('@puyu/client'), import('@puyu/data')]);
+        const rows = (await readFile(o.prompts, 'utf8'))
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as { question?: string; prompt?: string; answer?: number })
+          // The checker needs each prompt's known answer; a judge needs only the prompt.
+          .filter((r) => (o.judge || typeof r.answer === 'number') && typeof (r.question ?? r.prompt) === 'string')
+          .slice(0, o.limit)
+          .map((r) => ({ prompt: (r.question ?? r.prompt) as string, answer: r.answer }));
+        const { provider } = await openModel({ spec: o.model });
+        const judge = o.judge ? (await openModel({ spec: o.judge })).provider : undefined;
+        try {
+          const ranker = judge ? { kind: 'judge' as const, judge } : { kind: 'checker' as const };
+          const r = await preferencePairs(provider, rows, { samples: o.samples, temperature: o.temperature, ranker });
+          await writeLines(
+            o.out,
+            r.pairs.map((p) => dpoLine(p)),
+          );
+          process.stdout.write(
+            judge
+              ? `${o.out}: ${r.pairs.length} pairs from ${rows.length} prompts (judge ${o.judge}: mean score ${(r.meanScore ?? 0).toFixed(2)}, ${r.ties} ties, ${r.failedJudgements} failed judgements, ${r.failedRequests} failed requests)\n`
+              : `${o.out}: ${r.pairs.length} pairs from ${rows.length} prompts (accuracy ${(100 * r.accuracy).toFixed(1)}%, ${r.noContrast} without contrast, ${r.failedRequests} failed requests)\n`,
+          );
+        } finally {
+          await provider.close?.();
+          await judge?.close?.();
+        }
+      },
+    );
   data
     .command('flywheel')
     .description(
