@@ -156,9 +156,15 @@ export const TRAIN_ERROR_CODES = defineErrorCodes('@puyu/train', TRAIN_ERROR_PRE
     meaning: 'The SFT batcher was given no tokenized dialogues (every line was skipped or the file is empty).',
     action: 'Check the skipped-lines report and the data file.',
   },
+  TRAIN_PRETRAIN_NO_INIT: {
+    meaning: "The pretraining config's init_from is not an HF InternLM2 folder (no config.json there).",
+    action:
+      'Make the folder with the commands the message lists (the shipped recipes chain: quickstart → pretrain-copy → pretrain-calculator), or point init_from at an HF InternLM2 folder.',
+  },
   TRAIN_SFT_NO_INIT: {
     meaning: "The SFT config's init_from is not an HF InternLM2 folder (no config.json there).",
-    action: 'Run `npx puyu quickstart` first (it writes runs/quickstart/pretrain/hf), or point init_from at an HF InternLM2 folder.',
+    action:
+      'Make the folder with the commands the message lists (the shipped recipes chain: quickstart → pretrain-copy → pretrain-calculator → sft-calculator), or point init_from at an HF InternLM2 folder.',
   },
   // DPO (preference pairs)
   TRAIN_DPO_BAD_JSON: {
@@ -192,7 +198,7 @@ export const TRAIN_ERROR_CODES = defineErrorCodes('@puyu/train', TRAIN_ERROR_PRE
   TRAIN_DPO_NO_INIT: {
     meaning: "The DPO config's init_from is not an HF InternLM2 folder (no config.json there).",
     action:
-      'Train an SFT model first (npx puyu train sft recipes/sft-calculator.json) or run `npx puyu quickstart`, or point init_from at an HF InternLM2 folder.',
+      'Make the folder with the commands the message lists (for recipes/dpo-calculator.json: the calculator chain ending in npx puyu train sft recipes/sft-calculator.json), or point init_from at an HF InternLM2 folder.',
   },
   // checkpoints
   CHECKPOINT_CORRUPT: {

@@ -149,6 +149,6 @@ describe('puyu train sft (real CLI)', () => {
     writeFileSync(join(sftDir, 'none.json'), JSON.stringify(cfg('missing-hf')));
     const none = spawnSync(process.execPath, [BIN, 'train', 'sft', 'none.json'], { cwd: sftDir, encoding: 'utf8', timeout: 60_000 });
     expect(none.status).toBe(2);
-    expect(none.stderr).toMatch(/TRAIN_SFT_NO_INIT.*npx puyu quickstart/);
+    expect(none.stderr).toMatch(/TRAIN_SFT_NO_INIT.*point init_from at an HF InternLM2 folder/);
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadTokenizer } from '@puyu/formats';
 import { type InternLM2Config, loadHfModel } from '@puyu/model';
@@ -13,6 +13,7 @@ import { type LoopOptions, type LoopResult, refuseOverwrite, trainLoop } from '.
 import { checkMemory } from '../pretrain/estimateMemory.js';
 import { digestFile, digestWeights, makeFingerprint, optimizerSettings, tokenizerFile } from '../pretrain/fingerprint.js';
 import { readMetrics } from '../pretrain/metrics.js';
+import { howToMakeInit } from '../recipeChain.js';
 import { lossCurveSvg } from '../report/lossCurveSvg.js';
 import { writeCalculatorPairs } from './calculatorPairs.js';
 import { DpoModel } from './DpoModel.js';
@@ -56,7 +57,7 @@ export async function dpo(cfg: DpoConfig, opts: LoopOptions = {}): Promise<DpoRe
   if (!existsSync(join(cfg.init_from, 'config.json')))
     throw new DpoDataError(
       'TRAIN_DPO_NO_INIT',
-      `init_from ${cfg.init_from} is not an HF InternLM2 folder (no config.json). Train one first (npx puyu train sft recipes/sft-calculator.json, or npx puyu quickstart), or point init_from at an HF InternLM2 folder.`,
+      `init_from ${cfg.init_from} is not an HF InternLM2 folder (no config.json). ${howToMakeInit(cfg.init_from)}`,
     );
   const tokenizerPath = cfg.tokenizer ?? cfg.init_from;
   const tokenizer = loadTokenizer(tokenizerPath);

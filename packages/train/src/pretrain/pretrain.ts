@@ -1,13 +1,18 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConfigError } from '@puyu/core';
 import { loadTokenizer, type TokenShard } from '@puyu/formats';
 import { type InternLM2Config, type InternLM2Weights, initInternLM2, loadHfModel } from '@puyu/model';
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
+import { ensureGenerated } from '../data/generatedData.js';
 import { loadTrainingTokens, splitDocuments } from '../data/loadTrainingTokens.js';
 import { PackedBatcher } from '../data/PackedBatcher.js';
 import { resolvePrecision } from '../graph/precision.js';
 import { fullParameter } from '../loop/fullParameter.js';
 import { type LoopOptions, trainLoop } from '../loop/trainLoop.js';
+import { howToMakeInit } from '../recipeChain.js';
+import { writeToolCorpus } from '../sft/calculator/toolCorpus.js';
 import { checkMemory } from './estimateMemory.js';
 import { runFingerprint } from './fingerprint.js';
 import { freshModelConfig, type PretrainConfig } from './pretrainConfig.js';
@@ -32,9 +37,15 @@ export interface PretrainResult {
  * (loop/trainLoop.ts: resume? → for each step: micro-batches → masked loss + grads (ggml)
  * → clip → AdamW (host) → eval / checkpoint / metrics → export HF + GGUF).
  */
-export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}): Promise<PretrainResult> {
-  await mkdir(cfg.output.dir, { recursive: true });
-  const tokenizer = loadTokenizer(cfg.tokenizer);
+export async function pretrain(given: PretrainConfig, opts: PretrainOptions = {}): Promise<PretrainResult> {
+  if (given.init_from && !existsSync(join(given.init_from, 'config.json')))
+    throw new ConfigError(
+      'TRAIN_PRETRAIN_NO_INIT',
+      `init_from ${given.init_from} is not an HF InternLM2 folder (no config.json). ${howToMakeInit(given.init_from)}`,
+    );
+  await mkdir(given.output.dir, { recursive: true });
+  const tokenizer = loadTokenizer(given.tokenizer);
+  const cfg = await withGeneratedCorpus(given, tokenizer, opts.quiet);
 
   // 1. The model: a fresh InternLM2 sized by the tokenizer, or an HF checkpoint.
   let config: InternLM2Config;
@@ -145,4 +156,26 @@ function checkHeldOut(make: () => PackedBatcher, what: string, seqLen: number): 
       { cause: e },
     );
   }
+}
+
+/**
+ * With `data.generate`, writes the corpus into output.dir (unless the same settings already wrote
+ * it) and returns the config with that file added to `data.train`, so the run's fingerprint hashes
+ * the very file it trains on.
+ */
+async function withGeneratedCorpus(
+  cfg: PretrainConfig,
+  tokenizer: ReturnType<typeof loadTokenizer>,
+  quiet?: boolean,
+): Promise<PretrainConfig> {
+  const gen = cfg.data.generate;
+  if (!gen) return cfg;
+  const path = join(cfg.output.dir, `generated-${gen.kind}.jsonl`);
+  const pieces = Array.from({ length: tokenizer.vocabSize }, (_, id) => tokenizer.idToPiece(id));
+  const settings = { ...gen, vocab: tokenizer.vocabSize, tokenizer: cfg.tokenizer };
+  await ensureGenerated(cfg.output.dir, settings, [path], async () => {
+    const n = await writeToolCorpus(path, { ...gen, pieces });
+    if (!quiet) process.stderr.write(`generated ${n} ${gen.kind} documents → ${path}\n`);
+  });
+  return { ...cfg, data: { ...cfg.data, train: [...cfg.data.train, path] } };
 }

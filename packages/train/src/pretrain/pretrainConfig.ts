@@ -34,11 +34,24 @@ export const pretrainConfigSchema = z
     init_from: z.string().optional(),
     data: z
       .object({
-        train: z.array(z.string().min(1)).min(1),
+        /** Token shards, text or JSONL files; may be empty when `generate` writes the corpus. */
+        train: z.array(z.string().min(1)).default([]),
         /** Held-out files; without them `val_fraction` of the training documents is held out. */
         val: z.array(z.string().min(1)).optional(),
         val_fraction: z.number().min(0).max(0.5).default(0.05),
         text_field: z.string().default('text'),
+        /**
+         * A generated corpus added to `train`: copy drills, or calculator text (dialogues, restatements
+         * and drills), written to output.dir/generated-<kind>.jsonl when absent (sft/calculator/toolCorpus.ts).
+         */
+        generate: z
+          .object({
+            kind: z.enum(['copy_drills', 'calculator_corpus']),
+            docs: z.number().int().positive(),
+            seed: z.number().int().min(0).default(0),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     train: z
@@ -96,6 +109,8 @@ export const pretrainConfigSchema = z
     if (c.train.min_lr > c.train.lr) ctx.addIssue({ code: 'custom', path: ['train', 'min_lr'], message: 'must not exceed lr' });
     if (c.train.warmup_steps > c.train.steps)
       ctx.addIssue({ code: 'custom', path: ['train', 'warmup_steps'], message: 'must not exceed steps' });
+    if (!c.data.train.length && !c.data.generate)
+      ctx.addIssue({ code: 'custom', path: ['data', 'train'], message: 'name at least one training file, or set data.generate' });
   });
 
 export type PretrainConfig = z.output<typeof pretrainConfigSchema>;

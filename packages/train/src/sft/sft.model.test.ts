@@ -150,7 +150,7 @@ describe('sft', () => {
     expect(lines[0]).toMatchObject({ file: data, reason: expect.stringContaining('not valid JSON') });
     await expect(sft(config(join(dir, 'no-init'), 2, { init_from: join(dir, 'nowhere') }), { quiet: true })).rejects.toMatchObject({
       code: 'TRAIN_SFT_NO_INIT',
-      message: expect.stringContaining('npx puyu quickstart'),
+      message: expect.stringContaining('point init_from at an HF InternLM2 folder'),
     });
   });
 });

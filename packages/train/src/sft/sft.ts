@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '@puyu/core';
 import { loadTokenizer } from '@puyu/formats';
@@ -13,6 +13,7 @@ import { fullParameter } from '../loop/fullParameter.js';
 import { type LoopMethod, type LoopOptions, type LoopResult, refuseOverwrite, trainLoop } from '../loop/trainLoop.js';
 import { checkMemory } from '../pretrain/estimateMemory.js';
 import { digestFile, digestWeights, makeFingerprint, optimizerSettings, tokenizerFile } from '../pretrain/fingerprint.js';
+import { howToMakeInit } from '../recipeChain.js';
 import { writeCalculatorData } from './calculator/generate.js';
 import { readSftJsonl } from './data/readSftJsonl.js';
 import { SftBatcher } from './data/SftBatcher.js';
@@ -88,7 +89,7 @@ export async function prepareSft(
   if (!existsSync(join(cfg.init_from, 'config.json')))
     throw new ConfigError(
       'TRAIN_SFT_NO_INIT',
-      `init_from ${cfg.init_from} is not an HF InternLM2 folder (no config.json). Run \`npx puyu quickstart\` first (it writes runs/quickstart/pretrain/hf), or point init_from at an HF InternLM2 folder.`,
+      `init_from ${cfg.init_from} is not an HF InternLM2 folder (no config.json). ${howToMakeInit(cfg.init_from)}`,
     );
   const tokenizerPath = cfg.tokenizer ?? cfg.init_from;
   const tokenizer = loadTokenizer(tokenizerPath);

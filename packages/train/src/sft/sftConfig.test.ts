@@ -43,10 +43,10 @@ describe('sft config', () => {
     expect(problems({ init_from: 'hf', data: { generate: { kind: 'poems', train: 1 } }, ...base })).toContain('data.generate.kind');
   });
 
-  it('the shipped recipe parses and starts from the quickstart export', () => {
+  it('the shipped recipe parses and starts from the calculator pretraining chain', () => {
     const path = resolve(__dirname, '../../../../recipes/sft-calculator.json');
     const c = parseSftConfig(JSON.parse(readFileSync(path, 'utf8')), path, resolve(path, '..'));
-    expect(c.init_from).toBe(join(resolve(path, '../..'), 'runs/quickstart/pretrain/hf'));
+    expect(c.init_from).toBe(join(resolve(path, '../..'), 'runs/pretrain-calculator/hf'));
     expect(c.data.generate?.kind).toBe('calculator');
     expect(c.output.gguf.length).toBeGreaterThan(0);
   });
