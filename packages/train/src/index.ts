@@ -104,13 +104,18 @@ export {
   formatExpression,
   formatNumber,
   generateCalculatorData,
+  generateToolCorpus,
   parseExpression,
   scoreCalculatorCall,
   scoreCalculatorItem,
   scoreFinalAnswer,
   summarizeCalculatorScores,
+  TOOL_CORPUS_KINDS,
+  type ToolCorpusKind,
+  type ToolCorpusOptions,
   toolResultJson,
   writeCalculatorData,
+  writeToolCorpus,
 } from './sft/calculator/index.js';
 export {
   assertChatMarkers,

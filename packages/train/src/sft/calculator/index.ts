@@ -37,3 +37,4 @@ export {
   scoreFinalAnswer,
   summarizeCalculatorScores,
 } from './score.js';
+export { generateToolCorpus, TOOL_CORPUS_KINDS, type ToolCorpusKind, type ToolCorpusOptions, writeToolCorpus } from './toolCorpus.js';
