@@ -116,7 +116,12 @@ export async function prepareSft(
     // Generated once and stamped with its settings (ensureGenerated): a resumed run must find the
     // very files its fingerprint hashed, and changed settings regenerate them.
     await ensureGenerated(out, gen, [...trainFiles, ...valFiles], async () => {
-      const stats = await writeCalculatorData(out, { train: gen.train, heldout: gen.heldout, seed: gen.seed });
+      const stats = await writeCalculatorData(out, {
+        train: gen.train,
+        heldout: gen.heldout,
+        seed: gen.seed,
+        trainMultiTurnShare: gen.train_multi_turn_share,
+      });
       log(`generated calculator data: ${stats.train.dialogues} train, ${stats.heldout.dialogues} held-out dialogues → ${out}`);
     });
   }

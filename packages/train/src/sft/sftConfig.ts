@@ -60,6 +60,11 @@ export const sftConfigSchema = z
             train: z.number().int().positive(),
             heldout: z.number().int().min(0).default(200),
             seed: z.number().int().min(0).default(0),
+            /**
+             * Share of training dialogues with a follow-up turn (default 0.25, the held-out set's
+             * share, which this never changes): follow-ups are the hardest turns for a small model.
+             */
+            train_multi_turn_share: z.number().min(0).max(1).optional(),
           })
           .strict()
           .optional(),

@@ -21,6 +21,17 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
+describe('trainMultiTurnShare', () => {
+  it('changes the share of follow-ups in train only; the held-out set stays byte for byte the same', () => {
+    const more = generateCalculatorData({ train: 1000, seed: 11, trainMultiTurnShare: 0.7 });
+    const multi = (ds: CalculatorDialogue[]) => ds.filter((d) => d.turns.length > 1).length / ds.length;
+    expect(multi(more.train)).toBeCloseTo(0.7, 2);
+    expect(multi(data.train)).toBeCloseTo(0.25, 2);
+    expect(JSON.stringify(more.heldout)).toBe(JSON.stringify(data.heldout));
+    expect(() => generateCalculatorData({ train: 1, trainMultiTurnShare: 1.5 })).toThrow(/trainMultiTurnShare must be between 0 and 1/);
+  });
+});
+
 describe('writeCalculatorData', () => {
   it('writes byte-identical files for the same seed, different ones for another seed', async () => {
     const read = async (seed: number) => {

@@ -61,6 +61,12 @@ export interface CalculatorDataOptions {
   zhShare?: number;
   /** Share of dialogues with a follow-up question. Default 0.25. */
   multiTurnShare?: number;
+  /**
+   * Share of training dialogues with a follow-up, when it should differ from the held-out set's
+   * `multiTurnShare` (the held-out set never changes with it). Follow-ups are where a small model
+   * is weakest: it must map "divide that by 25" to `prev/25`. Default: `multiTurnShare`.
+   */
+  trainMultiTurnShare?: number;
   /** Share of dialogues with a system prompt. Default 0.3. */
   systemShare?: number;
   /** Share of word problems among first questions (the rest are bare expressions). Default 0.5. */
@@ -172,13 +178,14 @@ function quota(rng: CalcRng, count: number, share: number): boolean[] {
 }
 
 function checkOptions(o: CalculatorDataOptions): Required<CalculatorDataOptions> {
-  const full = { seed: 0, heldout: 200, zhShare: 0.4, multiTurnShare: 0.25, systemShare: 0.3, wordShare: 0.5, ...o };
+  const base = { seed: 0, heldout: 200, zhShare: 0.4, multiTurnShare: 0.25, systemShare: 0.3, wordShare: 0.5, ...o };
+  const full = { ...base, trainMultiTurnShare: o.trainMultiTurnShare ?? base.multiTurnShare };
   const bad = (why: string) => new CalculatorError('TRAIN_CALC_BAD_OPTIONS', `Calculator data options: ${why}.`, { details: { ...full } });
   for (const key of ['train', 'heldout'] as const) {
     if (!Number.isSafeInteger(full[key]) || full[key] < 0) throw bad(`${key} must be a non-negative integer, got ${full[key]}`);
   }
   if (!Number.isSafeInteger(full.seed)) throw bad(`seed must be an integer, got ${full.seed}`);
-  for (const key of ['zhShare', 'multiTurnShare', 'systemShare', 'wordShare'] as const) {
+  for (const key of ['zhShare', 'multiTurnShare', 'trainMultiTurnShare', 'systemShare', 'wordShare'] as const) {
     if (!(full[key] >= 0 && full[key] <= 1)) throw bad(`${key} must be between 0 and 1, got ${full[key]}`);
   }
   return full;
@@ -204,7 +211,7 @@ function generateSplit(
   reserve: boolean,
 ): CalculatorDialogue[] {
   const zh = quota(rng, count, o.zhShare);
-  const multi = quota(rng, count, o.multiTurnShare);
+  const multi = quota(rng, count, split === 'train' ? o.trainMultiTurnShare : o.multiTurnShare);
   const system = quota(rng, count, o.systemShare);
   const word = quota(rng, count, o.wordShare);
   const out: CalculatorDialogue[] = [];
