@@ -29,6 +29,12 @@ export const KV = {
   puyuHfConfig: 'puyu.hf_config',
   /** GGUF always carries `output`; this records that HF tied it to the embeddings. */
   puyuTieWordEmbeddings: 'puyu.tie_word_embeddings',
+  /**
+   * Whether a chat server should put InternLM2's default system prompt (meta instruction) ahead of
+   * a conversation that has no system turn: false for models fine-tuned without one (ours, XTuner's
+   * template). From / to tokenizer_config.json's `use_default_system_prompt` (HF's Llama key).
+   */
+  puyuUseDefaultSystemPrompt: 'puyu.chat.use_default_system_prompt',
 } as const;
 
 /** HF tensor name ⇄ GGUF tensor name for everything except the packed wqkv. */

@@ -1,7 +1,15 @@
 import { ModelError } from '@puyu/core';
-import { decodeModelProto, encodeModelProto, type GgufMetadata, ggufVocabToSentencePiece, sentencePieceToGgufVocab } from '@puyu/formats';
+import {
+  decodeModelProto,
+  encodeModelProto,
+  type GgufMetadata,
+  ggufVocabToSentencePiece,
+  gv,
+  sentencePieceToGgufVocab,
+} from '@puyu/formats';
 import type { InternLM2Config } from '../config.js';
 import { internLM2TokenizerConfig } from '../hf/internlm2-special-tokens.js';
+import { KV } from './gguf-names.js';
 
 /**
  * InternLM2 defaults around @puyu/formats' SentencePiece ⇄ GGUF `tokenizer.ggml.*`
@@ -30,7 +38,10 @@ export function tokenizerGgufMetadata(
     );
   }
   const tokenizerConfig = hfTokenizerConfig ?? internLM2TokenizerConfig(proto.pieces.map((p) => p.piece ?? ''));
-  return sentencePieceToGgufVocab(proto, { tokenizerConfig, config: { ...config }, vocabSize: n });
+  const m = sentencePieceToGgufVocab(proto, { tokenizerConfig, config: { ...config }, vocabSize: n });
+  const useDefault = tokenizerConfig.use_default_system_prompt;
+  if (typeof useDefault === 'boolean') m.set(KV.puyuUseDefaultSystemPrompt, gv.bool(useDefault));
+  return m;
 }
 
 /**

@@ -122,7 +122,7 @@ export async function writeHfFromGguf(f: GgufFile, outDir: string, opts: GgufToH
       );
     }
   }
-  await writeHfSidecars(outDir, c, opts.tokenizer, dtype);
+  await writeHfSidecars(outDir, c, opts.tokenizer, dtype, f.getBool(KV.puyuUseDefaultSystemPrompt));
   let done = 0;
   const tensors: SafetensorsTensorInput[] = specs.map((s) => ({
     name: s.name,

@@ -14,6 +14,11 @@ export interface SaveHfOptions {
   dtype?: HfDtype;
   /** Split into `model-0000i-of-0000n.safetensors` + index when the weights exceed this many bytes (HF: 5 GB). */
   maxShardBytes?: number;
+  /**
+   * Written as tokenizer_config.json's `use_default_system_prompt`: false for a chat model trained
+   * without InternLM2's default system prompt, so servers leave it out too. Unset: not written.
+   */
+  useDefaultSystemPrompt?: boolean;
 }
 
 async function tokenizerBytes(t: string | Uint8Array): Promise<Uint8Array> {
@@ -29,6 +34,7 @@ export async function writeHfSidecars(
   config: InternLM2Config,
   tokenizer?: string | Uint8Array,
   dtype: HfDtype = 'F32',
+  useDefaultSystemPrompt?: boolean,
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   const torchDtype = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[dtype];
@@ -45,6 +51,7 @@ export async function writeHfSidecars(
     const proto = decodeModelProto(bytes);
     await writeFile(join(dir, 'tokenizer.model'), bytes);
     const tokCfg = internLM2TokenizerConfig(proto.pieces.map((p) => p.piece ?? ''));
+    if (useDefaultSystemPrompt !== undefined) tokCfg.use_default_system_prompt = useDefaultSystemPrompt;
     await writeFile(join(dir, 'tokenizer_config.json'), `${JSON.stringify(tokCfg, null, 2)}\n`);
   }
 }
@@ -61,7 +68,7 @@ export async function saveHfModel(
 ): Promise<void> {
   checkInternLM2Weights(config, weights);
   const dtype = opts.dtype ?? 'F32';
-  await writeHfSidecars(dir, config, opts.tokenizer, dtype);
+  await writeHfSidecars(dir, config, opts.tokenizer, dtype, opts.useDefaultSystemPrompt);
   const tensors: SafetensorsTensorInput[] = internLM2TensorSpecs(config).map((s) => ({
     name: s.name,
     dtype,

@@ -149,6 +149,16 @@ export class Engine {
     return this.context.contextSize;
   }
 
+  /**
+   * Whether chat prompts without a system turn get InternLM2's default system prompt (LMDeploy's
+   * rule). A model fine-tuned without it says so in its GGUF (`puyu.chat.use_default_system_prompt`
+   * = false, written by our SFT / DPO / LoRA-merge exports), and is then prompted as it was trained.
+   */
+  get useDefaultSystemPrompt(): boolean {
+    const meta = this.model.fileInfo.metadata as { puyu?: { chat?: { use_default_system_prompt?: unknown } } };
+    return meta.puyu?.chat?.use_default_system_prompt !== false;
+  }
+
   tokenize(text: string, specialTokens = true): Token[] {
     return this.model.tokenize(text, specialTokens);
   }

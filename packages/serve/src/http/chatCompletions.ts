@@ -76,7 +76,9 @@ async function prepare(rc: RouteContext, req: ChatRequest): Promise<PreparedChat
       prefill += `{"name": ${JSON.stringify(choice.function.name)}, "parameters": `;
     }
   }
-  const text = asClientError('messages', () => renderInternLM2Chat(messages, { tools, interpreter })) + prefill;
+  const metaInstruction = rc.engine.useDefaultSystemPrompt ? undefined : null;
+  const text =
+    asClientError('messages', () => renderInternLM2Chat(messages, { tools, interpreter, meta_instruction: metaInstruction })) + prefill;
   const prompt = rc.engine.tokenize(text, true);
   checkPromptLength(rc, prompt, 'messages');
   let grammar: LlamaGrammar | undefined;

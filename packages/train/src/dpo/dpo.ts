@@ -142,7 +142,8 @@ export async function dpo(cfg: DpoConfig, opts: LoopOptions = {}): Promise<DpoRe
 
   // 5. The shared loop: the policy's every tensor trains; the model is the DPO graph.
   const beta = cfg.dpo.beta;
-  const full = fullParameter(config, weights, tokenizerPath, cfg.output.gguf);
+  // Pairs are rendered like SFT dialogues, without the default system prompt (see sft.ts).
+  const full = fullParameter(config, weights, tokenizerPath, cfg.output.gguf, 'fp32', false);
   const r = await trainLoop<DpoBatch, FullExport>(
     cfg,
     {

@@ -29,6 +29,8 @@ export function fullParameter(
   gguf: readonly ('f32' | 'f16' | 'q8_0')[],
   /** Resolved (graph/precision.ts's resolvePrecision); the loop records it in the fingerprint. */
   precision: TrainPrecision = 'fp32',
+  /** Recorded in the export (tokenizer_config.json and GGUF) for chat servers; unset for base models. */
+  useDefaultSystemPrompt?: boolean,
 ): Pick<LoopMethod<PackedBatch, FullExport>, 'trained' | 'batchWeight' | 'model' | 'export' | 'precision'> {
   return {
     trained: weights,
@@ -40,7 +42,10 @@ export function fullParameter(
     },
     export: async (out) => {
       const hf = join(out, 'hf');
-      await saveHfModel(hf, config, weights, { tokenizer: new Uint8Array(await readFile(await tokenizerFile(tokenizer))) });
+      await saveHfModel(hf, config, weights, {
+        tokenizer: new Uint8Array(await readFile(await tokenizerFile(tokenizer))),
+        useDefaultSystemPrompt,
+      });
       const files: string[] = [];
       for (const type of gguf) {
         const path = join(out, `model-${type}.gguf`);

@@ -33,7 +33,11 @@ export async function mergeLoraAdapter(o: MergeOptions): Promise<{ hf: string; g
   const { config, weights } = await loadHfModel(o.base);
   const { settings, weights: adapter } = await readLoraAdapter(o.adapter, config);
   const merged = mergeLora(config, weights, adapter, settings);
-  await saveHfModel(o.out, config, merged, { tokenizer: new Uint8Array(await readFile(await tokenizerFile(o.base))) });
+  // LoRA trains on SFT-rendered dialogues (no default system prompt), so the merged model says so.
+  await saveHfModel(o.out, config, merged, {
+    tokenizer: new Uint8Array(await readFile(await tokenizerFile(o.base))),
+    useDefaultSystemPrompt: false,
+  });
   const gguf: string[] = [];
   for (const type of o.gguf ?? []) {
     const path = join(o.out, `model-${type}.gguf`);

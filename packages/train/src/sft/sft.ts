@@ -47,7 +47,9 @@ export async function sft(cfg: SftConfig, opts: LoopOptions = {}): Promise<SftRe
     {
       label: 'sft',
       title: 'SFT loss (assistant tokens)',
-      ...fullParameter(config, weights, run.tokenizer, cfg.output.gguf, resolvePrecision(cfg.train.precision)),
+      // Dialogues are rendered without InternLM2's default system prompt (XTuner's template,
+      // sftRenderOptions); the export says so, so `puyu serve` renders prompts the same way.
+      ...fullParameter(config, weights, run.tokenizer, cfg.output.gguf, resolvePrecision(cfg.train.precision), false),
       ...run.loop,
     },
     opts,
