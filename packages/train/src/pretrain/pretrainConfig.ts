@@ -53,7 +53,12 @@ export const pretrainConfigSchema = z
           .strict()
           .optional(),
       })
-      .strict(),
+      .strict()
+      // Here rather than in the config-wide refinement, so it is reported with other fields' problems.
+      .superRefine((d, ctx) => {
+        if (!d.train.length && !d.generate)
+          ctx.addIssue({ code: 'custom', path: ['train'], message: 'name at least one training file, or set data.generate' });
+      }),
     train: z
       .object({
         seq_len: z.number().int().min(2),
@@ -109,8 +114,6 @@ export const pretrainConfigSchema = z
     if (c.train.min_lr > c.train.lr) ctx.addIssue({ code: 'custom', path: ['train', 'min_lr'], message: 'must not exceed lr' });
     if (c.train.warmup_steps > c.train.steps)
       ctx.addIssue({ code: 'custom', path: ['train', 'warmup_steps'], message: 'must not exceed steps' });
-    if (!c.data.train.length && !c.data.generate)
-      ctx.addIssue({ code: 'custom', path: ['data', 'train'], message: 'name at least one training file, or set data.generate' });
   });
 
 export type PretrainConfig = z.output<typeof pretrainConfigSchema>;
