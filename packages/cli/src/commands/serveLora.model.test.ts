@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 
 /** Serves `args`, scores TEXT (per-token log-probabilities) and greedy-continues it, then stops the server. */
-async function scoreWith(args: string[]): Promise<{ logprobs: number[]; text: string; banner: string }> {
+async function scoreWith(args: string[]): Promise<{ logprobs: number[]; text: string; banner: string; chatPromptTokens: number }> {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
     [BIN, 'serve', ...args, '--port', '0', '--sequences', '1', '--ctx-size', '256', '--kv-cache-type', 'f32', '--no-flash-attention'],
@@ -63,7 +63,20 @@ async function scoreWith(args: string[]): Promise<{ logprobs: number[]; text: st
     const scored = await post({ prompt: TEXT, echo: true, logprobs: 1, max_tokens: 0 });
     const lp = scored.choices[0].logprobs?.token_logprobs ?? [];
     const greedy = await post({ prompt: TEXT, max_tokens: 12, temperature: 0, ignore_eos: true });
-    return { logprobs: lp.filter((x): x is number => x !== null), text: greedy.choices[0].text, banner: out };
+    // A chat with no system turn: its prompt length shows whether the default system prompt went in.
+    const chat = (await (
+      await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'What is 2 + 3?' }], max_tokens: 1, temperature: 0 }),
+      })
+    ).json()) as { usage: { prompt_tokens: number } };
+    return {
+      logprobs: lp.filter((x): x is number => x !== null),
+      text: greedy.choices[0].text,
+      banner: out,
+      chatPromptTokens: chat.usage.prompt_tokens,
+    };
   } finally {
     const exited = new Promise((res) => child.once('exit', res));
     child.kill('SIGTERM');
@@ -91,6 +104,10 @@ describe('puyu serve --lora', () => {
     expect(withLora.text.length).toBeGreaterThan(0);
     expect(withLora.text).toBe(merged.text);
     expect(vsBase).toBeGreaterThan(1e-2);
+    // Adapter and merged model were fine-tuned without InternLM2's default system prompt and say
+    // so (GGUF puyu.chat.use_default_system_prompt = false); the pretrained base does not.
+    expect(withLora.chatPromptTokens).toBe(merged.chatPromptTokens);
+    expect(plain.chatPromptTokens - withLora.chatPromptTokens).toBeGreaterThan(100);
   });
 
   it('refuses a missing adapter with SERVE_BAD_LORA and a bad scale with CLI_BAD_OPTION', async () => {

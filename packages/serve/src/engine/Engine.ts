@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
+import { GgufFile } from '@puyu/formats';
+import { INTERNLM2_GGUF_KEYS } from '@puyu/model';
 import {
   type BatchItem,
   getLlama,
@@ -71,6 +73,13 @@ export class Engine {
     readonly modelPath: string,
     private readonly threads: number,
     readonly batchStats: BatchStats,
+    /**
+     * Whether chat prompts without a system turn get InternLM2's default system prompt (LMDeploy's
+     * rule). A model, or a LoRA adapter, fine-tuned without it says so in its GGUF
+     * (`puyu.chat.use_default_system_prompt` = false, written by our SFT / DPO / LoRA exports), and
+     * is then prompted as it was trained.
+     */
+    readonly useDefaultSystemPrompt: boolean,
   ) {}
 
   static async load(opts: EngineOptions): Promise<Engine> {
@@ -126,7 +135,11 @@ export class Engine {
       serializeLogitsReorder(context);
       const sequences = Array.from({ length: n }, () => context.getSequence());
       const name = opts.modelName ?? basename(opts.model).replace(/\.gguf$/, '');
-      return new Engine(llama, model, context, sequences, name, path, threads, stats);
+      const flag = (model.fileInfo.metadata as { puyu?: { chat?: { use_default_system_prompt?: unknown } } }).puyu?.chat
+        ?.use_default_system_prompt;
+      const adapterFlags = await Promise.all((opts.lora ?? []).map((a) => adapterUsesDefaultSystemPrompt(a.path)));
+      const useDefault = flag !== false && !adapterFlags.includes(false);
+      return new Engine(llama, model, context, sequences, name, path, threads, stats, useDefault);
     } catch (e) {
       await model?.dispose();
       await llama.dispose();
@@ -147,16 +160,6 @@ export class Engine {
 
   get contextSize(): number {
     return this.context.contextSize;
-  }
-
-  /**
-   * Whether chat prompts without a system turn get InternLM2's default system prompt (LMDeploy's
-   * rule). A model fine-tuned without it says so in its GGUF (`puyu.chat.use_default_system_prompt`
-   * = false, written by our SFT / DPO / LoRA-merge exports), and is then prompted as it was trained.
-   */
-  get useDefaultSystemPrompt(): boolean {
-    const meta = this.model.fileInfo.metadata as { puyu?: { chat?: { use_default_system_prompt?: unknown } } };
-    return meta.puyu?.chat?.use_default_system_prompt !== false;
   }
 
   tokenize(text: string, specialTokens = true): Token[] {
@@ -291,4 +294,14 @@ function countingStrategy(stats: BatchStats) {
     stats.maxItems = Math.max(stats.maxItems, res.length);
     return res;
   };
+}
+
+/** A LoRA adapter's `puyu.chat.use_default_system_prompt`, read from its GGUF header (undefined when absent). */
+async function adapterUsesDefaultSystemPrompt(path: string): Promise<boolean | undefined> {
+  const f = await GgufFile.open(path);
+  try {
+    return f.getBool(INTERNLM2_GGUF_KEYS.puyuUseDefaultSystemPrompt);
+  } finally {
+    await f.close();
+  }
 }

@@ -96,6 +96,7 @@ describe('lora', () => {
     await using g = await GgufFile.open(r.outputs.gguf[0]);
     expect(g.metadata.get('general.type')).toEqual(gv.str('adapter'));
     expect(g.metadata.get('adapter.type')).toEqual(gv.str('lora'));
+    expect(g.metadata.get('puyu.chat.use_default_system_prompt')).toEqual(gv.bool(false));
     const names = g.tensors.map((t) => t.name);
     expect(names).toContain('blk.1.attn_k.weight.lora_b');
     expect(names).toContain('blk.0.ffn_down.weight.lora_a');

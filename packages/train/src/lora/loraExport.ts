@@ -6,6 +6,7 @@ import {
   GGUF_ARCH,
   type GgufOutputType,
   hfToGgufName,
+  INTERNLM2_GGUF_KEYS,
   type InternLM2Config,
   internLM2Dims,
   permuteForLlamaRope,
@@ -137,6 +138,8 @@ export async function writeLoraGguf(
   w.set('general.name', gv.str('InternLM2 LoRA'));
   w.set('adapter.type', gv.str('lora'));
   w.set('adapter.lora.alpha', gv.f32(s.alpha));
+  // Trained on SFT-rendered dialogues (no default system prompt): `puyu serve --lora` reads this.
+  w.set(INTERNLM2_GGUF_KEYS.puyuUseDefaultSystemPrompt, gv.bool(false));
   const add = (name: string, shape: readonly number[], data: Float32Array) =>
     w.addTensor(name, [...shape].reverse(), data, tensorTypeFor(type, shape));
   for (const t of loraTargets(config, s.target_modules)) {
