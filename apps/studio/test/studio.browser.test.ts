@@ -194,13 +194,12 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
   it('tools defined in the page: a model’s tool call shows as a card, and the result typed there goes back to it', async () => {
     // A tiny InternLM2 that learnt get_weather calls by heart (@puyu/testing; cached after the model suite made it).
     const { gguf: toolGguf } = await makeToolModel();
-    const port = await freePort();
-    toolServe = puyu(['serve', toolGguf, '--port', String(port), '--ctx-size', '1024', '--sequences', '1', '--name', 'tool']);
-    await until(
-      'the tool model server',
-      async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok || undefined,
-      120_000,
-    );
+    // Port 0 and the address the server prints: a port picked beforehand can be taken by another
+    // test file's server before this one binds it, and the health check would then reach that one.
+    toolServe = puyu(['serve', toolGguf, '--port', '0', '--ctx-size', '1024', '--sequences', '1', '--name', 'tool']);
+    const server = toolServe;
+    const toolBase = await until('the tool model server', () => /on (http:\/\/\S+)\/v1/.exec(server.out())?.[1], 120_000);
+    const port = Number(new URL(toolBase).port);
     const { page, errors } = await openPage(browser, 'en');
     await page.goto(url('chat'));
     await page.getByTestId('endpoint').fill(`http://127.0.0.1:${port}/v1`);
