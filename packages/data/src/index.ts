@@ -52,7 +52,7 @@ export { type AugmentTask, augment } from './synth/augment.js';
 export { type CodeSample, codeFunction } from './synth/codeFunctions.js';
 export { type FlywheelResult, runFlywheel } from './synth/flywheel.js';
 export { CALCULATOR_TOOL, evalExpression, generateSynthetic, type SyntheticKind, type SyntheticRecord } from './synth/generate.js';
-export { JUDGE_TEMPLATE, type Judgement, type JudgeOptions, judgeAnswer, parseJudgeScore } from './synth/judge.js';
+export { type Judgement, type JudgeOptions, judgeAnswer } from './synth/judge.js';
 export { type LabelPairsResult, labelPairs } from './synth/labelPairs.js';
 export { arithmeticProblem, formulaProblem, lastNumber, unitConversion, type WorkedProblem } from './synth/mathProblems.js';
 export {

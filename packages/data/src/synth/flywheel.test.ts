@@ -83,7 +83,7 @@ describe('runFlywheel', () => {
     const model = await startOpenAIPeer((r) => `So the answer is ${changeAnswer(r.prompt, Number(r.body.seed ?? 0))}.`);
     // The judge knows the arithmetic: 9 for the right change, 2 for a wrong one (seeds 0, 2 right, 1 wrong: mean 20/3).
     const judge = await startOpenAIPeer((r) => {
-      const m = /\[Question\]\n([\s\S]*?)\n\n\[Answer\]\n([\s\S]*?)\n\n/.exec(r.prompt);
+      const m = /\[Question\]\n([\s\S]*?)\n\n\[Assistant's answer\]\n([\s\S]*)$/.exec(r.prompt); // @puyu/eval's grading prompt
       if (!m) return 'no idea';
       return lastNumber(m[2] as string) === changeAnswer(m[1] as string) ? 'Correct. Score: 9' : 'The change is wrong. Score: 2';
     });

@@ -39,7 +39,7 @@ export interface FlywheelResult {
  * out: ../runs/flywheel/round-1
  * synth: { kinds: [arithmetic, calculator, unit_conversion, formula, function], count: 1000, seed: 1 }
  * pairs: { prompts: 200, samples: 4, temperature: 0.8 }   # ranker: checker (default)
- * # or rank by a judge model:   pairs: { ranker: judge, judge: { model: http://127.0.0.1:8001/v1@judge, max_tokens: 64 } }
+ * # or rank by a judge model:   pairs: { ranker: judge, judge: { model: http://127.0.0.1:8001/v1@judge, max_tokens: 256 } }
  * # or by @puyu/label labels:  pairs: { ranker: labels, labels: labels/round-1.audits.jsonl }
  * ```
  * With `ranker: labels` the round also writes `to-label.jsonl` (the sampled answers as candidates

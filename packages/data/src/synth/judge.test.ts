@@ -1,32 +1,13 @@
 import { openModel } from '@puyu/client';
 import { startOpenAIPeer } from '@puyu/testing';
 import { describe, expect, it } from 'vitest';
-import { parseJudgeScore } from './judge.js';
 import { preferencePairs } from './preferencePairs.js';
-
-describe('parseJudgeScore', () => {
-  it('reads the score a judge writes, and refuses to guess one', () => {
-    expect(parseJudgeScore('Score: 8')).toBe(8);
-    expect(parseJudgeScore('The answer forgets the change. **Score:** 3')).toBe(3);
-    expect(parseJudgeScore('score = 7.5')).toBe(7.5);
-    expect(parseJudgeScore('First thought Score: 4, but on reflection Score: 6')).toBe(6);
-    expect(parseJudgeScore('I would give it 9/10.')).toBe(9);
-    expect(parseJudgeScore('2 out of 10')).toBe(2);
-    expect(parseJudgeScore(' 10 ')).toBe(10);
-    expect(parseJudgeScore('评分：5')).toBe(5);
-    // No score to read, or one off the 1–10 scale: a failed judgement, not a guess.
-    expect(parseJudgeScore('Looks fine to me.')).toBeUndefined();
-    expect(parseJudgeScore('The answer is 42.')).toBeUndefined();
-    expect(parseJudgeScore('Score: 42')).toBeUndefined();
-    expect(parseJudgeScore('Score: 0')).toBeUndefined();
-    expect(parseJudgeScore('')).toBeUndefined();
-  });
-});
 
 describe('preferencePairs with a judge model', () => {
   it('pairs the best- and worst-scored answers; ties are skipped and unscored replies counted', async () => {
     // The sampled model: seed s answers "Answer s" to every prompt (4 distinct answers per prompt).
     const model = await startOpenAIPeer((r) => `Answer ${Number(r.body.seed ?? 0)} to ${r.prompt}`);
+    // The judge's score reader (@puyu/eval's parseRating) is tested in packages/eval/src/judge.
     // The judge, scripted per prompt: p1 ranks seed 2 best and seed 0 worst; p2 gives every answer 5
     // (a tie); p3 never writes a score for two answers (failed judgements) and ranks the other two.
     const scores: Record<string, (seed: number) => string> = {
@@ -35,7 +16,7 @@ describe('preferencePairs with a judge model', () => {
       p3: (s) => (s < 2 ? 'A reasonable attempt.' : `I'd give it ${s === 2 ? 4 : 7}/10`),
     };
     const judge = await startOpenAIPeer((r) => {
-      const m = /\[Answer\]\nAnswer (\d) to (p\d)/.exec(r.prompt);
+      const m = /answer\]\nAnswer (\d) to (p\d)/.exec(r.prompt); // the answer section of the grading prompt
       return m ? (scores[m[2] as string] as (s: number) => string)(Number(m[1])) : 'no idea';
     });
     try {

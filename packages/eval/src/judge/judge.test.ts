@@ -32,6 +32,21 @@ describe('LLM-as-judge', () => {
     expect(parseRating('[[3]] then revised: [[6]]')).toBe(6);
     expect(parseRating('Rating: [[11]]')).toBeNull();
     expect(parseRating('no idea')).toBeNull();
+    // The forms other judges write (the data flywheel's judge ranker reads replies with this too).
+    expect(parseRating('Score: 8')).toBe(8);
+    expect(parseRating('The answer forgets the change. **Score:** 3')).toBe(3);
+    expect(parseRating('score = 7.5')).toBe(7.5);
+    expect(parseRating('First thought Score: 4, but on reflection Score: 6')).toBe(6);
+    expect(parseRating('I would give it 9/10.')).toBe(9);
+    expect(parseRating('2 out of 10')).toBe(2);
+    expect(parseRating(' 10 ')).toBe(10);
+    expect(parseRating('评分：5')).toBe(5);
+    // No score to read, or one off the 1–10 scale: a failed judgement, not a guess.
+    expect(parseRating('Looks fine to me.')).toBeNull();
+    expect(parseRating('The answer is 42.')).toBeNull();
+    expect(parseRating('Score: 42')).toBeNull();
+    expect(parseRating('Score: 0')).toBeNull();
+    expect(parseRating('')).toBeNull();
     expect(parseVerdict('A is better [[A]]')).toBe('A');
     expect(parseVerdict('[[C]]')).toBe('tie');
     expect(parseVerdict('both fine')).toBeNull();

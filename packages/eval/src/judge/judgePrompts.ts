@@ -41,12 +41,24 @@ export function pairwisePrompt(
     .join('\n');
 }
 
-/** The last `[[n]]` (or a trailing "Rating: n") in a judgement, if it is within 1–10. */
+const NUM = '(\\d+(?:\\.\\d+)?)';
+
+/**
+ * The 1–10 score in a judgement, or null when there is none to read without guessing. In order:
+ * the last `[[n]]`; else the last labelled score (`Rating: n`, `Score: n`, `score = n`, `评分：n`,
+ * markdown bold ignored); else `n/10` or `n out of 10`; else a reply that is only a number. A score
+ * off the 1–10 scale is no score: clamping it would invent a judgement.
+ */
 export function parseRating(text: string): number | null {
-  const bracketed = [...text.matchAll(/\[\[\s*(\d+(?:\.\d+)?)\s*\]\]/g)].at(-1)?.[1];
-  const plain = bracketed ?? [...text.matchAll(/rating\s*[:：]\s*(\d+(?:\.\d+)?)/gi)].at(-1)?.[1];
-  if (plain === undefined) return null;
-  const v = Number(plain);
+  const t = text.replace(/\*\*/g, '');
+  const last = (re: RegExp) => [...t.matchAll(re)].at(-1)?.[1];
+  const found =
+    last(/\[\[\s*(\d+(?:\.\d+)?)\s*\]\]/g) ??
+    last(new RegExp(`(?:rating|score|评分|得分|分数)\\s*[:：=]?\\s*${NUM}`, 'gi')) ??
+    last(new RegExp(`${NUM}\\s*(?:/|out of)\\s*10\\b`, 'gi')) ??
+    new RegExp(`^\\s*${NUM}\\s*[.。]?\\s*$`).exec(t)?.[1];
+  if (found === undefined) return null;
+  const v = Number(found);
   return v >= 1 && v <= 10 ? v : null;
 }
 
