@@ -15,23 +15,21 @@ export interface DocumentReaderOptions {
 }
 
 /**
- * The document format a file's first bytes show: `%PDF-` within the first KiB (as @puyu/extract
- * sniffs; some PDFs carry junk before the header), or a ZIP whose first MiB names `word/` (DOCX).
- * Read here rather than through @puyu/extract's `sniffFormat` so that deciding a file is *not* a
- * document never loads pdfjs.
+ * The document format a file's first bytes show (the first MiB, through @puyu/extract's own
+ * `sniffFormat`), for a file whose name no reader knows; undefined unless it is a PDF or DOCX.
  */
 export async function sniffDocument(path: string): Promise<DocumentInputFormat | undefined> {
   const f = await open(path, 'r');
+  let head: Buffer;
   try {
-    const head = Buffer.alloc(1 << 20);
-    const { bytesRead } = await f.read(head, 0, head.length, 0);
-    const first = head.subarray(0, Math.min(bytesRead, 1024)).toString('latin1');
-    if (first.includes('%PDF-')) return 'pdf';
-    if (first.startsWith('PK\u0003\u0004') && head.subarray(0, bytesRead).includes('word/')) return 'docx';
-    return undefined;
+    head = Buffer.alloc(1 << 20);
+    head = head.subarray(0, (await f.read(head, 0, head.length, 0)).bytesRead);
   } finally {
     await f.close();
   }
+  const { sniffFormat } = await import('@puyu/extract');
+  const format = sniffFormat(head);
+  return format === 'pdf' || format === 'docx' ? format : undefined;
 }
 
 /**
