@@ -97,6 +97,10 @@ export const CORE_ERROR_CODES = defineErrorCodes('@puyu/core', CORE_ERROR_PREFIX
     meaning: 'The output path already exists and would be overwritten.',
     action: 'Remove it or choose another path.',
   },
+  FILE_LINEAGE_CORRUPT: {
+    meaning: "An artefact's lineage manifest (lineage.json or NAME.lineage.json) is not a puyu.lineage/1 manifest.",
+    action: 'Delete the manifest (the artefact then reads as a raw input) or re-run the command that made the artefact.',
+  },
   FILE_DISK_FULL: {
     meaning: 'A write failed because the disk is full.',
     action: 'Free disk space (or write elsewhere) and run again.',
