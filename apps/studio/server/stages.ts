@@ -4,6 +4,7 @@ import { assistantRoutes } from './routes/assistant/index.js';
 import { chatRoutes } from './routes/chat/index.js';
 import { evaluationRoutes } from './routes/evaluation/index.js';
 import { labelRoutes } from './routes/label/index.js';
+import { lineageRoutes } from './routes/lineage/index.js';
 import { modelsRoutes } from './routes/models/index.js';
 import { runsRoutes } from './routes/runs/index.js';
 import { servingRoutes } from './routes/serving/index.js';
@@ -12,6 +13,7 @@ import { trainingRoutes } from './routes/training/index.js';
 /** Every stage's API, mounted at /api/<id>/. A new stage adds its folder under routes/ and one line here. */
 export const STAGES: readonly StageRoutes[] = [
   runsRoutes,
+  lineageRoutes,
   trainingRoutes,
   chatRoutes,
   evaluationRoutes,
