@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ERROR_ACTIONS_FILE, renderErrorActions } from './error-hints.js';
 import { type ErrorCodeSurvey, type PackageTable, surveyErrorCodes } from './errors-scan.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -143,7 +144,10 @@ export function renderErrorsDoc(survey: Pick<ErrorCodeSurvey, 'tables'>): string
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const text = renderErrorsDoc(await surveyErrorCodes(ROOT));
-  writeFileSync(ERRORS_DOC, text);
+  const survey = await surveyErrorCodes(ROOT);
+  writeFileSync(ERRORS_DOC, renderErrorsDoc(survey));
   console.log(`wrote ${ERRORS_DOC}`);
+  // the hints `puyu` prints under a failure (scripts/error-hints.ts)
+  writeFileSync(ERROR_ACTIONS_FILE, renderErrorActions(survey.tables));
+  console.log(`wrote ${ERROR_ACTIONS_FILE}`);
 }

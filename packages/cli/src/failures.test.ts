@@ -41,6 +41,32 @@ describe('CLI failures', () => {
     expect(r.stderr).toContain(`puyu: [${code}] `);
     expect(r.stderr).toContain(text);
     expect(r.code).toBe(2);
+    // one line, and at most a hint under it
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^puyu: \[[A-Z0-9_]+\] /);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    if (lines[1] !== undefined) expect(lines[1]).toMatch(/^ {2}hint: \S/);
+  });
+
+  it.each([
+    [['model', 'inspect', 'x', '--bogus'], "puyu: [CLI_USAGE] unknown option '--bogus'\n  hint: run puyu model inspect --help\n"],
+    [['model', 'inspect'], "puyu: [CLI_USAGE] missing required argument 'path'\n  hint: run puyu model inspect --help\n"],
+    [['modle'], "puyu: [CLI_USAGE] unknown command 'modle' (did you mean model?)\n  hint: run puyu --help\n"],
+    [
+      ['train', 'pretrain', 'c.json', '--threads', 'abc'],
+      'puyu: [CLI_BAD_OPTION] --threads must be an integer ≥ 1, got "abc".\n  hint: Use a value the message lists (see puyu train pretrain --help).\n',
+    ],
+  ])('puyu %j → one line and a hint', (args, stderr) => {
+    const r = puyu(args);
+    expect(r.stderr).toBe(stderr);
+    expect(r.code).toBe(2);
+  });
+
+  it("prints the registry's action as a hint only when the message does not already say it", () => {
+    // FILE_NOT_DIRECTORY's message names the path; its action says what to check
+    expect(puyu(['model', 'init', '/etc/passwd/sub']).stderr).toMatch(/\n {2}hint: Check the path/);
+    // CONFIG_NOT_FOUND's message ends "Check the path.", the opening of its action
+    expect(puyu(['train', 'pretrain', 'no-such-config.json']).stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
   it('--help and --version exit 0', () => {

@@ -23,9 +23,7 @@ export function registerDataRunCommand(data: Command): void {
     });
   data
     .command('dedup-merge')
-    .description(
-      'Global MinHash dedup of a sharded run: cluster every shard’s minhash.sig (step minhash_dedup with scope: global) and copy kept lines to OUT/dedup/',
-    )
+    .description('Global MinHash dedup of a sharded run (minhash_dedup with scope: global): copy the kept lines to OUT/dedup/')
     .argument('<out>', 'the pipeline’s output folder (with shard-NNNNN/ folders)')
     .option('--threshold <j>', 'Jaccard threshold', numberOption('--threshold', { above: 0, max: 0.999 }), 0.7)
     .option('--no-verify', 'remove every LSH candidate without checking its estimated Jaccard')

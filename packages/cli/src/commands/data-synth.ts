@@ -9,9 +9,7 @@ const KINDS = ['arithmetic', 'unit_conversion', 'formula', 'calculator', 'functi
 export function registerDataSynthCommands(data: Command): void {
   data
     .command('synth')
-    .description(
-      'Rule-based synthetic SFT data: worked arithmetic, unit conversions, formulas, calculator tool calls, Python functions with tests (en + zh)',
-    )
+    .description('Rule-based synthetic SFT data: arithmetic, units, formulas, calculator calls, Python functions (en + zh)')
     .requiredOption('--out <path>', 'JSONL to write (XTuner conversations; calculator records as OpenAI messages + tools)')
     .option('--kinds <list>', `comma-separated: ${KINDS.join(', ')}`, 'arithmetic,calculator,unit_conversion,formula,function')
     .option('--count <n>', 'records', intOption('--count'), 1000)
@@ -42,9 +40,7 @@ export function registerDataSynthCommands(data: Command): void {
     });
   data
     .command('pairs')
-    .description(
-      'Feedback-based DPO pairs: sample answers from a served model, rank them with the arithmetic checker (or a judge model), write {prompt, chosen, rejected}',
-    )
+    .description('DPO pairs from feedback: sample a served model, rank its answers by checker or judge, write {prompt, chosen, rejected}')
     .requiredOption('--model <spec>', 'URL@model or local:PATH.gguf')
     .requiredOption(
       '--prompts <path>',
@@ -88,9 +84,7 @@ export function registerDataSynthCommands(data: Command): void {
     );
   data
     .command('flywheel')
-    .description(
-      'One flywheel round from a recipe: score and filter the corpus with the current model, generate SFT data, rank the model’s answers into DPO pairs',
-    )
+    .description('One flywheel round from a recipe: score and filter the corpus, generate SFT data, rank answers into DPO pairs')
     .argument('<recipe>', 'flywheel YAML (see recipes/data-flywheel.yaml)')
     .action(async (recipe: string) => {
       const { runFlywheel } = await import('@puyu/data');

@@ -313,7 +313,7 @@ Prediction ids:
 
   evalCmd
     .command('calculator')
-    .description('Tool use (issue 11): held-out calculator dialogues; rates of well-formed calls, correct calls and final answers')
+    .description('Tool use on held-out calculator dialogues: rates of well-formed calls, correct calls and final answers')
     .requiredOption('--models <specs>', 'comma-separated URL@model or local:PATH.gguf (chat route: the tools travel as OpenAI tools)', list)
     .requiredOption('--data <file>', 'held-out JSONL (heldout.jsonl written by puyu train sft with data.generate)')
     .option('--limit <n>', 'first N items', int('--limit'))

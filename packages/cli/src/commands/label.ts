@@ -123,11 +123,9 @@ export function registerLabelCommands(program: Command): void {
   storeOptions(
     label
       .command('import')
-      .description(
-        'Import dialogue JSONL (a file) or images (a folder, with optional COCO annotations.json or YOLO classes.txt + labels/) into a project',
-      )
+      .description('Import dialogue JSONL (a file) or images (a folder, optionally with COCO or YOLO labels) into a project')
       .argument('<project>', 'project name or id')
-      .argument('<path>', 'a .jsonl file or a folder of images')
+      .argument('<path>', 'a .jsonl file, or a folder of images (with COCO annotations.json or YOLO classes.txt + labels/)')
       .option('--format <f>', 'dialogue format: auto, labelllm, openai, xtuner, puyu', choiceOption('--format', FORMATS), 'auto'),
   ).action(async (ref: string, path: string, o: StoreFlags & { format: (typeof FORMATS)[number] }) => {
     await withStore(o, async (l, db) => {
@@ -144,9 +142,7 @@ export function registerLabelCommands(program: Command): void {
   storeOptions(
     label
       .command('preannotate')
-      .description(
-        'Ask an OpenAI-compatible model for candidate answers to rank, or a draft of the conversation questions (resumes: items done are skipped)',
-      )
+      .description('Ask a model for candidate answers to rank, or a draft of the questions (resumable: items done are skipped)')
       .argument('<project>', 'project name or id')
       .requiredOption('--model <spec>', 'URL@model, e.g. http://127.0.0.1:8000@internlm2')
       .option('--mode <m>', 'candidates or draft', choiceOption('--mode', ['candidates', 'draft'] as const), 'candidates')

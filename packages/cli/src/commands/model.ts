@@ -10,7 +10,7 @@ export function registerModelCommands(program: Command): void {
 
   model
     .command('init')
-    .description('create a randomly initialised InternLM2 as an HF folder (config.json, model.safetensors, tokenizer)')
+    .description('Create a randomly initialised InternLM2 as an HF folder (config.json, model.safetensors, tokenizer)')
     .argument('<out-dir>', 'output folder')
     .option('--preset <name>', `size preset (${Object.keys(INTERNLM2_PRESETS).join('|')})`, 'tiny')
     .option('--hidden <n>', 'hidden size', intOption('--hidden'))
@@ -37,7 +37,7 @@ export function registerModelCommands(program: Command): void {
 
   model
     .command('convert')
-    .description('convert HF folder → GGUF, or GGUF → HF folder (direction inferred from the input)')
+    .description('Convert an HF folder → GGUF, or a GGUF → HF folder (direction inferred from the input)')
     .argument('<in>', 'HF folder (with config.json) or .gguf file')
     .argument('<out>', 'output .gguf file or HF folder')
     .option('--to <format>', 'gguf|hf (checked against the input)')
@@ -76,9 +76,9 @@ export function registerModelCommands(program: Command): void {
 
   model
     .command('inspect')
-    .description('show architecture, hyper-parameters, parameter count, tensors and tokenizer of an HF folder, .safetensors or .gguf')
+    .description('Show architecture, hyper-parameters, parameter count, tensors and tokenizer of an HF folder, .safetensors or .gguf')
     .argument('<path>', 'model folder or file')
-    .option('--json', 'machine-readable output')
+    .option('--json', 'print the report as JSON')
     .option('--max-tensors <n>', 'tensor rows in the text table', intOption('--max-tensors'), 64)
     .action(async (path: string, o: { json?: boolean; maxTensors: number }) => {
       const { formatModelSummary, inspectModel } = await import('@puyu/model');

@@ -82,7 +82,7 @@ export async function runTokenizerTrain(f: TokenizerTrainFlags): Promise<string>
 export function registerTokenizerTrain(tok: Command): void {
   tok
     .command('train')
-    .description('train a SentencePiece BPE model (same pieces as spm_train --model_type=bpe)')
+    .description('Train a SentencePiece BPE model (same pieces as spm_train --model_type=bpe)')
     .requiredOption('--input <files...>', 'text files (one sentence per line) or .jsonl files')
     .requiredOption('--vocab-size <n>', 'vocabulary size, special pieces included', intOption('--vocab-size'))
     .requiredOption('--output <file>', 'where to write the .model file')

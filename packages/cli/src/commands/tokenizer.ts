@@ -80,7 +80,7 @@ export function registerTokenizerCommands(program: Command): void {
   const tok = program.command('tokenizer').description('SentencePiece tokenizers: train, encode, decode');
   tok
     .command('encode')
-    .description('read text lines on stdin, write one JSON array of token ids per line')
+    .description('Read text lines on stdin, write one JSON array of token ids per line')
     .requiredOption('--model <path>', MODEL_HELP)
     .option('--bos', 'prepend the BOS id')
     .option('--eos', 'append the EOS id')
@@ -91,7 +91,7 @@ export function registerTokenizerCommands(program: Command): void {
     });
   tok
     .command('decode')
-    .description('read JSON arrays of token ids on stdin, write one text line per array')
+    .description('Read JSON arrays of token ids on stdin, write one text line per array')
     .requiredOption('--model <path>', MODEL_HELP)
     .option('--special', 'render added tokens such as <|im_start|> (otherwise they are dropped)')
     .action(async (flags: DecodeFlags) => {

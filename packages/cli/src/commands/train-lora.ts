@@ -18,10 +18,8 @@ function ggufList(v: string): GgufType[] {
 export function registerLoraCommands(train: Command): void {
   train
     .command('lora')
-    .description(
-      'LoRA on a frozen HF InternLM2 (an SFT config plus a lora block; see recipes/lora-calculator.json); prints the GGUF adapter path last',
-    )
-    .argument('<config>', 'LoRA config (JSON)')
+    .description('LoRA on a frozen HF InternLM2 (an SFT config plus a lora block); prints the GGUF adapter path last')
+    .argument('<config>', 'LoRA config (JSON; see recipes/lora-calculator.json)')
     .option('--resume', 'continue from the newest checkpoint in output.dir')
     .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
     .action(async (config: string, o: { resume?: boolean; threads?: number }) => {

@@ -52,10 +52,8 @@ export function registerTrainCommands(program: Command): void {
     });
   train
     .command('dpo')
-    .description(
-      'Sigmoid DPO of an HF InternLM2 folder on {prompt, chosen, rejected} JSONL (see recipes/dpo-calculator.json); prints the GGUF path last',
-    )
-    .argument('<config>', 'DPO config (JSON)')
+    .description('Sigmoid DPO of an HF InternLM2 folder on {prompt, chosen, rejected} JSONL; prints the GGUF path last')
+    .argument('<config>', 'DPO config (JSON; see recipes/dpo-calculator.json)')
     .option('--resume', 'continue from the newest checkpoint in output.dir (reference log-probs are read from its cache)')
     .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
     .action(async (config: string, o: { resume?: boolean; threads?: number }) => {
