@@ -28,7 +28,7 @@ function bundles(): { ns: string; en: Record<string, string>; zh: Record<string,
 }
 
 /** Strings that are the same in both languages on purpose: language names, shell commands, JSON examples. */
-const SAME_ON_PURPOSE = /^(languages\.|emptyHint$|customToolsHint$|role\.(gguf|run)$)/;
+const SAME_ON_PURPOSE = /^(languages\.|(lineage\.)?emptyHint$|customToolsHint$|role\.(gguf|run)$)/;
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

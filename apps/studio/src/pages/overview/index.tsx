@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { bytes, fmt, getJson } from '../../api';
 import { Empty, QueryView } from '../../components/States';
 import type { StageDef } from '../../stage';
+import { LineageSection } from './LineageGraph';
 import type { RunFile, RunsResponse } from './types';
 
 /** Facts with a translated label; the rest (eval scores per dataset · model) are data and shown as named. */
@@ -101,6 +102,7 @@ function Overview() {
           )
         }
       </QueryView>
+      <LineageSection />
     </section>
   );
 }
