@@ -1,8 +1,9 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: these are Playwright locators; innerText() is the rendered text a reader sees, which is what the checks compare
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeLineage } from '@puyu/core/lineage';
 import { loadTokenizer } from '@puyu/formats';
 import { inspectModel } from '@puyu/model';
 import { makeToolModel, SYSTEM, sharedDataRoot, WEATHER_TOOL } from '@puyu/testing';
@@ -141,6 +142,65 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
     expect(await row.innerText()).toContain(`step: ${last.step}`);
     expect(await page.locator('tr[data-run="quickstart"]').innerText()).toContain('quickstart/pretrain'); // used by
     if (DATA) expect(await page.locator('tr[data-run="eval-1"]').innerText()).toContain('quickstart/pretrain'); // its model input
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the chain page draws the lineage graph from the manifests: raw inputs left, each node with its kind, hash and scores', async () => {
+    // A chain of its own, written with the real manifest writer (quickstart's manifests, if any, join it).
+    const d = join(runs, 'lineage-demo');
+    await mkdir(join(d, 'tokenizer'), { recursive: true });
+    await mkdir(join(d, 'eval'), { recursive: true });
+    await writeFile(join(d, 'raw.txt'), 'war and peace\n');
+    await writeFile(join(d, 'corpus.jsonl'), '{"text":"war and peace"}\n');
+    await writeLineage(join(d, 'corpus.jsonl'), { kind: 'corpus', command: 'puyu data run recipe.json', parents: [join(d, 'raw.txt')] });
+    await writeFile(join(d, 'tokenizer', 'tokenizer.model'), 'spm');
+    await writeLineage(join(d, 'tokenizer'), { kind: 'tokenizer', command: 'puyu tokenizer train', parents: [join(d, 'corpus.jsonl')] });
+    await writeFile(join(d, 'model.gguf'), 'gguf');
+    const gg = await writeLineage(join(d, 'model.gguf'), {
+      kind: 'gguf',
+      command: 'puyu quantize hf model.gguf',
+      parents: [join(d, 'corpus.jsonl'), join(d, 'tokenizer')],
+    });
+    await writeFile(join(d, 'eval', 'summary.csv'), 'dataset,score\ngsm8k,33.33\n');
+    await writeLineage(join(d, 'eval'), {
+      kind: 'eval',
+      command: 'puyu eval run',
+      parents: [join(d, 'model.gguf')],
+      metrics: { gsm8k: 33.33 },
+    });
+
+    const { page, errors } = await openPage(browser, 'en');
+    await page.goto(url(''));
+    const node = (id: string) => page.locator(`[data-testid=lineage-node][data-node="lineage-demo/${id}"]`);
+    await node('eval').waitFor();
+    const kinds = await page
+      .getByTestId('lineage-node')
+      .evaluateAll((ns) => Object.fromEntries(ns.map((n) => [n.getAttribute('data-node'), n.getAttribute('data-kind')])));
+    expect(kinds).toMatchObject({
+      'lineage-demo/raw.txt': 'raw',
+      'lineage-demo/corpus.jsonl': 'corpus',
+      'lineage-demo/tokenizer': 'tokenizer',
+      'lineage-demo/model.gguf': 'gguf',
+      'lineage-demo/eval': 'eval',
+    });
+    expect(await node('eval').innerText()).toContain('gsm8k: 33.33');
+    expect(await node('model.gguf').innerText()).toContain(gg.hash.slice(0, 12));
+    // left to right by depth: raw → corpus → tokenizer → GGUF → eval
+    const xs: number[] = [];
+    for (const id of ['raw.txt', 'corpus.jsonl', 'tokenizer', 'model.gguf', 'eval']) xs.push((await node(id).boundingBox())!.x);
+    expect(xs).toEqual([...xs].sort((a, b) => a - b));
+    expect(new Set(xs).size).toBe(5);
+    const graph = page.getByTestId('lineage-graph');
+    await until('every edge drawn', async () =>
+      (await page.locator('.react-flow__edge').count()) === Number(await graph.getAttribute('data-edges')) ? true : undefined,
+    );
+    await node('model.gguf').click();
+    const detail = page.getByTestId('lineage-detail');
+    expect(await detail.getByTestId('lineage-command').innerText()).toBe('puyu quantize hf model.gguf');
+    expect(await detail.getByTestId('lineage-hash').innerText()).toBe(gg.hash);
+    await detail.locator('[data-testid=lineage-chain][data-status=recorded][data-problems="0"]').waitFor();
+    shots.push(await shot(page, 'overview-lineage'));
     expect(errors).toEqual([]);
     await page.close();
   });
