@@ -147,6 +147,18 @@ describe('the lineage API', () => {
     expect([gone.status, gone.body.error.code]).toEqual([404, 'STUDIO_RUN_NOT_FOUND']);
   });
 
+  it('a corrupt manifest: the graph leaves it out, a trace through it answers its code', async () => {
+    const bad = join(runs, 'bad');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'x.bin'), 'x');
+    writeFileSync(join(bad, 'lineage.json'), '{ not json');
+    const graph = await get<{ nodes: { id: string }[] }>('/api/lineage');
+    expect(graph.body.nodes.map((n) => n.id)).not.toContain('bad');
+    const { status, body } = await get<{ error: { code: string; message: string } }>('/api/lineage/trace?path=bad');
+    expect([status, body.error.code]).toEqual([400, 'FILE_LINEAGE_CORRUPT']);
+    expect(body.error.message).toContain('re-run the command that made it');
+  });
+
   it('answers an empty graph for a runs folder with no manifests', async () => {
     const empty = join(root, 'empty');
     mkdirSync(empty);
