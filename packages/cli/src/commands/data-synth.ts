@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '@puyu/core/errors';
 import type { Command } from 'commander';
+import { JSON_HELP, printJson } from '../json.js';
 import { intOption, numberOption } from '../options.js';
 
 const KINDS = ['arithmetic', 'unit_conversion', 'formula', 'calculator', 'function'] as const;
@@ -15,7 +16,8 @@ export function registerDataSynthCommands(data: Command): void {
     .option('--count <n>', 'records', intOption('--count'), 1000)
     .option('--seed <n>', 'seed', intOption('--seed', { min: 0 }), 1)
     .option('--zh-share <x>', 'share of Chinese records', numberOption('--zh-share', { min: 0, max: 1 }), 0.4)
-    .action(async (o: { out: string; kinds: string; count: number; seed: number; zhShare: number }) => {
+    .option('--json', JSON_HELP)
+    .action(async (o: { out: string; kinds: string; count: number; seed: number; zhShare: number; json?: boolean }) => {
       const kinds = o.kinds.split(',').map((k) => k.trim());
       for (const k of kinds)
         if (!(KINDS as readonly string[]).includes(k))
@@ -36,6 +38,7 @@ export function registerDataSynthCommands(data: Command): void {
               }),
         ),
       );
+      if (o.json) return printJson({ out: o.out, records: n });
       process.stdout.write(`${o.out}: ${n} records\n`);
     });
   data
@@ -51,8 +54,18 @@ export function registerDataSynthCommands(data: Command): void {
     .option('--temperature <t>', 'sampling temperature', numberOption('--temperature', { min: 0, max: 2 }), 0.8)
     .option('--limit <n>', 'first N prompts only', intOption('--limit'))
     .option('--judge <spec>', "rank by this model's 1–10 scores instead of the checker (URL@model or local:PATH.gguf)")
+    .option('--json', JSON_HELP)
     .action(
-      async (o: { model: string; prompts: string; out: string; samples: number; temperature: number; limit?: number; judge?: string }) => {
+      async (o: {
+        model: string;
+        prompts: string;
+        out: string;
+        samples: number;
+        temperature: number;
+        limit?: number;
+        judge?: string;
+        json?: boolean;
+      }) => {
         const [{ openModel }, { dpoLine, preferencePairs, writeLines }] = await Promise.all([import('@puyu/client'), import('@puyu/data')]);
         const rows = (await readFile(o.prompts, 'utf8'))
           .split('\n')
@@ -71,6 +84,8 @@ export function registerDataSynthCommands(data: Command): void {
             o.out,
             r.pairs.map((p) => dpoLine(p)),
           );
+          const { pairs, ...stats } = r;
+          if (o.json) return printJson({ out: o.out, pairs: pairs.length, prompts: rows.length, ...stats });
           process.stdout.write(
             judge
               ? `${o.out}: ${r.pairs.length} pairs from ${rows.length} prompts (judge ${o.judge}: mean score ${(r.meanScore ?? 0).toFixed(2)}, ${r.ties} ties, ${r.failedJudgements} failed judgements, ${r.failedRequests} failed requests)\n`
@@ -86,9 +101,11 @@ export function registerDataSynthCommands(data: Command): void {
     .command('flywheel')
     .description('One flywheel round from a recipe: score and filter the corpus, generate SFT data, rank answers into DPO pairs')
     .argument('<recipe>', 'flywheel YAML (see recipes/data-flywheel.yaml)')
-    .action(async (recipe: string) => {
+    .option('--json', JSON_HELP)
+    .action(async (recipe: string, o: { json?: boolean }) => {
       const { runFlywheel } = await import('@puyu/data');
       const r = await runFlywheel(recipe);
+      if (o.json) return printJson(r);
       process.stdout.write(
         `${r.report}: corpus kept ${r.corpusKept}/${r.corpusRead}, ${r.sft} SFT records, ${r.dpo} DPO pairs (model accuracy ${(100 * r.accuracy).toFixed(1)}%)\n`,
       );

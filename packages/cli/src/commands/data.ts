@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { JSON_HELP, printJson } from '../json.js';
 import { intOption, numberOption } from '../options.js';
 import { registerDataRunCommand } from './data-run.js';
 import { registerDataSynthCommands } from './data-synth.js';
@@ -16,6 +17,7 @@ interface DedupFlags {
   verify: boolean;
   removed?: string;
   force?: boolean;
+  json?: boolean;
 }
 
 /** `puyu data dedup` (MinHash-LSH on its own) and `puyu data run PIPELINE.yaml`. */
@@ -36,6 +38,7 @@ export function registerDataCommands(program: Command): void {
     .option('--no-verify', 'remove every LSH candidate without checking its estimated Jaccard')
     .option('--removed <path>', 'also write {id, duplicate_of, similarity} per removed line')
     .option('--force', 'overwrite the output')
+    .option('--json', JSON_HELP)
     .action(async (o: DedupFlags) => {
       const { dedupJsonl } = await import('@puyu/data');
       const s = await dedupJsonl(o.input, o.output, {
@@ -50,6 +53,7 @@ export function registerDataCommands(program: Command): void {
         removedPath: o.removed,
         force: o.force,
       });
+      if (o.json) return printJson({ output: o.output, ...s });
       const mb = s.bytesIn / 1e6;
       const bad = Object.entries(s.malformed.counts)
         .map(([k, v]) => `${k} ${v}`)

@@ -5,7 +5,9 @@ import type { LocalModelStarter } from '@puyu/client';
 import { ConfigError, loadJsonConfig, parseConfig } from '@puyu/core';
 import type { DatasetConfig, RunConfig, RunSummary, TokenCounter } from '@puyu/eval';
 import type { Command } from 'commander';
+import { JSON_HELP, printJson } from '../json.js';
 import { choiceOption, intOption, numberOption, parseInteger } from '../options.js';
+import { evalRunSummary } from './summaries.js';
 
 // The stage is imported when an eval command runs, not when the CLI starts: `puyu --help` and
 // every other command then load none of it (packages/cli/src/failures.test.ts checks).
@@ -66,6 +68,7 @@ interface RunFlags {
   localCtx: number;
   threads: number;
   quiet?: boolean;
+  json?: boolean;
 }
 
 /** The config file (if any) with flags laid over it; NeedleBench brings its own dataset, so it needs none. */
@@ -116,12 +119,14 @@ async function withInterrupt(fn: (signal: AbortSignal) => Promise<RunSummary>): 
   }
 }
 
-async function report(s: RunSummary): Promise<void> {
+async function report(s: RunSummary, json?: boolean): Promise<void> {
+  if (json) printJson(evalRunSummary(s));
   if (s.status === 'aborted') {
     process.stderr.write(`puyu eval: aborted; ${s.requests.sent} answers cached in ${s.outDir}. Rerun to resume.\n`);
     process.exitCode = 130;
     return;
   }
+  if (json) return;
   const { summaryGrid, summaryMarkdown } = await stage();
   process.stdout.write(summaryMarkdown(summaryGrid(s.results)));
   process.stdout.write(
@@ -145,7 +150,8 @@ const runOptions = (cmd: Command) =>
     .option('--api-key-env <name>', 'environment variable holding the API key (sent as Bearer)')
     .option('--local-ctx <n>', 'context size for local: models', int('--local-ctx', 16), 4096)
     .option('--threads <n>', 'CPU threads for local: models', int('--threads'), 1)
-    .option('--quiet', 'no progress bar');
+    .option('--quiet', 'no progress bar')
+    .option('--json', JSON_HELP);
 
 /** `puyu eval …`: OpenCompass's run / eval-only / summarize, NeedleBench and a CompassRank-style page. */
 export function registerEvalCommands(program: Command): void {
@@ -169,7 +175,7 @@ export function registerEvalCommands(program: Command): void {
         progress: { silent: o.quiet },
       }),
     );
-    await report(s);
+    await report(s, o.json);
   });
 
   evalCmd
@@ -183,6 +189,7 @@ export function registerEvalCommands(program: Command): void {
     .option('--circular', 'circular evaluation (ids carry @circular:…)')
     .option('--style <style>', 'chat|base: the kind of model that wrote them (HumanEval cuts base completions differently)', 'chat')
     .option('--out <file>', 'per-sample output (default <predictions>.scored.jsonl)')
+    .option('--json', 'print the result as one JSON object on stdout (what this command prints anyway)')
     .addHelpText(
       'after',
       `
@@ -233,10 +240,12 @@ Prediction ids:
     .requiredOption('--out <file>', 'HTML file to write')
     .option('--title <text>', 'page title', 'Puyu leaderboard')
     .option('--resamples <n>', 'bootstrap resamples', int('--resamples', 100), 1000)
-    .action(async (runs: string[], o: { out: string; title: string; resamples: number }) => {
+    .option('--json', JSON_HELP)
+    .action(async (runs: string[], o: { out: string; title: string; resamples: number; json?: boolean }) => {
       const { collectRuns, leaderboardHtml } = await stage();
       const entries = collectRuns(runs);
       writeFileSync(o.out, leaderboardHtml(entries, { title: o.title, resamples: o.resamples }));
+      if (o.json) return printJson({ results: entries.length, runs: runs.length, out: o.out });
       process.stdout.write(`${entries.length} model × dataset results from ${runs.length} runs → ${o.out}\n`);
     });
 
@@ -253,6 +262,7 @@ Prediction ids:
     .option('--concurrency <n>', 'judgements in flight', int('--concurrency'), 4)
     .option('--cache <file>', 'judge answer cache (JSONL)')
     .requiredOption('--out <file>', 'per-sample judgements (JSONL)')
+    .option('--json', 'print the result as one JSON object on stdout (what this command prints anyway)')
     .action(
       async (o: {
         judge: string;
@@ -325,8 +335,10 @@ Prediction ids:
     .option('--api-key-env <name>', 'environment variable holding the API key (sent as Bearer)')
     .option('--local-ctx <n>', 'context size for local: models', int('--local-ctx', 16), 4096)
     .option('--threads <n>', 'CPU threads for local: models', int('--threads'), 1)
+    .option('--json', JSON_HELP)
     .action(
       async (o: {
+        json?: boolean;
         models: string[];
         data: string;
         limit?: number;
@@ -369,6 +381,7 @@ Prediction ids:
         }
         calc.writeRecords(out, all);
         // A measurement: below-target rates are a result, not a failure, so the exit code stays 0.
+        if (o.json) return printJson({ models: rows, out });
         process.stdout.write(calc.calculatorTable(rows));
         process.stdout.write(`per-item verdicts → ${out}\n`);
       },
@@ -444,8 +457,8 @@ Prediction ids:
           { signal, startLocal: localStarter({ ...o, concurrency: config.concurrency }), progress: { silent: o.quiet } },
         ),
       );
-      await report(s);
-      if (s.status === 'done') process.stdout.write(`heatmaps (SVG + PNG) → ${join(s.outDir, 'heatmaps')}\n`);
+      await report(s, o.json);
+      if (s.status === 'done' && !o.json) process.stdout.write(`heatmaps (SVG + PNG) → ${join(s.outDir, 'heatmaps')}\n`);
     },
   );
 }

@@ -1,6 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '@puyu/core/errors';
 import type { Command } from 'commander';
+import { JSON_HELP, printJson } from '../json.js';
 import { choiceOption, intOption, numberOption } from '../options.js';
 
 interface StoreFlags {
@@ -126,8 +127,9 @@ export function registerLabelCommands(program: Command): void {
       .description('Import dialogue JSONL (a file) or images (a folder, optionally with COCO or YOLO labels) into a project')
       .argument('<project>', 'project name or id')
       .argument('<path>', 'a .jsonl file, or a folder of images (with COCO annotations.json or YOLO classes.txt + labels/)')
-      .option('--format <f>', 'dialogue format: auto, labelllm, openai, xtuner, puyu', choiceOption('--format', FORMATS), 'auto'),
-  ).action(async (ref: string, path: string, o: StoreFlags & { format: (typeof FORMATS)[number] }) => {
+      .option('--format <f>', 'dialogue format: auto, labelllm, openai, xtuner, puyu', choiceOption('--format', FORMATS), 'auto')
+      .option('--json', JSON_HELP),
+  ).action(async (ref: string, path: string, o: StoreFlags & { format: (typeof FORMATS)[number]; json?: boolean }) => {
     await withStore(o, async (l, db) => {
       const project = await findProject(l, db, ref);
       const { join } = await import('node:path');
@@ -135,6 +137,7 @@ export function registerLabelCommands(program: Command): void {
         ? await l.importImageEntries(db.db, new l.FileStore(join(o.data, 'files')), project, await l.readFolder(path))
         : await l.importDialogues(db.db, project, readFileSync(path, 'utf8'), o.format);
       for (const s of report.skipped) console.error(`puyu label: skipped${s.line ? ` line ${s.line}` : ''}: [${s.code}] ${s.reason}`);
+      if (o.json) return printJson({ project: project.name, imported: report.imported, skipped: report.skipped });
       console.log(`puyu label: imported ${report.imported} items into ${project.name}, skipped ${report.skipped.length}`);
     });
   });
@@ -148,11 +151,12 @@ export function registerLabelCommands(program: Command): void {
       .option('--mode <m>', 'candidates or draft', choiceOption('--mode', ['candidates', 'draft'] as const), 'candidates')
       .option('--count <n>', 'candidate answers per item', intOption('--count', { min: 1, max: 8 }), 1)
       .option('--temperature <t>', 'sampling temperature', numberOption('--temperature', { min: 0, max: 2 }))
-      .option('--limit <n>', 'at most this many items', intOption('--limit')),
+      .option('--limit <n>', 'at most this many items', intOption('--limit'))
+      .option('--json', JSON_HELP),
   ).action(
     async (
       ref: string,
-      o: StoreFlags & { model: string; mode: 'candidates' | 'draft'; count: number; temperature?: number; limit?: number },
+      o: StoreFlags & { model: string; mode: 'candidates' | 'draft'; count: number; temperature?: number; limit?: number; json?: boolean },
     ) => {
       const { parseModelSpec } = await import('@puyu/client');
       const spec = parseModelSpec(o.model);
@@ -170,6 +174,7 @@ export function registerLabelCommands(program: Command): void {
           progress: true,
         });
         for (const f of r.failed) console.error(`puyu label: item ${f.itemId}: [${f.code}] ${f.reason}`);
+        if (o.json) return printJson({ project: project.name, updated: r.updated, failed: r.failed });
         console.log(`puyu label: pre-annotated ${r.updated} items of ${project.name}, ${r.failed.length} failed`);
       });
     },
@@ -181,12 +186,14 @@ export function registerLabelCommands(program: Command): void {
       .description('Write an export of a project: raw, labels, audits, sft, dpo (dialogues); coco, yolo, voc (images)')
       .argument('<project>', 'project name or id')
       .requiredOption('--format <f>', EXPORTS.join(', '), choiceOption('--format', EXPORTS))
-      .requiredOption('-o, --output <file>', 'file to write'),
-  ).action(async (ref: string, o: StoreFlags & { format: (typeof EXPORTS)[number]; output: string }) => {
+      .requiredOption('-o, --output <file>', 'file to write')
+      .option('--json', JSON_HELP),
+  ).action(async (ref: string, o: StoreFlags & { format: (typeof EXPORTS)[number]; output: string; json?: boolean }) => {
     await withStore(o, async (l, db) => {
       const project = await findProject(l, db, ref);
       const file = await l.exportProject(db.db, project, o.format);
       writeFileSync(o.output, file.body);
+      if (o.json) return printJson({ project: project.name, format: o.format, output: o.output, bytes: file.body.byteLength });
       console.log(`puyu label: wrote ${o.output} (${file.body.byteLength} bytes, ${o.format})`);
     });
   });

@@ -3,7 +3,9 @@ import { stat } from 'node:fs/promises';
 import { ConfigError } from '@puyu/core/errors';
 import type { LLAMA_FTYPE } from '@puyu/ggml';
 import type { Command } from 'commander';
+import { JSON_HELP, printJson } from '../json.js';
 import { intOption } from '../options.js';
+import { quantizeSummary } from './summaries.js';
 
 type QuantType = keyof typeof LLAMA_FTYPE;
 
@@ -17,7 +19,8 @@ export function registerQuantizeCommand(program: Command): void {
     .requiredOption('--type <type>', 'target type: q8_0, q4_0, q4_k_m, q5_k_m, q6_k, … (any llama.cpp ftype; a wrong one lists them all)')
     .option('--threads <n>', 'CPU threads', intOption('--threads'), 1)
     .option('--force', 'overwrite the output file')
-    .action(async (input: string, output: string, o: { type: string; threads: number; force?: boolean }) => {
+    .option('--json', JSON_HELP)
+    .action(async (input: string, output: string, o: { type: string; threads: number; force?: boolean; json?: boolean }) => {
       // libllama loads only here, so `puyu --help` and the pure-TS commands stay free of native code.
       const { LLAMA_FTYPE, quantizeGgufModel } = await import('@puyu/ggml');
       const type = o.type.toLowerCase();
@@ -29,9 +32,11 @@ export function registerQuantizeCommand(program: Command): void {
       const t0 = performance.now();
       quantizeGgufModel(input, output, type as QuantType, { threads: o.threads });
       const [a, b] = await Promise.all([stat(input), stat(output)]);
+      const seconds = (performance.now() - t0) / 1000;
+      if (o.json) return printJson(quantizeSummary({ input, output, type, inputBytes: a.size, outputBytes: b.size, seconds }));
       const mb = (n: number) => (n / 1024 / 1024).toFixed(2);
       process.stdout.write(
-        `${output}: ${type}, ${mb(b.size)} MiB (from ${mb(a.size)} MiB, ×${(a.size / b.size).toFixed(2)} smaller) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+        `${output}: ${type}, ${mb(b.size)} MiB (from ${mb(a.size)} MiB, ×${(a.size / b.size).toFixed(2)} smaller) in ${seconds.toFixed(1)} s\n`,
       );
     });
 }

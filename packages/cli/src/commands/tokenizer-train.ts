@@ -2,6 +2,7 @@ import { ConfigError } from '@puyu/core/errors';
 import { Progress } from '@puyu/core/progress';
 import type { BpeTrainerOptions } from '@puyu/formats/tokenizer';
 import type { Command } from 'commander';
+import { JSON_HELP } from '../json.js';
 import { intOption, numberOption } from '../options.js';
 
 export interface TokenizerTrainFlags {
@@ -22,13 +23,15 @@ export interface TokenizerTrainFlags {
   maxPieceLength?: number;
   padId?: number;
   quiet?: boolean;
+  /** Return the summary as one JSON object instead of a sentence. */
+  json?: boolean;
 }
 
 function list(v: string | undefined): string[] {
   return v === undefined ? [] : v.split(',').filter((s) => s.length > 0);
 }
 
-/** Trains and writes the model; returns a one-line summary (printed on stdout by the command). */
+/** Trains and writes the model; returns a one-line summary, JSON with `json` (printed on stdout by the command). */
 export async function runTokenizerTrain(f: TokenizerTrainFlags): Promise<string> {
   if (f.modelType !== 'bpe') {
     throw new ConfigError('CLI_BAD_OPTION', `--model-type ${f.modelType} is not supported; only "bpe" can be trained.`);
@@ -71,6 +74,7 @@ export async function runTokenizerTrain(f: TokenizerTrainFlags): Promise<string>
   const { model, stats } = await trainBpe(lines, options, f.input);
   mergeBar?.finish();
   await writeSentencePieceModel(f.output, model);
+  if (f.json) return JSON.stringify({ output: f.output, pieces: model.pieces.length, ...stats });
   return (
     `wrote ${f.output}: ${model.pieces.length} pieces (${stats.metaPieces} special, ${stats.learnedPieces} merges, ` +
     `${stats.alphabetSize} characters covering ${(100 * stats.characterCoverage).toFixed(2)}%) from ${stats.linesRead} lines, ` +
@@ -104,6 +108,7 @@ export function registerTokenizerTrain(tok: Command): void {
     .option('--max-piece-length <n>', 'longest piece in characters (default 16)', intOption('--max-piece-length'))
     .option('--pad-id <n>', 'id of a <pad> piece (default: none)', intOption('--pad-id', { min: 0 }))
     .option('--quiet', 'no progress on stderr')
+    .option('--json', JSON_HELP)
     .action(async (f: TokenizerTrainFlags) => {
       console.log(await runTokenizerTrain(f));
     });

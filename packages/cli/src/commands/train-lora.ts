@@ -1,6 +1,8 @@
 import { ConfigError } from '@puyu/core';
 import type { Command } from 'commander';
+import { JSON_HELP, printJson } from '../json.js';
 import { intOption } from '../options.js';
+import { trainSummary } from './summaries.js';
 
 const GGUF_TYPES = ['f32', 'f16', 'bf16', 'q8_0', 'q4_0'] as const;
 type GgufType = (typeof GGUF_TYPES)[number];
@@ -22,9 +24,11 @@ export function registerLoraCommands(train: Command): void {
     .argument('<config>', 'LoRA config (JSON; see recipes/lora-calculator.json)')
     .option('--resume', 'continue from the newest checkpoint in output.dir')
     .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
-    .action(async (config: string, o: { resume?: boolean; threads?: number }) => {
+    .option('--json', JSON_HELP)
+    .action(async (config: string, o: { resume?: boolean; threads?: number; json?: boolean }) => {
       const { runLora } = await import('@puyu/train');
       const r = await runLora(config, { resume: o.resume, threads: o.threads });
+      if (o.json) return printJson(trainSummary('lora', r));
       const lines = [
         `steps ${r.steps}  final train loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}  (assistant tokens)`,
         `dialogues  ${r.examples.train} train, ${r.examples.val} held-out, ${r.skipped} line(s) skipped → ${r.outputs.skipped}`,
@@ -43,9 +47,11 @@ export function registerLoraCommands(train: Command): void {
     .requiredOption('--adapter <dir>', "the adapter folder (a LoRA run's adapter/)")
     .requiredOption('--out <dir>', 'the merged HF folder to write')
     .option('--gguf <types>', `also convert to GGUF, a comma list of ${GGUF_TYPES.join('|')}`, ggufList)
-    .action(async (o: { base: string; adapter: string; out: string; gguf?: GgufType[] }) => {
+    .option('--json', JSON_HELP)
+    .action(async (o: { base: string; adapter: string; out: string; gguf?: GgufType[]; json?: boolean }) => {
       const { mergeLoraAdapter } = await import('@puyu/train');
       const r = await mergeLoraAdapter(o);
+      if (o.json) return printJson({ command: 'train merge', adapted: r.adapted, hf: r.hf, gguf: r.gguf });
       process.stdout.write(`${[`merged ${r.adapted} adapted layer(s) → ${r.hf}`, ...r.gguf].join('\n')}\n`);
     });
 }

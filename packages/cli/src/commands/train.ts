@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { JSON_HELP, printJson } from '../json.js';
 import { choiceOption, intOption } from '../options.js';
+import { trainSummary } from './summaries.js';
 import { registerLoraCommands } from './train-lora.js';
 
 // @puyu/train's TRAIN_PRECISIONS, repeated so `puyu --help` loads no training code
@@ -17,9 +19,11 @@ export function registerTrainCommands(program: Command): void {
     .option('--resume', 'continue from the newest checkpoint in output.dir')
     .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
     .option('--precision <p>', PRECISION_HELP, choiceOption('--precision', PRECISIONS))
-    .action(async (config: string, o: { resume?: boolean; threads?: number; precision?: Precision }) => {
+    .option('--json', JSON_HELP)
+    .action(async (config: string, o: { resume?: boolean; threads?: number; precision?: Precision; json?: boolean }) => {
       const { runPretrain } = await import('@puyu/train');
       const r = await runPretrain(config, { resume: o.resume, threads: o.threads, precision: o.precision });
+      if (o.json) return printJson(trainSummary('pretrain', r));
       const lines = [
         `steps ${r.steps}  final train loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}  unigram baseline ${r.unigramLoss.toFixed(4)}`,
         `HF model   ${r.outputs.hf}`,
@@ -36,9 +40,11 @@ export function registerTrainCommands(program: Command): void {
     .option('--resume', 'continue from the newest checkpoint in output.dir')
     .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
     .option('--precision <p>', PRECISION_HELP, choiceOption('--precision', PRECISIONS))
-    .action(async (config: string, o: { resume?: boolean; threads?: number; precision?: Precision }) => {
+    .option('--json', JSON_HELP)
+    .action(async (config: string, o: { resume?: boolean; threads?: number; precision?: Precision; json?: boolean }) => {
       const { runSft } = await import('@puyu/train');
       const r = await runSft(config, { resume: o.resume, threads: o.threads, precision: o.precision });
+      if (o.json) return printJson(trainSummary('sft', r));
       const lines = [
         `steps ${r.steps}  final train loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}  (assistant tokens)`,
         `dialogues  ${r.examples.train} train, ${r.examples.val} held-out, ${r.skipped} line(s) skipped → ${r.outputs.skipped}`,
@@ -56,9 +62,11 @@ export function registerTrainCommands(program: Command): void {
     .argument('<config>', 'DPO config (JSON; see recipes/dpo-calculator.json)')
     .option('--resume', 'continue from the newest checkpoint in output.dir (reference log-probs are read from its cache)')
     .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
-    .action(async (config: string, o: { resume?: boolean; threads?: number }) => {
+    .option('--json', JSON_HELP)
+    .action(async (config: string, o: { resume?: boolean; threads?: number; json?: boolean }) => {
       const { runDpo } = await import('@puyu/train');
       const r = await runDpo(config, { resume: o.resume, threads: o.threads });
+      if (o.json) return printJson(trainSummary('dpo', r));
       const h = r.heldOut;
       const lines = [
         `steps ${r.steps}  final DPO loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}`,
