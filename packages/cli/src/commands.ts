@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAgentCommands } from './commands/agent.js';
 import { registerAssistantCommands } from './commands/assistant.js';
+import { registerCompletionCommand } from './commands/completion.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEvalCommands } from './commands/eval.js';
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   registerDataCommands(program);
   registerAgentCommands(program);
   registerDoctorCommand(program);
+  registerCompletionCommand(program);
   registerAssistantCommands(program);
   registerLabelCommands(program);
 }
