@@ -200,6 +200,10 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
     expect(await detail.getByTestId('lineage-command').innerText()).toBe('puyu quantize hf model.gguf');
     expect(await detail.getByTestId('lineage-hash').innerText()).toBe(gg.hash);
     await detail.locator('[data-testid=lineage-chain][data-status=recorded][data-problems="0"]').waitFor();
+    // the clicked artefact's chain is marked on the graph: everything it came from, nothing made from it
+    expect(await node('raw.txt').getAttribute('data-chain')).toBe('raw');
+    expect(await node('tokenizer').getAttribute('data-chain')).toBe('recorded');
+    expect(await node('eval').getAttribute('data-chain')).toBeNull();
     shots.push(await shot(page, 'overview-lineage'));
     expect(errors).toEqual([]);
     await page.close();

@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { type UseQueryResult, useQuery } from '@tanstack/react-query';
 import { BaseEdge, type Edge, type EdgeProps, Handle, MarkerType, type Node, type NodeProps, Position, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import './lineage.css';
@@ -75,7 +75,19 @@ function useKindName(): (kind: string) => string {
   return (kind) => (KINDS.has(kind) ? t(`lineage.kind.${kind}`) : kind);
 }
 
-type ArtefactData = { node: LineageGraphNode; selected: boolean };
+type TraceNode = TraceResponse['nodes'][number];
+/** `chain`: set on the artefacts of the selected one's traced chain, with what the trace found. */
+type ArtefactData = { node: LineageGraphNode; selected: boolean; chain?: TraceNode };
+
+/** What a traced node's user should know, in words: changed since its manifest, gone, or changed after its child was made. */
+function useProblems(): (n: TraceNode) => string[] {
+  const { t } = useTranslation('overview');
+  return (n) => [
+    ...(n.status === 'changed' ? [t('lineage.problem.changed', { path: n.id })] : []),
+    ...(n.status === 'missing' ? [t('lineage.problem.missing', { path: n.id })] : []),
+    ...(n.recordedHash ? [t('lineage.problem.stale', { path: n.id, was: n.recordedHash.slice(0, 12) })] : []),
+  ];
+}
 
 /** One artefact: kind (colour and name), short hash, its path and its figures (eval scores, losses). */
 function ArtefactNode({ data }: NodeProps<Node<ArtefactData>>) {
@@ -83,14 +95,32 @@ function ArtefactNode({ data }: NodeProps<Node<ArtefactData>>) {
   const kindName = useKindName();
   const n = data.node;
   const metrics = Object.entries(n.metrics ?? {});
-  const cls = ['lin-node', `kind-${KINDS.has(n.kind) ? n.kind : 'other'}`, n.recorded ? '' : 'unrecorded', data.selected ? 'selected' : ''];
+  const broken = data.chain && (data.chain.status === 'changed' || data.chain.status === 'missing' || !!data.chain.recordedHash);
+  const cls = [
+    'lin-node',
+    `kind-${KINDS.has(n.kind) ? n.kind : 'other'}`,
+    n.recorded ? '' : 'unrecorded',
+    data.selected ? 'selected' : '',
+    data.chain ? 'in-chain' : '',
+    broken ? 'broken' : '',
+  ];
   return (
-    <div className={cls.join(' ').trim()} data-testid="lineage-node" data-node={n.id} data-kind={n.kind} title={n.id}>
+    <div
+      className={cls.filter(Boolean).join(' ')}
+      data-testid="lineage-node"
+      data-node={n.id}
+      data-kind={n.kind}
+      data-chain={data.chain?.status}
+      title={n.id}
+    >
       <Handle type="target" position={Position.Left} />
       <div className="lin-head">
         <span className="lin-kind">{kindName(n.kind)}</span> <code>{n.hash.slice(0, 12)}</code>
       </div>
       <div className="lin-name">{shortName(n.id)}</div>
+      {broken && data.chain && (
+        <span className="badge lin-status changed">{t(`lineage.status.${data.chain.status === 'missing' ? 'missing' : 'changed'}`)}</span>
+      )}
       {metrics.slice(0, 3).map(([k, v]) => (
         <div key={k} className="lin-metric" data-metric={k}>
           {k}: <span className="num">{fmt(v)}</span>
@@ -118,15 +148,12 @@ function SkipEdge({ id, sourceX, sourceY, targetX, targetY, markerEnd, style }: 
 const EDGE_TYPES = { skip: SkipEdge };
 
 /** What a click shows: the command and full hash, and whether its chain still holds (the trace API). */
-function ArtefactDetail({ node }: { node: LineageGraphNode }) {
+function ArtefactDetail({ node, trace }: { node: LineageGraphNode; trace: UseQueryResult<TraceResponse> }) {
   const { t, i18n } = useTranslation('overview');
   const kindName = useKindName();
-  const traceable = node.recorded && !isAbsolute(node.id);
-  const trace = useQuery({
-    queryKey: ['lineage-trace', node.id, node.hash],
-    queryFn: () => getJson<TraceResponse>('/api/lineage/trace', { path: node.id }),
-    enabled: traceable,
-  });
+  const problemsOf = useProblems();
+  const traceable = traceableId(node);
+  const problems = trace.data?.nodes.flatMap(problemsOf) ?? [];
   const own = trace.data?.nodes[0];
   return (
     <div className="card lin-detail" data-testid="lineage-detail" data-node={node.id}>
@@ -166,15 +193,15 @@ function ArtefactDetail({ node }: { node: LineageGraphNode }) {
       {traceable && trace.isPending && <Loading />}
       {traceable && trace.isError && <ErrorState error={trace.error} />}
       {trace.data && own && (
-        <div data-testid="lineage-chain" data-status={own.status} data-problems={trace.data.problems.length}>
+        <div data-testid="lineage-chain" data-status={own.status} data-problems={problems.length}>
           <span className={`badge lin-status ${own.status}`}>{t(`lineage.status.${own.status}`)}</span>{' '}
-          {trace.data.problems.length === 0 ? (
+          {problems.length === 0 ? (
             t('lineage.detail.chainOk', { n: trace.data.nodes.length })
           ) : (
             <>
               {t('lineage.detail.chainProblems', { n: trace.data.nodes.length })}
               <ul>
-                {trace.data.problems.map((p) => (
+                {problems.map((p) => (
                   <li key={p}>
                     <code>{p}</code>
                   </li>
@@ -188,9 +215,19 @@ function ArtefactDetail({ node }: { node: LineageGraphNode }) {
   );
 }
 
+/** Only an artefact with a manifest inside the runs folder can be traced (the API reads nothing else). */
+const traceableId = (n: LineageGraphNode | undefined) => !!n && n.recorded && !isAbsolute(n.id);
+
 function LineageView({ graph }: { graph: LineageResponse }) {
   const { t } = useTranslation('overview');
   const [selected, setSelected] = useState<string>();
+  const chosen = graph.nodes.find((n) => n.id === selected);
+  const trace = useQuery({
+    queryKey: ['lineage-trace', chosen?.id, chosen?.hash],
+    queryFn: () => getJson<TraceResponse>('/api/lineage/trace', { path: chosen?.id }),
+    enabled: traceableId(chosen),
+  });
+  const chain = new Map((chosen && trace.data?.root === chosen.id ? trace.data.nodes : []).map((n) => [n.id, n]));
   const pos = lineageLayout(
     graph.nodes.map((n) => n.id),
     graph.edges,
@@ -200,16 +237,16 @@ function LineageView({ graph }: { graph: LineageResponse }) {
     id: n.id,
     type: 'artefact',
     position: pos.get(n.id) ?? { x: 0, y: 0 },
-    data: { node: n, selected: n.id === selected },
+    data: { node: n, selected: n.id === selected, chain: chain.get(n.id) },
   }));
   const edges: Edge[] = graph.edges.map((e) => ({
     id: `${e.from}->${e.to}`,
     source: e.from,
     target: e.to,
     ...(column(e.to) - column(e.from) > 1 ? { type: 'skip' } : {}),
+    ...(chain.get(e.to)?.parents.includes(e.from) ? { className: 'in-chain' } : {}),
     markerEnd: { type: MarkerType.ArrowClosed },
   }));
-  const chosen = graph.nodes.find((n) => n.id === selected);
   // Tall enough for the fullest column at full size; fitView shrinks larger graphs.
   const perColumn = new Map<number, number>();
   for (const p of pos.values()) perColumn.set(p.x, (perColumn.get(p.x) ?? 0) + 1);
@@ -240,7 +277,7 @@ function LineageView({ graph }: { graph: LineageResponse }) {
           minZoom={0.2}
         />
       </div>
-      {chosen ? <ArtefactDetail node={chosen} /> : <p className="muted">{t('lineage.clickHint')}</p>}
+      {chosen ? <ArtefactDetail node={chosen} trace={trace} /> : <p className="muted">{t('lineage.clickHint')}</p>}
     </>
   );
 }
