@@ -237,6 +237,8 @@ function LineageView({ graph }: { graph: LineageResponse }) {
     id: n.id,
     type: 'artefact',
     position: pos.get(n.id) ?? { x: 0, y: 0 },
+    selected: n.id === selected,
+    ariaLabel: n.id,
     data: { node: n, selected: n.id === selected, chain: chain.get(n.id) },
   }));
   const edges: Edge[] = graph.edges.map((e) => ({
@@ -269,8 +271,12 @@ function LineageView({ graph }: { graph: LineageResponse }) {
           edges={edges}
           nodeTypes={NODE_TYPES}
           edgeTypes={EDGE_TYPES}
-          onNodeClick={(_, n) => setSelected(n.id)}
-          onPaneClick={() => setSelected(undefined)}
+          // selection through React Flow's own changes, so a click and Enter on a focused node both pick it
+          onNodesChange={(changes) => {
+            const picked = changes.find((c) => c.type === 'select' && c.selected);
+            if (picked && 'id' in picked) setSelected(picked.id);
+            else if (changes.some((c) => c.type === 'select')) setSelected(undefined);
+          }}
           fitView
           nodesConnectable={false}
           nodesDraggable={false}
