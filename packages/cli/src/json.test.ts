@@ -23,6 +23,8 @@ function onlyJson(stdout: string): Record<string, unknown> {
 
 /** The commands that report results; each takes --json. (`quickstart` will join when its rewrite lands.) */
 const REPORTING = [
+  'puyu model init',
+  'puyu model convert',
   'puyu model inspect',
   'puyu tokenizer train',
   'puyu train pretrain',
@@ -50,6 +52,8 @@ const REPORTING = [
   'puyu assistant ingest',
   'puyu assistant calibrate',
   'puyu assistant ask',
+  'puyu label user add',
+  'puyu label project',
   'puyu label import',
   'puyu label preannotate',
   'puyu label export',
@@ -81,6 +85,31 @@ describe('--json', () => {
     const dedup = puyu(['data', 'dedup', '--input', join(dir, 'in.jsonl'), '--output', join(dir, 'out.jsonl'), '--json']);
     expect(dedup.status, dedup.stderr).toBe(0);
     expect(onlyJson(dedup.stdout)).toMatchObject({ output: join(dir, 'out.jsonl'), read: 4, kept: 2, removed: 2 });
+  });
+
+  it('model init and model convert print one JSON object, progress on stderr', () => {
+    const init = puyu([
+      'model',
+      'init',
+      'm',
+      '--hidden',
+      '64',
+      '--layers',
+      '1',
+      '--heads',
+      '2',
+      '--ffn',
+      '128',
+      '--vocab',
+      '300',
+      '--json',
+    ]);
+    expect(init.status, init.stderr).toBe(0);
+    expect(onlyJson(init.stdout)).toMatchObject({ outDir: 'm', parameters: 79552, config: { hidden_size: 64, vocab_size: 300 } });
+    const convert = puyu(['model', 'convert', 'm', 'm.gguf', '--type', 'f32', '--json']);
+    expect(convert.status, convert.stderr).toBe(0);
+    expect(onlyJson(convert.stdout)).toEqual({ input: 'm', output: 'm.gguf', direction: 'gguf', type: 'f32', tokenizer: true });
+    expect(convert.stderr).toMatch(/convert \| 12\/12/);
   });
 
   it('tokenizer train prints its statistics as one JSON object, progress on stderr', () => {

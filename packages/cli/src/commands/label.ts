@@ -80,11 +80,13 @@ export function registerLabelCommands(program: Command): void {
       .command('add')
       .description('Create a user, or set the role and password of an existing one; the password is read from stdin')
       .argument('<name>', 'user name')
-      .requiredOption('--role <role>', 'admin, annotator or reviewer', choiceOption('--role', ROLES)),
-  ).action(async (name: string, o: StoreFlags & { role: (typeof ROLES)[number] }) => {
+      .requiredOption('--role <role>', 'admin, annotator or reviewer', choiceOption('--role', ROLES))
+      .option('--json', JSON_HELP),
+  ).action(async (name: string, o: StoreFlags & { role: (typeof ROLES)[number]; json?: boolean }) => {
     const password = (await readStdin()).replace(/\r?\n$/, '');
     await withStore(o, async (l, db) => {
       const u = await l.upsertUser(db.db, name, o.role, password);
+      if (o.json) return printJson({ id: u.id, name: u.name, role: u.role });
       console.log(`puyu label: user ${u.name} (${u.role}), id ${u.id}`);
     });
   });
@@ -100,26 +102,33 @@ export function registerLabelCommands(program: Command): void {
         'JSON file with the annotation schema (questions, ranking, rewrite, labels, tools; see packages/label/API.md)',
       )
       .option('--annotators <n>', 'annotators per item', intOption('--annotators', { min: 1, max: 50 }), 1)
-      .option('--expiry <minutes>', 'minutes before an unsubmitted task goes back to the pool', intOption('--expiry', { min: 1 }), 60),
-  ).action(async (name: string, o: StoreFlags & { kind: 'dialogue' | 'image'; schema?: string; annotators: number; expiry: number }) => {
-    await withStore(o, async (l, db) => {
-      const raw = o.schema ? JSON.parse(readFileSync(o.schema, 'utf8')) : { questions: [] };
-      const schema = l.ProjectSchemaSchema.safeParse(raw);
-      if (!schema.success)
-        throw new ConfigError(
-          'CLI_BAD_OPTION',
-          `--schema ${o.schema}: ${schema.error.issues[0]?.path.join('.')} ${schema.error.issues[0]?.message}`,
-        );
-      const p = await l.createProject(db.db, {
-        name,
-        kind: o.kind,
-        schema: schema.data,
-        annotatorsPerItem: o.annotators,
-        expiryMinutes: o.expiry,
+      .option('--expiry <minutes>', 'minutes before an unsubmitted task goes back to the pool', intOption('--expiry', { min: 1 }), 60)
+      .option('--json', JSON_HELP),
+  ).action(
+    async (
+      name: string,
+      o: StoreFlags & { kind: 'dialogue' | 'image'; schema?: string; annotators: number; expiry: number; json?: boolean },
+    ) => {
+      await withStore(o, async (l, db) => {
+        const raw = o.schema ? JSON.parse(readFileSync(o.schema, 'utf8')) : { questions: [] };
+        const schema = l.ProjectSchemaSchema.safeParse(raw);
+        if (!schema.success)
+          throw new ConfigError(
+            'CLI_BAD_OPTION',
+            `--schema ${o.schema}: ${schema.error.issues[0]?.path.join('.')} ${schema.error.issues[0]?.message}`,
+          );
+        const p = await l.createProject(db.db, {
+          name,
+          kind: o.kind,
+          schema: schema.data,
+          annotatorsPerItem: o.annotators,
+          expiryMinutes: o.expiry,
+        });
+        if (o.json) return printJson({ id: p.id, name: p.name, kind: p.kind });
+        console.log(`puyu label: project ${p.name} (${p.kind}), id ${p.id}`);
       });
-      console.log(`puyu label: project ${p.name} (${p.kind}), id ${p.id}`);
-    });
-  });
+    },
+  );
 
   storeOptions(
     label

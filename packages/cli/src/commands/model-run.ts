@@ -16,6 +16,7 @@ import {
   tokenizerGgufMetadata,
   writeInternLM2Gguf,
 } from '@puyu/model';
+import { printJson } from '../json.js';
 
 export function parseDtype(v: string): HfDtype {
   const d = v.toUpperCase();
@@ -53,6 +54,7 @@ export interface InitOpts {
   gguf?: string;
   type: string;
   quiet?: boolean;
+  json?: boolean;
 }
 
 export async function runInit(outDir: string, o: InitOpts): Promise<void> {
@@ -97,10 +99,12 @@ export async function runInit(outDir: string, o: InitOpts): Promise<void> {
   const weights = initInternLM2(config, { seed: o.seed, std: o.std });
   await saveHfModel(outDir, config, weights, { tokenizer, dtype: parseDtype(o.dtype) });
   const params = internLM2ParamCount(config);
-  process.stdout.write(
-    `initialised InternLM2 in ${outDir}: ${params.toLocaleString('en-US')} parameters, hidden ${config.hidden_size}, ` +
-      `${config.num_hidden_layers} layers, ${config.num_attention_heads}/${config.num_key_value_heads} heads, vocab ${config.vocab_size}, seed ${o.seed}\n`,
-  );
+  const summary: Record<string, unknown> = { outDir, parameters: params, seed: o.seed, config };
+  if (!o.json)
+    process.stdout.write(
+      `initialised InternLM2 in ${outDir}: ${params.toLocaleString('en-US')} parameters, hidden ${config.hidden_size}, ` +
+        `${config.num_hidden_layers} layers, ${config.num_attention_heads}/${config.num_key_value_heads} heads, vocab ${config.vocab_size}, seed ${o.seed}\n`,
+    );
   if (o.gguf) {
     const p = tensorProgress('gguf', o.quiet ?? false);
     const tok = tokenizer ? tokenizerGgufMetadata(tokenizer, config) : undefined;
@@ -116,6 +120,8 @@ export async function runInit(outDir: string, o: InitOpts): Promise<void> {
       },
     );
     p.finish();
-    process.stdout.write(`wrote ${o.gguf} (${type}, ${r.tensors} tensors, ${r.bytes} bytes)\n`);
+    summary.gguf = { path: o.gguf, type, tensors: r.tensors, bytes: r.bytes };
+    if (!o.json) process.stdout.write(`wrote ${o.gguf} (${type}, ${r.tensors} tensors, ${r.bytes} bytes)\n`);
   }
+  if (o.json) printJson(summary);
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { INTERNLM2_PRESETS } from '@puyu/model/presets';
 import type { Command } from 'commander';
+import { JSON_HELP, printJson } from '../json.js';
 import { intOption, numberOption } from '../options.js';
 import type { InitOpts } from './model-run.js';
 
@@ -33,6 +34,7 @@ export function registerModelCommands(program: Command): void {
     .option('--gguf <file>', 'also write a GGUF for llama.cpp')
     .option('--type <type>', 'GGUF tensor type: f32|f16|bf16|q8_0|q4_0', 'f32')
     .option('-q, --quiet', 'no progress output')
+    .option('--json', JSON_HELP)
     .action(async (outDir: string, o: InitOpts) => (await import('./model-run.js')).runInit(outDir, o));
 
   model
@@ -46,11 +48,12 @@ export function registerModelCommands(program: Command): void {
     .option('--name <name>', 'general.name of the GGUF')
     .option('--shard-bytes <n>', 'GGUF → HF: shard model.safetensors above this size (default 5e9, as HF)', intOption('--shard-bytes'))
     .option('-q, --quiet', 'no progress output')
+    .option('--json', JSON_HELP)
     .action(
       async (
         input: string,
         output: string,
-        o: { to?: string; type: string; dtype: string; name?: string; shardBytes?: number; quiet?: boolean },
+        o: { to?: string; type: string; dtype: string; name?: string; shardBytes?: number; quiet?: boolean; json?: boolean },
       ) => {
         const { convertModel, parseGgufOutputType } = await import('@puyu/model');
         const { parseDtype, tensorProgress } = await import('./model-run.js');
@@ -65,7 +68,9 @@ export function registerModelCommands(program: Command): void {
         });
         p.finish();
         const what = r.direction === 'gguf' ? `GGUF (${o.type})` : `HF folder (${o.dtype})`;
-        process.stdout.write(`converted ${input} → ${what} ${join(r.output)}; tokenizer ${r.tokenizer ? 'included' : 'absent'}\n`);
+        const format = r.direction === 'gguf' ? { type: o.type } : { dtype: o.dtype };
+        if (o.json) printJson({ input, output: join(r.output), direction: r.direction, ...format, tokenizer: r.tokenizer });
+        else process.stdout.write(`converted ${input} → ${what} ${join(r.output)}; tokenizer ${r.tokenizer ? 'included' : 'absent'}\n`);
         if (!r.tokenizer && r.direction === 'gguf') {
           process.stderr.write(
             'puyu: note: no tokenizer.model in the folder, so llama.cpp cannot load this GGUF; add one and convert again.\n',
