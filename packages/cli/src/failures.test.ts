@@ -20,7 +20,7 @@ function puyu(args: string[], env: Record<string, string> = {}) {
 describe('CLI failures', () => {
   it.each([
     [['quantize', 'a.gguf', 'b.gguf', '--type', 'q8_0', '--threads', '1.5'], 'CLI_BAD_OPTION', '--threads must be an integer'],
-    [['quickstart', '--steps', '10x'], 'CLI_BAD_OPTION', '--steps must be an integer ≥ 1, got "10x"'],
+    [['quickstart', '--threads', '10x'], 'CLI_BAD_OPTION', '--threads must be an integer ≥ 1, got "10x"'],
     [['train', 'pretrain', 'c.json', '--threads', 'abc'], 'CLI_BAD_OPTION', '--threads must be an integer'],
     [['model', 'init', 'out', '--seed', '-1'], 'CLI_BAD_OPTION', '--seed must be an integer ≥ 0'],
     [['tokenizer', 'train', '--input', 'x', '--output', 'y', '--vocab-size', '0'], 'CLI_BAD_OPTION', '--vocab-size must be an integer ≥ 1'],
