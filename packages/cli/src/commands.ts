@@ -7,6 +7,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerExtractCommand } from './commands/extract.js';
 import { registerLabelCommands } from './commands/label.js';
+import { registerLineageCommand } from './commands/lineage.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerQuantizeCommand } from './commands/quantize.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
@@ -32,4 +33,5 @@ export function registerCommands(program: Command): void {
   registerCompletionCommand(program);
   registerAssistantCommands(program);
   registerLabelCommands(program);
+  registerLineageCommand(program);
 }

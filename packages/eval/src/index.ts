@@ -11,6 +11,7 @@ export { humaneval } from './datasets/humaneval.js';
 export { MATH_SUBJECTS, math, math500 } from './datasets/math.js';
 export { mmlu } from './datasets/mmlu.js';
 export { DATASETS, getDataset, listDatasets } from './datasets/registry.js';
+export { shippedEvalDataRoot } from './datasets/shippedData.js';
 // Inferencers, runner, reports, NeedleBench, judge, leaderboard (running and reporting half; models are reached through @puyu/client).
 export { BBH_GROUPS, CEVAL_GROUPS, CMMLU_GROUPS, MMLU_GROUPS } from './datasets/summaryGroups.js';
 export { EVAL_ERROR_CODES, EVAL_ERROR_PREFIXES, type EvalErrorCode } from './errorCodes.js';

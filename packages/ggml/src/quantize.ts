@@ -1,5 +1,6 @@
 import { EngineError } from '@puyu/core';
 import { loadGgmlLibrary } from './native/ggml-lib.js';
+import { withQuietLlamaLog } from './native/quietBackendLoad.js';
 
 /** llama.cpp's `enum llama_ftype` values we expose (include/llama.h). */
 export const LLAMA_FTYPE = {
@@ -26,7 +27,12 @@ export const LLAMA_FTYPE = {
  * Quantizes a GGUF model with libllama's own `llama_model_quantize`, so K-quants
  * are exactly llama.cpp's. Threads default to 1 (see defaultThreads).
  */
-export function quantizeGgufModel(input: string, output: string, type: keyof typeof LLAMA_FTYPE, opts: { threads?: number } = {}): void {
+export function quantizeGgufModel(
+  input: string,
+  output: string,
+  type: keyof typeof LLAMA_FTYPE,
+  opts: { threads?: number; quiet?: boolean } = {},
+): void {
   const lib = loadGgmlLibrary();
   const ftype = LLAMA_FTYPE[type];
   if (ftype === undefined)
@@ -35,7 +41,8 @@ export function quantizeGgufModel(input: string, output: string, type: keyof typ
   const params = lib.fn.llama_model_quantize_default_params();
   params.nthread = opts.threads ?? 1;
   params.ftype = ftype;
-  const rc = lib.fn.llama_model_quantize(input, output, params);
+  const run = () => lib.fn.llama_model_quantize(input, output, params);
+  const rc = opts.quiet ? withQuietLlamaLog(lib.handles.llama, run) : run();
   if (rc !== 0)
     throw new EngineError(
       'QUANT_FAILED',

@@ -67,6 +67,12 @@ export function registerModelCommands(program: Command): void {
           onTensor: p.onTensor,
         });
         p.finish();
+        const { writeLineage } = await import('@puyu/core/lineage');
+        await writeLineage(r.output, {
+          kind: r.direction === 'gguf' ? 'gguf' : 'hf-model',
+          config: r.direction === 'gguf' ? { type: o.type } : { dtype: o.dtype },
+          parents: [input],
+        });
         const what = r.direction === 'gguf' ? `GGUF (${o.type})` : `HF folder (${o.dtype})`;
         const format = r.direction === 'gguf' ? { type: o.type } : { dtype: o.dtype };
         if (o.json) printJson({ input, output: join(r.output), direction: r.direction, ...format, tokenizer: r.tokenizer });

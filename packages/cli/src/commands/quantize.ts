@@ -31,6 +31,8 @@ export function registerQuantizeCommand(program: Command): void {
       if (existsSync(output) && !o.force) throw new ConfigError('CLI_OUTPUT_EXISTS', `${output} exists; pass --force to overwrite it.`);
       const t0 = performance.now();
       quantizeGgufModel(input, output, type as QuantType, { threads: o.threads });
+      const { writeLineage } = await import('@puyu/core/lineage');
+      await writeLineage(output, { kind: 'gguf', config: { type }, parents: [input] });
       const [a, b] = await Promise.all([stat(input), stat(output)]);
       const seconds = (performance.now() - t0) / 1000;
       if (o.json) return printJson(quantizeSummary({ input, output, type, inputBytes: a.size, outputBytes: b.size, seconds }));

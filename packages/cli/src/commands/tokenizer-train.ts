@@ -15,6 +15,7 @@ export interface TokenizerTrainFlags {
   userDefinedSymbols?: string;
   controlSymbols?: string;
   splitDigits?: boolean;
+  requiredAscii?: boolean;
   maxLines?: number;
   jsonlField?: string;
   inputFormat?: string;
@@ -25,7 +26,12 @@ export interface TokenizerTrainFlags {
   quiet?: boolean;
   /** Return the summary as one JSON object instead of a sentence. */
   json?: boolean;
+  /** Recorded in the tokenizer's lineage manifest (default: this process's command line). */
+  command?: string;
 }
+
+/** `!` to `~`: pieces a prose corpus may lack (digits, operators, brackets) but tool calls need. */
+const PRINTABLE_ASCII = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join('');
 
 function list(v: string | undefined): string[] {
   return v === undefined ? [] : v.split(',').filter((s) => s.length > 0);
@@ -57,6 +63,7 @@ export async function runTokenizerTrain(f: TokenizerTrainFlags): Promise<string>
     userDefinedSymbols: list(f.userDefinedSymbols),
     controlSymbols: list(f.controlSymbols),
     splitDigits: f.splitDigits,
+    ...(f.requiredAscii ? { requiredChars: PRINTABLE_ASCII } : {}),
     maxLines: f.maxLines,
     removeExtraWhitespaces: f.keepExtraWhitespace ? false : undefined,
     addDummyPrefix: f.dummyPrefix,
@@ -74,6 +81,14 @@ export async function runTokenizerTrain(f: TokenizerTrainFlags): Promise<string>
   const { model, stats } = await trainBpe(lines, options, f.input);
   mergeBar?.finish();
   await writeSentencePieceModel(f.output, model);
+  const { writeLineage } = await import('@puyu/core/lineage');
+  await writeLineage(f.output, {
+    kind: 'tokenizer',
+    command: f.command,
+    config: options,
+    parents: f.input,
+    metrics: { pieces: model.pieces.length },
+  });
   if (f.json) return JSON.stringify({ output: f.output, pieces: model.pieces.length, ...stats });
   return (
     `wrote ${f.output}: ${model.pieces.length} pieces (${stats.metaPieces} special, ${stats.learnedPieces} merges, ` +
@@ -100,6 +115,7 @@ export function registerTokenizerTrain(tok: Command): void {
     .option('--user-defined-symbols <list>', 'comma-separated pieces kept whole, e.g. "<|im_start|>,<|im_end|>"')
     .option('--control-symbols <list>', 'comma-separated pieces only the program emits')
     .option('--split-digits', 'every digit is its own piece')
+    .option('--required-ascii', 'every printable ASCII character gets a piece, however rare in the corpus')
     .option('--max-lines <n>', 'read at most this many lines (0 = all)', intOption('--max-lines', { min: 0 }))
     .option('--jsonl-field <name>', 'text field of .jsonl inputs', 'text')
     .option('--input-format <format>', '"text" (a sentence per line) or "tsv" (sentence<TAB>count per line)', 'text')

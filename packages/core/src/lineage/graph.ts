@@ -1,13 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import {
-  type ArtefactKind,
-  FILE_MANIFEST_SUFFIX,
-  FOLDER_MANIFEST,
-  type LineageManifest,
-  parentPath,
-  readLineage,
-} from './manifest.js';
+import { type ArtefactKind, FILE_MANIFEST_SUFFIX, FOLDER_MANIFEST, type LineageManifest, parentPath, readLineage } from './manifest.js';
 
 export interface LineageGraphNode {
   /** Path relative to the scanned root (or absolute when outside it). */

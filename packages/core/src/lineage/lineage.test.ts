@@ -30,7 +30,12 @@ async function chain() {
   await writeFile(join(dir, 'raw.txt'), 'hello world\n');
   await mkdir(join(dir, 'corpus', 'shard-00000'), { recursive: true });
   await writeFile(join(dir, 'corpus', 'shard-00000', 'kept.jsonl'), '{"text":"hello world"}\n');
-  await writeLineage(join(dir, 'corpus'), { kind: 'corpus', command: 'puyu data run p.yaml', parents: [join(dir, 'raw.txt')], metrics: { kept: 1 } });
+  await writeLineage(join(dir, 'corpus'), {
+    kind: 'corpus',
+    command: 'puyu data run p.yaml',
+    parents: [join(dir, 'raw.txt')],
+    metrics: { kept: 1 },
+  });
   await writeFile(join(dir, 'tok.model'), 'tok');
   await writeLineage(join(dir, 'tok.model'), { kind: 'tokenizer', command: 'puyu tokenizer train', parents: [join(dir, 'corpus')] });
   await mkdir(join(dir, 'model', 'hf'), { recursive: true });
@@ -44,10 +49,19 @@ async function chain() {
     metrics: { final_loss: 1.5 },
   });
   await writeFile(join(dir, 'model', 'model.gguf'), 'gguf');
-  await writeLineage(join(dir, 'model', 'model.gguf'), { kind: 'gguf', command: 'puyu model convert', parents: [join(dir, 'model', 'hf')] });
+  await writeLineage(join(dir, 'model', 'model.gguf'), {
+    kind: 'gguf',
+    command: 'puyu model convert',
+    parents: [join(dir, 'model', 'hf')],
+  });
   await mkdir(join(dir, 'eval'));
   await writeFile(join(dir, 'eval', 'summary.json'), '{}');
-  await writeLineage(join(dir, 'eval'), { kind: 'eval', command: 'puyu eval calculator', parents: [join(dir, 'model', 'model.gguf')], metrics: { correct_call: 0.9 } });
+  await writeLineage(join(dir, 'eval'), {
+    kind: 'eval',
+    command: 'puyu eval calculator',
+    parents: [join(dir, 'model', 'model.gguf')],
+    metrics: { correct_call: 0.9 },
+  });
 }
 
 describe('lineage manifests', () => {

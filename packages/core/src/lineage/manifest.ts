@@ -153,10 +153,16 @@ export async function readLineage(artefact: string): Promise<LineageManifest | u
   try {
     m = JSON.parse(text) as LineageManifest;
   } catch {
-    throw new FormatError('FILE_LINEAGE_CORRUPT', `${path} is not JSON: delete it (the artefact then reads as a raw input) or re-run the command that made it.`);
+    throw new FormatError(
+      'FILE_LINEAGE_CORRUPT',
+      `${path} is not JSON: delete it (the artefact then reads as a raw input) or re-run the command that made it.`,
+    );
   }
   if (m.schema !== LINEAGE_SCHEMA || typeof m.hash !== 'string' || !Array.isArray(m.parents))
-    throw new FormatError('FILE_LINEAGE_CORRUPT', `${path} is not a ${LINEAGE_SCHEMA} manifest: delete it or re-run the command that made it.`);
+    throw new FormatError(
+      'FILE_LINEAGE_CORRUPT',
+      `${path} is not a ${LINEAGE_SCHEMA} manifest: delete it or re-run the command that made it.`,
+    );
   return m;
 }
 

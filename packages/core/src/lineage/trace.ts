@@ -68,8 +68,7 @@ function describe(n: LineageNode, cwd: string): string {
   if (n.status === 'changed') notes.push('CHANGED since its manifest was written');
   if (n.status === 'missing') notes.push('MISSING');
   if (n.recordedHash) notes.push(`changed since its child was made (was ${n.recordedHash.slice(0, 12)})`);
-  if (n.repeat) notes.push('see above');
-  const made = n.manifest && !n.repeat ? `  ← ${n.manifest.command}` : n.status === 'raw' ? '  (raw input)' : '';
+  const made = n.repeat ? '  (see above)' : n.manifest ? `  ← ${n.manifest.command}` : n.status === 'raw' ? '  (raw input)' : '';
   return `${where}  [${n.kind} ${hash}]${made}${notes.length ? `  !! ${notes.join('; ')}` : ''}`;
 }
 

@@ -10,6 +10,22 @@ export interface NormalizeOptions {
   whitespace?: boolean;
   /** Drop the document when nothing is left (default true). */
   dropEmpty?: boolean;
+  /**
+   * Join hard-wrapped lines of prose: inside a paragraph, a line break becomes a space, so a model
+   * learns sentences rather than a printed page's line length (default false). Paragraphs with
+   * Han, kana or Hangul keep their lines: there a line is a verse.
+   */
+  unwrap?: boolean;
+}
+
+const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
+
+/** Joins the lines of each blank-line-separated paragraph that holds no CJK text. */
+export function unwrapProse(text: string): string {
+  return text
+    .split(/\n{2,}/)
+    .map((p) => (CJK.test(p) ? p : p.replace(/\n/g, ' ').replace(/ {2,}/g, ' ')))
+    .join('\n\n');
 }
 
 const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200d\u2060\ufeff\ufffe]/g;
@@ -30,6 +46,7 @@ export function normalizeOperator(o: NormalizeOptions = {}): Operator {
           .join('\n')
           .replace(/\n{3,}/g, '\n\n')
           .trim();
+      if (o.unwrap) t = unwrapProse(t);
       doc.text = t;
       return (o.dropEmpty ?? true) && t === '' ? 'empty_after_normalize' : null;
     },

@@ -35,6 +35,15 @@ describe('operators', () => {
     expect(normalizeOperator().apply(doc(' \u200b '))).toBe('empty_after_normalize');
   });
 
+  it('unwraps hard-wrapped prose when asked, keeping verse lines and paragraph breaks', () => {
+    const d = doc('WAR, n.  A by-product of the arts\n    of peace.   \n\nSecond\nparagraph.\n\n《静夜思》\n床前明月光，\n疑是地上霜。');
+    expect(normalizeOperator({ unwrap: true }).apply(d)).toBeNull();
+    expect(d.text).toBe('WAR, n. A by-product of the arts of peace.\n\nSecond paragraph.\n\n《静夜思》\n床前明月光，\n疑是地上霜。');
+    const kept = doc('a\nb');
+    normalizeOperator().apply(kept);
+    expect(kept.text).toBe('a\nb');
+  });
+
   it('identifies English and Chinese offline, never calling fetch', async () => {
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     const op = await langIdOperator({ keep: ['en'] });

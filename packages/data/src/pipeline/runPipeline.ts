@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Progress, PuyuError } from '@puyu/core';
+import { currentCommand, FILE_MANIFEST_SUFFIX, writeLineage } from '@puyu/core/lineage';
 import { DataError } from '../errors.js';
 import { writeReport } from '../report/writeReport.js';
 import { loadPipeline, type PipelineConfig } from './config.js';
@@ -15,6 +16,8 @@ export interface RunOptions {
   /** Worker threads (default 1: in-process). */
   workers?: number;
   silent?: boolean;
+  /** The command recorded in the outputs' lineage manifests (default: this process's command line). */
+  command?: string;
 }
 
 export function parseShard(s: string): { index: number; count: number } {
@@ -89,10 +92,31 @@ export async function runPipelineConfig(cfg: PipelineConfig, o: RunOptions = {})
     }
   } else done.push(...(await runInWorkers(cfg, todo, workers, () => progress.tick())));
   progress.finish();
+  await recordOutputs(cfg, done, o.command);
   const suffix = shard.count > 1 ? `-shard-${shard.index}-of-${shard.count}` : '';
   const reportPath = join(cfg.output.dir, `report${suffix}.md`);
   await writeReport(reportPath, cfg, mergeUnitStats(done, cfg.examplesPerReason));
   return { reportPath, units: done.sort((a, b) => a.unit - b.unit), skipped };
+}
+
+/**
+ * A lineage manifest beside every output file (kept documents, token shards): its parents are the
+ * unit's input files. Written after the unit's done marker and again for any a killed run missed.
+ */
+async function recordOutputs(cfg: PipelineConfig, units: UnitStats[], command: string | undefined): Promise<void> {
+  for (const u of units)
+    for (const rel of u.outputs) {
+      const path = join(cfg.output.dir, rel);
+      if (!existsSync(path) || existsSync(`${path}${FILE_MANIFEST_SUFFIX}`)) continue;
+      const tokens = !rel.endsWith('.jsonl') && !rel.endsWith('.jsonl.gz');
+      await writeLineage(path, {
+        kind: tokens ? 'token-shard' : 'corpus',
+        command: command ?? currentCommand(),
+        config: { pipeline: cfg.name, steps: cfg.steps, ...(tokens ? { tokenizer: cfg.output.tokenizer } : {}) },
+        parents: [...u.inputs, ...(tokens && cfg.output.tokenizer ? [{ path: cfg.output.tokenizer, kind: 'tokenizer' as const }] : [])],
+        metrics: { read: u.read, kept: u.kept },
+      });
+    }
 }
 
 async function runInWorkers(

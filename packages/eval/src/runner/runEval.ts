@@ -14,6 +14,7 @@ import { summarizeSubsets } from '../report/groupScores.js';
 import { writeReport } from '../report/writeReport.js';
 import type { RunSummary, TaskRecord, UnitResult } from '../runSummary.js';
 import type { DatasetDef, EvalResult, EvalSample, FewShotConfig, ModelStyle } from '../types.js';
+import { recordEvalLineage } from './evalLineage.js';
 import { writeOpenCompassPredictions } from './openCompassLayout.js';
 import { partitionTasks, safeName } from './partition.js';
 import type { DatasetConfig, RunConfig } from './RunConfig.js';
@@ -228,6 +229,12 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
     phases.writeMs = performance.now() - tWrite;
     summary.wallMs = performance.now() - t0;
     writeFileSync(join(outDir, 'run.json'), `${JSON.stringify({ ...summary, config, finishedAt: new Date().toISOString() }, null, 2)}\n`);
+    await recordEvalLineage(
+      outDir,
+      config,
+      datasets.map((d) => d.def.dirName),
+      results,
+    );
     return summary;
   } finally {
     cache.close();

@@ -14,8 +14,20 @@ let logProto: TypeObject | undefined;
  * instead. Loading is synchronous on this thread, so the callback runs here.
  */
 export function withQuietGgmlLog<T>(base: LibraryHandle, load: () => T): T {
+  return withQuietLog(base, 'ggml_log_set', load);
+}
+
+/**
+ * The same for libllama's log (`llama_log_set`), which `llama_model_quantize` fills with a line
+ * per tensor at INFO: `puyu quantize` and the quickstart print their own one-line summary.
+ */
+export function withQuietLlamaLog<T>(llama: LibraryHandle, load: () => T): T {
+  return withQuietLog(llama, 'llama_log_set', load);
+}
+
+function withQuietLog<T>(lib: LibraryHandle, setter: 'ggml_log_set' | 'llama_log_set', load: () => T): T {
   logProto ??= koffi.proto('void puyu_ggml_log_callback(int level, const char* text, void* user_data)');
-  const logSet = base.func('void ggml_log_set(puyu_ggml_log_callback* cb, void* user_data)');
+  const logSet = lib.func(`void ${setter}(puyu_ggml_log_callback* cb, void* user_data)`);
   let shown = false;
   const cb = koffi.register((level: number, text: string) => {
     shown = level === CONT ? shown : level >= WARN;

@@ -1,5 +1,6 @@
 import { CheckpointError } from '../checkpoint/Checkpoints.js';
 import { runTrainingChild } from '../loop/runTrainingChild.js';
+import { recordTrainingLineage, trainCommand, trainingMetrics } from '../loop/trainLineage.js';
 import { SftDataError } from '../sft/data/SftDataError.js';
 import type { LoraResult } from './lora.js';
 import { loadLoraConfig } from './loraConfig.js';
@@ -9,9 +10,11 @@ import { loadLoraConfig } from './loraConfig.js';
  * validated here first, so a bad field is reported before anything starts.
  */
 export async function runLora(configPath: string, opts: { resume?: boolean; threads?: number } = {}): Promise<LoraResult> {
-  await loadLoraConfig(configPath);
-  return runTrainingChild<LoraResult>(new URL('./lora-child.js', import.meta.url), configPath, {
+  const cfg = await loadLoraConfig(configPath);
+  const r = await runTrainingChild<LoraResult>(new URL('./lora-child.js', import.meta.url), configPath, {
     ...opts,
     errorClasses: [CheckpointError, SftDataError],
   });
+  await recordTrainingLineage({ command: trainCommand('lora', configPath), config: cfg, outputs: r.outputs, metrics: trainingMetrics(r) });
+  return r;
 }

@@ -1,6 +1,7 @@
 import { loadTokenizer } from '@puyu/formats';
 import type { TrainPrecision } from '../graph/precision.js';
 import { runTrainingChild } from '../loop/runTrainingChild.js';
+import { recordTrainingLineage, trainCommand, trainingMetrics } from '../loop/trainLineage.js';
 import { checkMemory } from './estimateMemory.js';
 import type { PretrainResult } from './pretrain.js';
 import { freshModelConfig, loadPretrainConfig } from './pretrainConfig.js';
@@ -19,5 +20,12 @@ export async function runPretrain(
     const config = freshModelConfig(cfg.model, loadTokenizer(cfg.tokenizer));
     checkMemory(config, cfg.train.batch_size, cfg.train.seq_len, cfg.memory_limit_gb);
   }
-  return runTrainingChild<PretrainResult>(new URL('./pretrain-child.js', import.meta.url), configPath, opts);
+  const r = await runTrainingChild<PretrainResult>(new URL('./pretrain-child.js', import.meta.url), configPath, opts);
+  await recordTrainingLineage({
+    command: trainCommand('pretrain', configPath),
+    config: cfg,
+    outputs: r.outputs,
+    metrics: trainingMetrics(r),
+  });
+  return r;
 }
