@@ -14,7 +14,7 @@ import { parseCsv } from '../server/routes/evaluation/csv.js';
 import { CHROMIUM, freePort, openPage, type Proc, puyu, SHOTS, shot, skipReason, until } from './harness.js';
 
 // The Studio in a real browser (Debian's Chromium through playwright-core) on a real chain:
-// `puyu quickstart --steps 40` trains while the training page watches, an evaluation started
+// `puyu quickstart --fast` trains while the training page watches, an evaluation started
 // from the page scores its GGUF on GSM8K and MMLU, and `puyu serve` answers the chat page.
 const skip = skipReason();
 if (skip) console.warn(`skipping the Studio browser suite: ${skip}`);
@@ -39,7 +39,7 @@ beforeAll(async () => {
   if (skip) return;
   root = await mkdtemp(join(tmpdir(), 'puyu-studio-browser-'));
   runs = join(root, 'runs');
-  quickstart = puyu(['quickstart', '--steps', '40', '--out', join(runs, 'quickstart')]);
+  quickstart = puyu(['quickstart', '--fast', '--no-wait', '--port', '0', '--studio-port', '0', '--out', join(runs, 'quickstart')]);
   servePort = await freePort();
   await until('the runs folder', () => existsSync(runs) || undefined, 60_000);
   studio = await startStudio({ runsDir: runs, port: 0, endpoints: [`http://127.0.0.1:${servePort}/v1`], dataRoot: DATA ?? undefined });
