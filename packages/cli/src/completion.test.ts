@@ -64,22 +64,54 @@ describe('puyu completion', () => {
     // an option's value, or an argument: nothing offered, so bash falls back to file names
     expect(bashComplete(file, ['puyu', 'eval', 'run', '--out', ''])).toEqual([]);
     expect(bashComplete(file, ['puyu', 'model', 'inspect', ''])).toEqual([]);
+    // a value or argument from a fixed set completes from it
+    expect(bashComplete(file, ['puyu', 'serve', 'm.gguf', '--kv-cache-type', 'q'])).toEqual(['q8_0', 'q4_0']);
+    expect(bashComplete(file, ['puyu', 'completion', ''])).toEqual(['bash', 'zsh', 'fish']);
   });
 
-  it.runIf(has('zsh'))('zsh -n accepts the zsh script', () => {
-    const r = spawnSync('zsh', ['-n', write('zsh')], { encoding: 'utf8' });
+  it.runIf(has('zsh'))('zsh -n accepts the zsh script, and it offers subcommands, options and values', () => {
+    const file = write('zsh');
+    const syntax = spawnSync('zsh', ['-n', file], { encoding: 'utf8' });
+    expect(syntax.stderr).toBe('');
+    expect(syntax.status).toBe(0);
+    // compsys's _describe and _files stubbed to print what they are handed
+    const ask = (words: string[]) => `words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _puyu;`;
+    const r = spawnSync(
+      'zsh',
+      [
+        '-c',
+        `compdef() {}; source '${file}'; ` +
+          `_describe() { local -a given; given=("\${(@P)4}"); print -r -- "$3: \${(j: :)\${(@)given%%:*}}"; }; _files() { print files; }; ` +
+          ask(['puyu', 'train', '']) +
+          ask(['puyu', 'train', 'pretrain', '--']) +
+          ask(['puyu', 'serve', 'm.gguf', '--kv-cache-type', '']) +
+          ask(['puyu', 'eval', 'run', '--out', '']),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual([
+      'command: pretrain sft dpo lora merge',
+      'option: --resume --threads --precision --json -h --help',
+      'value: f16 f32 q8_0 q4_0',
+      'files',
+    ]);
   });
 
   it.runIf(has('fish'))('fish accepts the fish script and completes from it', () => {
     const file = write('fish');
     const syntax = spawnSync('fish', ['--no-execute', file], { encoding: 'utf8' });
     expect(syntax.stderr).toBe('');
-    const r = spawnSync('fish', ['-c', `source '${file}'; complete -C 'puyu train pre'; complete -C 'puyu train pretrain --th'`], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'fish',
+      [
+        '-c',
+        `source '${file}'; complete -C 'puyu train pre'; complete -C 'puyu train pretrain --th'; complete -C 'puyu serve m.gguf --kv-cache-type q'`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout).toMatch(/^pretrain\tPretrain/m);
     expect(r.stdout).toMatch(/^--threads\tCPU threads/m);
+    expect(r.stdout).toMatch(/^q8_0\t/m);
   });
 });

@@ -60,12 +60,16 @@ export function numberOption(flag: string, range: Range = {}): (v: string) => nu
   return (v) => parseNumber(flag, v, range);
 }
 
+/** A parser that also names the words it accepts (read by the shell completion, completion.ts). */
+export type ChoiceParser<T extends string> = ((v: string) => T) & { readonly choices: readonly T[] };
+
 /** A commander argument parser for one of a fixed set of (case-insensitive) words. */
-export function choiceOption<T extends string>(flag: string, choices: readonly T[]): (v: string) => T {
-  return (v) => {
+export function choiceOption<T extends string>(flag: string, choices: readonly T[]): ChoiceParser<T> {
+  const parse = (v: string): T => {
     const w = v.toLowerCase();
     const hit = choices.find((c) => c.toLowerCase() === w);
     if (hit === undefined) throw new ConfigError('CLI_BAD_OPTION', `${flag} must be one of ${choices.join(', ')}, got "${v}".`);
     return hit;
   };
+  return Object.assign(parse, { choices });
 }
