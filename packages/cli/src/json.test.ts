@@ -21,8 +21,9 @@ function onlyJson(stdout: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** The commands that report results; each takes --json. (`quickstart` will join when its rewrite lands.) */
+/** The commands that report results; each takes --json. */
 const REPORTING = [
+  'puyu quickstart',
   'puyu model init',
   'puyu model convert',
   'puyu model inspect',
