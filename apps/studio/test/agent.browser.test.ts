@@ -12,17 +12,17 @@ import { type RunningStudio, startStudio } from '../server/index.js';
 import { CHROMIUM, freePort, openPage, type Proc, puyu, ROOT, SHOTS, shot, skipReason, until } from './harness.js';
 
 // The agent and MindSearch pages in Chromium. The agent page drives the calculator SFT model
-// (runs/sft-calculator, `puyu train sft recipes/sft-calculator.json`) served by `puyu serve`: the
+// (the committed fixture made by `puyu train sft recipes/sft-calculator.json`) served by `puyu serve`: the
 // transcript is checked (call → result → final answer), not the answer's arithmetic. The
 // MindSearch page runs on the generated local web @puyu/agent's tests use, searched by the local
 // BM25 backend, with the scripted planner/searcher/writer of those tests standing in for the model
 // (a 1.3M-parameter model cannot plan), each request delayed so parallel searchers show.
 const skip = skipReason();
 if (skip) console.warn(`skipping the agent pages' browser suite: ${skip}`);
-const CALC_GGUF = join(ROOT, 'runs/sft-calculator/model-q8_0.gguf');
+// The committed calculator chat model (packages/testing/fixtures/calculator-chat/README.md).
+const CALC_GGUF = join(ROOT, 'packages/testing/fixtures/calculator-chat/model-q8_0.gguf');
 const hasCalc = existsSync(CALC_GGUF);
-if (!skip && !hasCalc)
-  console.warn(`agent page: ${CALC_GGUF} not found (puyu train sft recipes/sft-calculator.json), so its model check skips`);
+if (!skip && !hasCalc) console.warn(`agent page: ${CALC_GGUF} not found, so its model check skips`);
 
 let root = '';
 let web = '';
