@@ -85,6 +85,14 @@ export function registerDataSynthCommands(data: Command): void {
             r.pairs.map((p) => dpoLine(p)),
           );
           const { pairs, ...stats } = r;
+          // The sampled model and judge are endpoints, not files: the prompts are the recorded parent.
+          const { writeLineage } = await import('@puyu/core/lineage');
+          await writeLineage(o.out, {
+            kind: 'preference-set',
+            config: { model: o.model, judge: o.judge, samples: o.samples, temperature: o.temperature },
+            parents: [o.prompts],
+            metrics: { pairs: pairs.length, prompts: rows.length },
+          });
           if (o.json) return printJson({ out: o.out, pairs: pairs.length, prompts: rows.length, ...stats });
           process.stdout.write(
             judge
