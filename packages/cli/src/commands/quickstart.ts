@@ -1,15 +1,6 @@
 import type { Command } from 'commander';
 import { intOption } from '../options.js';
-
-interface QuickstartFlags {
-  out: string;
-  fast?: boolean;
-  threads: number;
-  port: number;
-  studioPort: number;
-  wait?: boolean;
-  json?: boolean;
-}
+import type { QuickstartOptions } from '../quickstart/runQuickstart.js';
 
 export function registerQuickstartCommand(program: Command): void {
   program
@@ -23,7 +14,7 @@ export function registerQuickstartCommand(program: Command): void {
     .option('--wait', 'keep serving until Ctrl-C (the default on a terminal)')
     .option('--no-wait', 'stop serving after the agent question')
     .option('--json', 'print the summary (scores, URLs, stage times) as one JSON object')
-    .action(async (o: QuickstartFlags) => {
+    .action(async (o: QuickstartOptions) => {
       const { runQuickstart } = await import('../quickstart/runQuickstart.js');
       await runQuickstart(o);
     });

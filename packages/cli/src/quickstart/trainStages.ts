@@ -17,10 +17,18 @@ async function writeConfig(path: string, config: object): Promise<void> {
   await writeFile(path, `${JSON.stringify(config, null, 2)}\n`);
 }
 
-const hasCheckpoint = async (dir: string) => {
+/** Resumes from the run's newest checkpoint when an earlier (killed) run left one. */
+async function resumeIfKilled(dir: string): Promise<boolean> {
   const { Checkpoints } = await import('@puyu/train');
-  return (await new Checkpoints(join(dir, 'checkpoints')).latest()) !== undefined;
-};
+  const resume = (await new Checkpoints(join(dir, 'checkpoints')).latest()) !== undefined;
+  if (resume) process.stderr.write('  resuming from the newest checkpoint of an earlier run\n');
+  return resume;
+}
+
+async function trainedModel(r: { finalLoss: number; valLoss?: number; outputs: { hf: string; gguf: string[] } }): Promise<TrainedModel> {
+  const { hf, gguf } = r.outputs;
+  return { hf, gguf, hash: (await hashArtefact(hf)).hash, finalLoss: r.finalLoss, valLoss: r.valLoss };
+}
 
 /**
  * Stage 3: a tiny InternLM2 from scratch on the cleaned corpus plus generated calculator text (three
@@ -60,19 +68,11 @@ export async function pretrainBase(o: {
     output: { dir: rel(dir), gguf: ['q8_0'] },
   });
   const { runPretrain } = await import('@puyu/train');
-  const resume = await hasCheckpoint(dir);
-  if (resume) process.stderr.write('  resuming from the newest checkpoint of an earlier run\n');
-  const r = await runPretrain(configPath, { resume });
+  const r = await runPretrain(configPath, { resume: await resumeIfKilled(dir) });
   process.stderr.write(
     `  train loss ${r.finalLoss.toFixed(3)}, held-out ${r.valLoss?.toFixed(3) ?? '-'} vs unigram ${r.unigramLoss.toFixed(3)} nats/token; curve ${relative(process.cwd(), r.outputs.curve)}\n`,
   );
-  return {
-    hf: r.outputs.hf,
-    gguf: r.outputs.gguf,
-    hash: (await hashArtefact(r.outputs.hf)).hash,
-    finalLoss: r.finalLoss,
-    valLoss: r.valLoss,
-  };
+  return trainedModel(r);
 }
 
 export interface SftModel extends TrainedModel {
@@ -106,18 +106,9 @@ export async function sftChat(o: { out: string; base: string; profile: Quickstar
     output: { dir: 'sft', gguf: ['f16'] },
   });
   const { runSft } = await import('@puyu/train');
-  const resume = await hasCheckpoint(dir);
-  if (resume) process.stderr.write('  resuming from the newest checkpoint of an earlier run\n');
-  const r = await runSft(configPath, { resume });
+  const r = await runSft(configPath, { resume: await resumeIfKilled(dir) });
   process.stderr.write(`  train loss ${r.finalLoss.toFixed(3)}, held-out ${r.valLoss?.toFixed(3) ?? '-'} (assistant tokens)\n`);
-  return {
-    hf: r.outputs.hf,
-    gguf: r.outputs.gguf,
-    hash: (await hashArtefact(r.outputs.hf)).hash,
-    finalLoss: r.finalLoss,
-    valLoss: r.valLoss,
-    heldout: join(dir, 'heldout.jsonl'),
-  };
+  return { ...(await trainedModel(r)), heldout: join(dir, 'heldout.jsonl') };
 }
 
 export interface QuantizedModel {
