@@ -205,6 +205,32 @@ async function dataRun(dir: string, shards: string[]): Promise<Omit<RunInfo, 'id
   return { dir, stage: 'data', status: 'done', updatedAt, inputs: [], outputs, facts: { shards: shards.length } };
 }
 
+/**
+ * A `puyu data run` output folder (report.md beside shard-NNNNN/ folders): its kept-document
+ * files and token shards are the outputs, the done markers' counts its facts.
+ */
+async function pipelineRun(dir: string, shardDirs: string[]): Promise<Omit<RunInfo, 'id' | 'usedBy'>> {
+  const outputs: RunFile[] = [];
+  let updatedAt = (await stat(join(dir, 'report.md'))).mtimeMs;
+  let read = 0;
+  let kept = 0;
+  for (const s of shardDirs.sort()) {
+    const done = await readJson(join(dir, s, '.done.json')).catch(() => undefined);
+    const stats = done as { read?: number; kept?: number; outputs?: string[] } | undefined;
+    read += stats?.read ?? 0;
+    kept += stats?.kept ?? 0;
+    for (const rel of stats?.outputs ?? []) {
+      const path = join(dir, rel);
+      if (!existsSync(path)) continue;
+      const st = await stat(path);
+      updatedAt = Math.max(updatedAt, st.mtimeMs);
+      outputs.push({ path, role: rel.endsWith('.ptok') ? 'shard' : 'documents', bytes: st.size });
+    }
+  }
+  outputs.push({ path: join(dir, 'report.md'), role: 'report' });
+  return { dir, stage: 'data', status: 'done', updatedAt, inputs: [], outputs, facts: { shards: shardDirs.length, read, kept } };
+}
+
 /** A path is inside `root` (or is it). */
 export function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
@@ -232,6 +258,8 @@ export async function scanRuns(root: string, maxDepth = 4): Promise<RunInfo[]> {
       else if (names.has('run.json')) found.push(await evalRun(dir));
       const shards = entries.filter((e) => e.isFile() && e.name.endsWith('.ptok')).map((e) => e.name);
       if (shards.length && !names.has('metrics.jsonl')) found.push(await dataRun(dir, shards));
+      const shardDirs = entries.filter((e) => e.isDirectory() && /^shard-\d+$/.test(e.name)).map((e) => e.name);
+      if (names.has('report.md') && shardDirs.length) found.push(await pipelineRun(dir, shardDirs));
     } catch {
       // a folder being written right now (or unreadable) is left out of this scan, not fatal
     }

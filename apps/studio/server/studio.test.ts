@@ -27,6 +27,19 @@ function makeRuns() {
     JSON.stringify({ step: 4, fingerprint: { data: { files: [{ role: 'train', path: join(q, 'corpus.ptok') }] } } }),
   );
   writeFileSync(join(q, 'pretrain', 'model-f32.gguf'), 'gguf');
+  // a `puyu data run` output folder whose kept documents an SFT run trains on
+  const d = join(root, 'runs', 'corpus');
+  mkdirSync(join(d, 'shard-00000'), { recursive: true });
+  writeFileSync(join(d, 'report.md'), '# report');
+  writeFileSync(join(d, 'shard-00000', 'part-00000.jsonl'), '{"text":"a"}\n');
+  writeFileSync(join(d, 'shard-00000', '.done.json'), JSON.stringify({ read: 3, kept: 1, outputs: ['shard-00000/part-00000.jsonl'] }));
+  mkdirSync(join(q, 'sft', 'checkpoints', 'step-00000002'), { recursive: true });
+  writeFileSync(join(q, 'sft', 'metrics.jsonl'), row(1) + row(2));
+  writeFileSync(join(q, 'sft', 'model-f16.gguf'), 'gguf');
+  writeFileSync(
+    join(q, 'sft', 'checkpoints', 'step-00000002', 'manifest.json'),
+    JSON.stringify({ step: 2, fingerprint: { data: { files: [{ role: 'train', path: join(d, 'shard-00000', 'part-00000.jsonl') }] } } }),
+  );
   const e = join(root, 'runs', 'eval-1');
   mkdirSync(e, { recursive: true });
   writeFileSync(
@@ -68,11 +81,17 @@ describe('Studio server', () => {
   it('finds data, training and eval runs and links each input to the run that wrote it', async () => {
     const runs = await scanRuns(runsDir);
     expect(runs.map((r) => [r.id, r.stage, r.status])).toEqual([
+      ['corpus', 'data', 'done'],
       ['eval-1', 'eval', 'done'],
       ['needle', 'eval', 'done'],
       ['qs', 'data', 'done'],
       ['qs/pretrain', 'pretrain', 'done'],
+      ['qs/sft', 'pretrain', 'done'],
     ]);
+    const corpus = runs.find((r) => r.id === 'corpus')!;
+    expect(corpus.facts).toEqual({ shards: 1, read: 3, kept: 1 });
+    expect(corpus.outputs.map((o) => o.role)).toEqual(['documents', 'report']);
+    expect(corpus.usedBy).toEqual(['qs/sft']);
     const pre = runs.find((r) => r.id === 'qs/pretrain')!;
     expect(pre.inputs.find((i) => i.role === 'train')?.run).toBe('qs');
     expect(pre.usedBy).toEqual(['eval-1']);

@@ -8,7 +8,7 @@ import { LineageSection } from './LineageGraph';
 import type { RunFile, RunsResponse } from './types';
 
 /** Facts with a translated label; the rest (eval scores per dataset · model) are data and shown as named. */
-const FACTS = new Set(['step', 'loss', 'tokens', 'planned_steps', 'shards']);
+const FACTS = new Set(['step', 'loss', 'tokens', 'planned_steps', 'shards', 'read', 'kept']);
 const pageFor = (stage: string) => (stage === 'eval' ? '/evaluation' : stage === 'data' ? undefined : '/training');
 const STAGE_NAMES = new Set(['data', 'pretrain', 'sft', 'dpo', 'eval']);
 
