@@ -88,7 +88,11 @@ export function descendants(graph: LineageGraph, id: string): Set<string> {
   const stack = [id];
   while (stack.length) {
     const cur = stack.pop() as string;
-    for (const e of graph.edges) if (e.from === cur && !out.has(e.to)) out.add(e.to), stack.push(e.to);
+    for (const e of graph.edges) {
+      if (e.from !== cur || out.has(e.to)) continue;
+      out.add(e.to);
+      stack.push(e.to);
+    }
   }
   return out;
 }
