@@ -63,6 +63,11 @@ describe('puyu label', () => {
     expect(line.data.file.width).toBe(2);
     expect(line.data.preAnnotations).toEqual([{ id: 'yolo1', type: 'rectangle', label: 'cat', x: 0, y: 0, width: 2, height: 2 }]);
     expect(puyu(['export', 'pics', '--format', 'sft', '-o', out]).stderr).toMatch(/\[LABEL_BAD_EXPORT\]/);
+    // a training set made from labels records where it came from (the database is not a file)
+    const sft = join(tmp, 'sft.jsonl');
+    expect(puyu(['export', 'dialogues', '--format', 'sft', '-o', sft]).status).toBe(0);
+    const manifest = JSON.parse(readFileSync(`${sft}.lineage.json`, 'utf8')) as { kind: string; config: unknown; parents: unknown[] };
+    expect(manifest).toMatchObject({ kind: 'sft-data', config: { project: 'dialogues', format: 'sft' }, parents: [] });
   });
 
   it('pre-annotates through an OpenAI-compatible server and resumes', async () => {

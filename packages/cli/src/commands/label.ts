@@ -202,6 +202,14 @@ export function registerLabelCommands(program: Command): void {
       const project = await findProject(l, db, ref);
       const file = await l.exportProject(db.db, project, o.format);
       writeFileSync(o.output, file.body);
+      // Training sets made from human labels: the database is not a file, so the project is in the config.
+      if (o.format === 'sft' || o.format === 'dpo') {
+        const { writeLineage } = await import('@puyu/core/lineage');
+        await writeLineage(o.output, {
+          kind: o.format === 'dpo' ? 'preference-set' : 'sft-data',
+          config: { project: project.name, format: o.format },
+        });
+      }
       if (o.json) return printJson({ project: project.name, format: o.format, output: o.output, bytes: file.body.byteLength });
       console.log(`puyu label: wrote ${o.output} (${file.body.byteLength} bytes, ${o.format})`);
     });

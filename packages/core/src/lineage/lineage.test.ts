@@ -116,9 +116,20 @@ describe('lineage manifests', () => {
     expect(card).toContain('| eval | correct_call 0.9000 | `puyu eval calculator` |');
     expect(card).toContain('final_loss 1.5000');
     expect(card).toContain('raw input');
+    // an exported folder's config.json gives the card its architecture
+    await writeFile(
+      join(dir, 'model', 'hf', 'config.json'),
+      JSON.stringify({ architectures: ['InternLM2ForCausalLM'], hidden_size: 64, vocab_size: 2048 }),
+    );
     const path = await writeModelCard(join(dir, 'model', 'hf'), dir);
-    expect(await readFile(path, 'utf8')).toBe(card);
-    // the card is left out of the folder's hash, so writing it changes nothing upstream
+    const written = await readFile(path, 'utf8');
+    expect(written).toContain('| architectures | InternLM2ForCausalLM |');
+    expect(written).toContain('| hidden_size | 64 |');
+    expect(written).toContain('| vocab_size | 2048 |');
+    expect(written).toContain('| eval | correct_call 0.9000 | `puyu eval calculator` |');
+    // the card is left out of the folder's hash (config.json, written after its manifest, is not)
+    await rm(join(dir, 'model', 'hf', 'config.json'));
+    await writeModelCard(join(dir, 'model', 'hf'), dir);
     expect(lineageProblems(await traceLineage(join(dir, 'eval')))).toEqual([]);
   });
 });

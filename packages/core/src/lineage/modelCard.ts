@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { descendants, type LineageGraph, lineageGraph } from './graph.js';
 import { flattenLineage, formatLineage, type LineageNode, traceLineage } from './trace.js';
@@ -20,13 +21,29 @@ export interface ModelCardInput {
   graph?: LineageGraph;
   /** Folder the graph was scanned from, to resolve its ids. */
   graphRoot?: string;
+  /** The folder's `config.json` (its shape fields are listed); else the manifest's `config.model`. */
+  architecture?: Record<string, unknown>;
 }
+
+/** The shape fields a reader of an InternLM2 card wants, in config.json's names. */
+const SHAPE = [
+  'architectures',
+  'vocab_size',
+  'hidden_size',
+  'num_hidden_layers',
+  'num_attention_heads',
+  'num_key_value_heads',
+  'intermediate_size',
+  'max_position_embeddings',
+  'rope_theta',
+  'torch_dtype',
+];
 
 /**
  * A model card (the README.md of an HF folder) written from lineage alone: what data went in,
  * how each training stage ran, and the evaluations recorded against the model or its GGUFs.
  */
-export function renderModelCard({ chain, graph, graphRoot }: ModelCardInput): string {
+export function renderModelCard({ chain, graph, graphRoot, architecture }: ModelCardInput): string {
   const nodes = flattenLineage(chain);
   const name = basename(chain.path) === 'hf' ? basename(join(chain.path, '..')) : basename(chain.path);
   const cwd = join(chain.path, '..');
@@ -44,10 +61,11 @@ export function renderModelCard({ chain, graph, graphRoot }: ModelCardInput): st
     'made from; `puyu lineage` prints the same chain.',
     '',
   ];
-  const shape = (chain.manifest?.config as { model?: Record<string, unknown> } | undefined)?.model;
+  const fromConfig = architecture && Object.fromEntries(SHAPE.filter((k) => k in architecture).map((k) => [k, architecture[k]]));
+  const shape = fromConfig ?? (chain.manifest?.config as { model?: Record<string, unknown> } | undefined)?.model;
   if (shape) {
     out.push('## Architecture', '', '| field | value |', '|---|---|');
-    for (const [k, v] of Object.entries(shape)) out.push(`| ${k} | ${String(v)} |`);
+    for (const [k, v] of Object.entries(shape)) out.push(`| ${k} | ${Array.isArray(v) ? v.join(', ') : String(v)} |`);
     out.push('');
   }
   const trained = nodes.filter((n) => TRAINED.has(n.kind) && n.manifest);
@@ -83,7 +101,9 @@ export function renderModelCard({ chain, graph, graphRoot }: ModelCardInput): st
 export async function writeModelCard(hfDir: string, runsRoot?: string): Promise<string> {
   const chain = await traceLineage(hfDir);
   const graph = runsRoot ? await lineageGraph(runsRoot) : undefined;
-  const text = renderModelCard({ chain, graph, graphRoot: runsRoot ? resolve(runsRoot) : undefined });
+  const configPath = join(hfDir, 'config.json');
+  const architecture = existsSync(configPath) ? (JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>) : undefined;
+  const text = renderModelCard({ chain, graph, graphRoot: runsRoot ? resolve(runsRoot) : undefined, architecture });
   const path = join(hfDir, 'README.md');
   await writeFile(path, text);
   return path;
