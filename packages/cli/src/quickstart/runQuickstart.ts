@@ -57,8 +57,8 @@ export async function runQuickstart(o: QuickstartOptions): Promise<void> {
   });
   const base = await runner.stage({
     name: 'pretrain',
-    title: `pretrain a tiny InternLM2 (1.3M parameters) for ${profile.pretrain.steps} steps on the corpus and generated calculator text`,
-    inputs: { v: 1, tokenizer: tokenizer.hash, corpus: corpus.hashes, sizes: profile.pretrain },
+    title: `pretrain a tiny InternLM2 (1.3M parameters) for ${profile.pretrain.steps} steps on the corpus and generated copy drills`,
+    inputs: { v: 2, tokenizer: tokenizer.hash, corpus: corpus.hashes, sizes: profile.pretrain },
     outputs: (r) => [r.hf],
     run: () => pretrainBase({ out, tokenizer: tokenizer.path, corpus: corpus.files, profile, threads: o.threads }),
   });

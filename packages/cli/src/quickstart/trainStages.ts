@@ -31,8 +31,8 @@ async function trainedModel(r: { finalLoss: number; valLoss?: number; outputs: {
 }
 
 /**
- * Stage 3: a tiny InternLM2 from scratch on the cleaned corpus plus generated calculator text (three
- * quarters copy drills), so the base can copy numbers before it learns the tool protocol.
+ * Stage 3: a tiny InternLM2 from scratch on the cleaned corpus plus generated copy drills over common
+ * words, characters and numbers, so the base can copy numbers before SFT teaches the tool protocol.
  */
 export async function pretrainBase(o: {
   out: string;
@@ -50,7 +50,7 @@ export async function pretrainBase(o: {
     model: QUICKSTART_MODEL,
     data: {
       train: o.corpus.map(rel),
-      generate: { kind: 'calculator_corpus', docs: p.generatedDocs, seed: 0 },
+      generate: { kind: 'word_drills', docs: p.generatedDocs, seed: 0 },
       val_fraction: 0.01,
     },
     train: {

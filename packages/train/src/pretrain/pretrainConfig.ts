@@ -4,6 +4,7 @@ import type { SentencePieceTokenizer } from '@puyu/formats';
 import { type InternLM2Config, internLM2ConfigProblems, internLM2ConfigSchema, makeInternLM2Config } from '@puyu/model';
 import { z } from 'zod';
 import { TRAIN_PRECISIONS } from '../graph/precision.js';
+import { TOOL_CORPUS_KINDS, type ToolCorpusKind } from '../sft/calculator/toolCorpus.js';
 
 // The shape fields validate exactly as in an HF config.json (@puyu/model); the defaults
 // that differ are the pretraining recipe's (InternLM2.5's rope_theta and eps).
@@ -46,7 +47,7 @@ export const pretrainConfigSchema = z
          */
         generate: z
           .object({
-            kind: z.enum(['copy_drills', 'calculator_corpus']),
+            kind: z.enum(TOOL_CORPUS_KINDS as [ToolCorpusKind, ...ToolCorpusKind[]]),
             docs: z.number().int().positive(),
             seed: z.number().int().min(0).default(0),
           })

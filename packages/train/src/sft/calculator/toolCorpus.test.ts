@@ -3,7 +3,7 @@ import { defaultTokenizerPath } from '@puyu/model';
 import { describe, expect, it } from 'vitest';
 import { parsePretrainConfig } from '../../pretrain/pretrainConfig.js';
 import { generateCalculatorData } from './generate.js';
-import { drillAlphabet, generateToolCorpus } from './toolCorpus.js';
+import { drillAlphabet, generateToolCorpus, wordDrillAlphabet } from './toolCorpus.js';
 
 const tokenizer = loadTokenizer(defaultTokenizerPath() as string);
 const pieces = Array.from({ length: tokenizer.vocabSize }, (_, id) => tokenizer.idToPiece(id));
@@ -34,6 +34,20 @@ describe('generateToolCorpus', () => {
     // Most drills copy sequences of 6–20 pieces: long repeats dominate.
     expect(docs.filter((d) => longestRepeat(d) >= 8).length / docs.length).toBeGreaterThan(0.6);
     expect(symbols.every((s) => !/^<.*>$/.test(s) && s.trim() !== '')).toBe(true);
+  });
+
+  it('word drills repeat sequences of common words, Chinese characters and numbers, whatever the tokenizer', () => {
+    const docs = generateToolCorpus({ kind: 'word_drills', docs: 300, seed: 1, pieces: [] });
+    expect(generateToolCorpus({ kind: 'word_drills', docs: 300, seed: 1, pieces: [] })).toEqual(docs);
+    const { symbols, words } = wordDrillAlphabet();
+    expect(words).toContain('water');
+    expect(symbols).toContain(' water');
+    expect(symbols).toContain('的');
+    for (const d of docs) expect(longestRepeat(d)).toBeGreaterThanOrEqual(2);
+    // two thirds copy a sequence of 6–20 symbols; the rest an expression or a digit string
+    const long = docs.filter((d) => longestRepeat(d) >= 8).length / docs.length;
+    expect(long).toBeGreaterThan(0.6);
+    expect(docs.some((d) => /[\u4e00-\u9fff]/.test(d))).toBe(true);
   });
 
   it('the calculator corpus renders whole tool dialogues and never a held-out question', () => {

@@ -12,6 +12,9 @@
  *
  * - `copy_drills`: a random sequence of the tokenizer's own pieces, then filler, then the sequence
  *   again (two or three times); and arithmetic expressions or digit strings repeated after filler.
+ * - `word_drills`: the same drills over a fixed pool of common English words, Chinese characters,
+ *   letters and digits (drillWords.ts), two thirds sequences and one third numbers: from scratch,
+ *   this pool formed the copying circuit within a quarter hour's steps where tokenizer pieces did not.
  * - `calculator_corpus`: copy drills (three quarters of the documents), calculator dialogues
  *   rendered in full in InternLM2's chat format with the tool, and restatements
  *   (`question → expression = result`), in English and Chinese.
@@ -22,11 +25,12 @@
 import { writeFile } from 'node:fs/promises';
 import { parseSftRecord } from '../data/readSftJsonl.js';
 import { renderSftSegments } from '../data/tokenizeSftDialogue.js';
+import { DRILL_HAN, DRILL_WORDS } from './drillWords.js';
 import { type CalculatorDialogue, generateCalculatorData } from './generate.js';
 import { CalcRng } from './rng.js';
 
-export type ToolCorpusKind = 'copy_drills' | 'calculator_corpus';
-export const TOOL_CORPUS_KINDS: readonly ToolCorpusKind[] = ['copy_drills', 'calculator_corpus'];
+export type ToolCorpusKind = 'copy_drills' | 'word_drills' | 'calculator_corpus';
+export const TOOL_CORPUS_KINDS: readonly ToolCorpusKind[] = ['copy_drills', 'word_drills', 'calculator_corpus'];
 
 export interface ToolCorpusOptions {
   kind: ToolCorpusKind;
@@ -55,6 +59,13 @@ export function drillAlphabet(pieces: readonly string[]): { symbols: string[]; w
   }
   const words = symbols.filter((s) => /^ ?[A-Za-z]{3,}$/.test(s)).map((s) => s.trim());
   if (symbols.length < 20 || words.length < 5) throw new RangeError('the tokenizer has too few plain pieces for copy drills');
+  return { symbols, words };
+}
+
+/** `word_drills`' pool: common words (bare and after a space), Chinese characters, letters, digits. */
+export function wordDrillAlphabet(): { symbols: string[]; words: string[] } {
+  const words = [...DRILL_WORDS];
+  const symbols = [...words, ...words.map((w) => ` ${w}`), ...DRILL_HAN, ...'abcdefghijklmnopqrstuvwxyz0123456789'];
   return { symbols, words };
 }
 
@@ -104,16 +115,19 @@ function restatement(rng: CalcRng, d: CalculatorDialogue): string {
 export function generateToolCorpus(o: ToolCorpusOptions): string[] {
   const seed = o.seed ?? 0;
   const rng = new CalcRng(seed ^ 0x70c0);
-  const { symbols, words } = drillAlphabet(o.pieces);
-  const drills = o.kind === 'copy_drills' ? o.docs : Math.round(o.docs * DRILL_SHARE);
-  const dialogues = o.kind === 'copy_drills' ? 0 : Math.round(o.docs * DIALOGUE_SHARE);
+  const onlyDrills = o.kind !== 'calculator_corpus';
+  const { symbols, words } = o.kind === 'word_drills' ? wordDrillAlphabet() : drillAlphabet(o.pieces);
+  const sequenceShare = o.kind === 'word_drills' ? 2 / 3 : 0.65;
+  const drills = onlyDrills ? o.docs : Math.round(o.docs * DRILL_SHARE);
+  const dialogues = onlyDrills ? 0 : Math.round(o.docs * DIALOGUE_SHARE);
   const restated = o.docs - drills - dialogues;
   // The calculator generator's training split (never a held-out question of this seed).
   const data = generateCalculatorData({ train: Math.max(dialogues + restated, 2000), seed });
   const heldoutExpr = new Set(data.heldout.flatMap((d) => d.turns.map((t) => t.expression)));
   const expressions = data.train.flatMap((d) => d.turns.map((t) => t.expression)).filter((e) => !heldoutExpr.has(e));
   const docs: string[] = [];
-  for (let i = 0; i < drills; i++) docs.push(rng.chance(0.65) ? inductionDrill(rng, symbols, words) : numberDrill(rng, expressions, words));
+  for (let i = 0; i < drills; i++)
+    docs.push(rng.chance(sequenceShare) ? inductionDrill(rng, symbols, words) : numberDrill(rng, expressions, words));
   for (let i = 0; i < dialogues; i++) docs.push(renderDialogue(data.train[i] as CalculatorDialogue));
   for (let i = 0; i < restated; i++) docs.push(restatement(rng, data.train[dialogues + i] as CalculatorDialogue));
   for (let i = docs.length - 1; i > 0; i--) {
