@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { QuickstartProfile } from './profile.js';
+import { type QuickstartProfile, SERVED_MODEL } from './profile.js';
 
 export interface QuickstartScores {
   calculator: { items: number; well_formed: number; correct_call: number; final_answer: number };
@@ -10,7 +10,6 @@ export interface QuickstartScores {
   dirs: { calculator: string; gsm8k: string; needlebench: string };
 }
 
-const MODEL = 'puyu-quickstart';
 const rel = (p: string) => relative(process.cwd(), p);
 
 /**
@@ -29,8 +28,15 @@ export async function evaluateChat(o: {
 }): Promise<QuickstartScores> {
   const { startServer } = await import('@puyu/serve');
   const { writeLineage } = await import('@puyu/core/lineage');
-  const server = await startServer({ model: o.model, modelName: MODEL, port: 0, sequences: 4, contextSize: 512, threads: o.threads });
-  const spec = `${server.url}@${MODEL}`;
+  const server = await startServer({
+    model: o.model,
+    modelName: SERVED_MODEL,
+    port: 0,
+    sequences: 4,
+    contextSize: 512,
+    threads: o.threads,
+  });
+  const spec = `${server.url}@${SERVED_MODEL}`;
   const dirs = {
     calculator: join(o.out, 'eval', 'calculator'),
     gsm8k: join(o.out, 'eval', 'gsm8k'),
@@ -44,7 +50,12 @@ export async function evaluateChat(o: {
     const opened = await openModel({ spec });
     let calculator: QuickstartScores['calculator'];
     try {
-      const records = await calc.runCalculatorEval(items, { provider: opened.provider, model: MODEL, concurrency: 4, maxTokens: 64 });
+      const records = await calc.runCalculatorEval(items, {
+        provider: opened.provider,
+        model: SERVED_MODEL,
+        concurrency: 4,
+        maxTokens: 64,
+      });
       await mkdir(dirs.calculator, { recursive: true });
       calc.writeRecords(join(dirs.calculator, 'verdicts.jsonl'), records);
       const { summary: s, errors } = calc.summarize(records);
@@ -71,26 +82,25 @@ export async function evaluateChat(o: {
         outDir: dirs.gsm8k,
         datasets: [{ name: 'gsm8k', limit: p.gsm8kItems, fewShot: { retriever: 'zero', k: 0 }, maxTokens: 96 }],
       },
-      {},
+      {
+        lineage: {
+          parents: [o.model],
+          command: `puyu eval run --models local:${rel(o.model)} --datasets gsm8k --data-root ${rel(o.evalDataRoot)} --limit ${p.gsm8kItems}`,
+        },
+      },
     );
     const gsm = g.results[0];
-    await writeLineage(dirs.gsm8k, {
-      kind: 'eval',
-      command: `puyu eval run --models local:${rel(o.model)} --datasets gsm8k --data-root ${rel(o.evalDataRoot)} --limit ${p.gsm8kItems}`,
-      parents: [o.model, join(o.evalDataRoot, 'gsm8k', 'test.jsonl')],
-      metrics: { gsm8k_accuracy: gsm?.score ?? 0 },
-    });
     const n = await runNeedleBench(
       { ...common, dataRoot: o.evalDataRoot, outDir: dirs.needlebench },
       { haystacks: { en: o.haystack }, lengths: p.needleLengths, depths: p.needleDepths, kinds: ['single'], seed: 0 },
+      {
+        lineage: {
+          parents: [o.model, o.haystack],
+          command: `puyu eval needlebench --models local:${rel(o.model)} --haystack-en ${rel(o.haystack)} --lengths ${p.needleLengths.join(',')} --depths ${p.needleDepths.join(',')}`,
+        },
+      },
     );
     const needle = n.results[0];
-    await writeLineage(dirs.needlebench, {
-      kind: 'eval',
-      command: `puyu eval needlebench --models local:${rel(o.model)} --haystack-en ${rel(o.haystack)} --lengths ${p.needleLengths.join(',')} --depths ${p.needleDepths.join(',')}`,
-      parents: [o.model, o.haystack],
-      metrics: { needlebench_score: needle?.score ?? 0 },
-    });
     process.stderr.write(
       `  gsm8k ${gsm?.score.toFixed(1) ?? '-'} (${gsm?.samples ?? 0} items, zero-shot) · needlebench ${needle?.score.toFixed(1) ?? '-'} (${needle?.samples ?? 0} prompts) → ${rel(join(o.out, 'eval'))}\n`,
     );

@@ -11,6 +11,9 @@ export interface QuickstartProfile {
   eval: { calculatorItems: number; gsm8kItems: number; needleLengths: number[]; needleDepths: number[] };
 }
 
+/** The name the quickstart serves its model under (eval, serve, the agent). */
+export const SERVED_MODEL = 'puyu-quickstart';
+
 /** InternLM2 at 1.3M parameters: GQA 4/2, the shipped recipes' shape. */
 export const QUICKSTART_MODEL = {
   hidden_size: 128,

@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { ConfigError } from '@puyu/core/errors';
 import { buildCorpus, shippedCorpus, trainQuickstartTokenizer } from './corpusStages.js';
 import { evaluateChat } from './evalStage.js';
-import { PROFILES } from './profile.js';
+import { PROFILES, SERVED_MODEL } from './profile.js';
 import { StageRunner } from './StageRunner.js';
 import { askAgent, serveWithStudio } from './serveStage.js';
 import { pretrainBase, quantizeChat, sftChat } from './trainStages.js';
@@ -128,7 +128,7 @@ export async function runQuickstart(o: QuickstartOptions): Promise<void> {
           `model card: ${rel(card)}`,
           `lineage:    npx puyu lineage ${rel(quantized.path)}`,
           `chat:       npx puyu serve ${rel(quantized.path)} --studio --runs ${rel(out)}`,
-          `agent:      npx puyu agent run "What is 17.5 * 4?" --model ${serving.apiUrl.replace(/\/v1$/, '')}@puyu-quickstart --protocol openai`,
+          `agent:      npx puyu agent run "What is 17.5 * 4?" --model ${serving.apiUrl.replace(/\/v1$/, '')}@${SERVED_MODEL} --protocol openai`,
           '',
         ].join('\n'),
       );

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AgentEvent } from '@puyu/agent';
-
-const MODEL = 'puyu-quickstart';
+import { SERVED_MODEL } from './profile.js';
 
 export interface Serving {
   apiUrl: string;
@@ -30,7 +29,7 @@ export async function serveWithStudio(o: {
 }): Promise<Serving> {
   const { startServer } = await import('@puyu/serve');
   const server = await onPortOrAny(o.port, (port) =>
-    startServer({ model: o.model, modelName: MODEL, port, sequences: 2, contextSize: 512, threads: o.threads }),
+    startServer({ model: o.model, modelName: SERVED_MODEL, port, sequences: 2, contextSize: 512, threads: o.threads }),
   );
   try {
     const { startStudio } = await import('@puyu/studio');
@@ -80,7 +79,7 @@ export interface AgentOutcome {
 export async function askAgent(o: { apiUrl: string; heldout: string }): Promise<AgentOutcome> {
   const a = await import('@puyu/agent');
   const q = agentQuestion(o.heldout);
-  const opened = await a.openAgentModel(`${o.apiUrl.replace(/\/v1$/, '')}@${MODEL}`, {});
+  const opened = await a.openAgentModel(`${o.apiUrl.replace(/\/v1$/, '')}@${SERVED_MODEL}`, {});
   const tools = await a.buildTools(['calculator'], {});
   let toolCalls = 0;
   const onEvent = (e: AgentEvent) => {

@@ -16,11 +16,24 @@ function localModels(config: RunConfig): string[] {
 /**
  * The finished run folder's lineage manifest: parents are the `local:` models and each dataset's
  * folder under the data root; metrics are the headline scores (`gsm8k`, or `model · gsm8k` when
- * the run compares several models). Models behind a URL are not files, so they are not parents.
+ * the run compares several models). Models behind a URL are not files: a caller that served them
+ * names their files (`RunOptions.lineage`).
  */
-export async function recordEvalLineage(outDir: string, config: RunConfig, dirNames: readonly string[], results: readonly UnitResult[]) {
+export async function recordEvalLineage(
+  outDir: string,
+  config: RunConfig,
+  dirNames: readonly string[],
+  results: readonly UnitResult[],
+  given: { parents?: string[]; command?: string } = {},
+) {
   const data = [...new Set(dirNames)].map((d) => join(resolve(config.dataRoot), d)).filter((p) => existsSync(p));
   const several = new Set(results.map((r) => r.model)).size > 1;
   const metrics = Object.fromEntries(results.map((r) => [several ? `${r.model} · ${r.dataset}` : r.dataset, r.score]));
-  await writeLineage(outDir, { kind: 'eval', config, parents: [...localModels(config), ...data], metrics });
+  await writeLineage(outDir, {
+    kind: 'eval',
+    command: given.command,
+    config,
+    parents: [...localModels(config), ...(given.parents ?? []), ...data],
+    metrics,
+  });
 }

@@ -38,6 +38,11 @@ export interface RunOptions {
   /** Starts local: models (default: @puyu/client's, which imports @puyu/serve when a local: model is named). */
   startLocal?: LocalModelStarter;
   progress?: Omit<ProgressOptions, 'total'>;
+  /**
+   * For the run folder's lineage manifest: files the config does not name (the model behind a URL
+   * a caller served, a haystack) and the command that reproduces the run.
+   */
+  lineage?: { parents?: string[]; command?: string };
 }
 
 interface LoadedDataset {
@@ -234,6 +239,7 @@ export async function runEval(config: RunConfig, opts: RunOptions): Promise<RunS
       config,
       datasets.map((d) => d.def.dirName),
       results,
+      opts.lineage,
     );
     return summary;
   } finally {
