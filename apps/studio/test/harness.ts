@@ -71,6 +71,23 @@ export async function until<T>(
   }
 }
 
+/**
+ * Throttles what the page downloads (Chromium's own network emulation, over CDP). A tiny model
+ * streams 48 tokens in under 0.1 s, so on a fast machine the whole stream can arrive in one read
+ * and the page rightly renders it once; throttled, the same stream arrives over many reads, and a
+ * check that the bubble grows in steps no longer depends on the machine's speed.
+ */
+export async function throttleDownloads(page: Page, bytesPerSecond: number): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: bytesPerSecond,
+    uploadThroughput: -1,
+  });
+}
+
 /** A page that records console errors and uncaught exceptions; the suite fails on any. */
 export async function openPage(browser: Browser, lang: 'en' | 'zh'): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -11,7 +11,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStudio, startStudio } from '../server/index.js';
 import { parseCsv } from '../server/routes/evaluation/csv.js';
-import { CHROMIUM, freePort, openPage, type Proc, puyu, SHOTS, shot, skipReason, until } from './harness.js';
+import { CHROMIUM, freePort, openPage, type Proc, puyu, SHOTS, shot, skipReason, throttleDownloads, until } from './harness.js';
 
 // The Studio in a real browser (Debian's Chromium through playwright-core) on a real chain:
 // `puyu quickstart --fast` trains while the training page watches, an evaluation started
@@ -244,6 +244,8 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
         if (d && d.textContent !== window.drafts.at(-1)) window.drafts.push(d.textContent ?? '');
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     `);
+    // About 15 kB of SSE at 8 kB/s: two seconds, many reads, whatever the machine's speed.
+    await throttleDownloads(page, 8_000);
     await page.getByTestId('send').click();
     const answer = page.locator('.msg.assistant[data-role=assistant]');
     await answer.waitFor({ timeout: 120_000 });
@@ -279,7 +281,22 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
     await page.getByTestId('chat-input').fill('What is the weather in Shanghai?');
     await page.getByTestId('send').click();
     const card = page.getByTestId('tool-card').first();
-    await card.waitFor({ timeout: 120_000 });
+    // The first of a card, a finished answer or an error: an answer without a call then fails at
+    // once with what the model said and what the server printed, not after a silent timeout.
+    const why = async (what: string) =>
+      new Error(
+        `${what}; the page shows:\n${await page.locator('main').innerText()}\n--- puyu serve printed:\n${server.out().slice(-3000)}`,
+      );
+    const settled = await page
+      .locator('[data-testid=tool-card], .msg.assistant[data-role=assistant], [data-state=error]')
+      .first()
+      .waitFor({ timeout: 120_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!settled) throw await why('nothing came back within 120 s');
+    if (!(await card.isVisible())) throw await why('no tool call card');
     const cardText = await card.innerText();
     expect(cardText).toContain('get_weather');
     expect(cardText).toContain('Shanghai');
