@@ -174,7 +174,8 @@ export class Scheduler {
     admitted: number,
     queue: TokenQueue,
   ): Promise<void> {
-    const member = this.barrier?.join();
+    // The sequence's index in the context is its llama.cpp sequence id (Engine takes them in order).
+    const member = this.barrier?.join(this.engine.sequences.indexOf(seq));
     try {
       // A long prompt is evaluated in steps of at most one batch, checking between them: node-llama-cpp
       // evaluates a whole prompt before its generator yields, so a cancel or timeout would otherwise wait

@@ -42,6 +42,21 @@ describe('StepBarrier', () => {
     expect(b.stats).toEqual({ rounds: 2, released: 6 });
   });
 
+  it('releases each round in ascending sequence id, whatever order the tokens arrived in', async () => {
+    // llama.cpp splits a batch for a non-unified KV cache wherever the sequence ids stop rising by
+    // one, so the order the released requests queue their tokens in is the batch's order.
+    const b = new StepBarrier();
+    const ids = [3, 0, 5, 1, 4, 2];
+    const members = ids.map((id) => ({ id, m: b.join(id) }));
+    const resumed: number[] = [];
+    await Promise.all(members.map(({ id, m }) => b.arrive(m)!.then(() => resumed.push(id))));
+    expect(resumed).toEqual([0, 1, 2, 3, 4, 5]);
+    // The next round again, arriving in yet another order.
+    resumed.length = 0;
+    await Promise.all([...members].reverse().map(({ id, m }) => b.arrive(m)!.then(() => resumed.push(id))));
+    expect(resumed).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   it('does not wait for a request still evaluating its prompt; it joins after its first token', async () => {
     const b = new StepBarrier();
     const [x, y] = [b.join(), b.join()];

@@ -14,6 +14,13 @@
  * all queue their tokens in one microtask run and node-llama-cpp's next dispatch takes them in one
  * batch. Requests still evaluating their prompt are not waited for (a long prompt would stall
  * everyone); they join the round after their first token. A request alone never waits.
+ *
+ * Order: a round is released in ascending `order` (the request's sequence id), because the order
+ * the tokens are queued in is the order of the batch, and llama.cpp splits a batch for a
+ * non-unified KV cache into micro-batches of *consecutive* increasing sequence ids
+ * (`llama_batch_allocr::split_equal(sequential)`). Released in arrival order, 8 streams in an
+ * order such as 3,0,5,1,… decoded as 3–5 micro-batches of 1–3 tokens each, so every weight was
+ * read several times per step; in id order they decode as one micro-batch of 8.
  */
 type State = 'prefill' | 'decoding' | 'waiting';
 
@@ -26,15 +33,20 @@ export interface StepBarrierStats {
 
 export class StepBarrier {
   private readonly members = new Map<object, State>();
+  private readonly order = new Map<object, number>();
   private readonly waiting = new Map<object, () => void>();
   private decoding = 0;
   private releaseScheduled = false;
   readonly stats: StepBarrierStats = { rounds: 0, released: 0 };
 
-  /** Registers a request that is about to evaluate its prompt; pass the handle to arrive/leave. */
-  join(): object {
+  /**
+   * Registers a request that is about to evaluate its prompt; pass the handle to arrive/leave.
+   * `order` is its sequence id: each round is released in ascending order (see above).
+   */
+  join(order = 0): object {
     const m = {};
     this.members.set(m, 'prefill');
+    this.order.set(m, order);
     return m;
   }
 
@@ -59,6 +71,7 @@ export class StepBarrier {
     const state = this.members.get(m);
     if (state === undefined) return;
     this.members.delete(m);
+    this.order.delete(m);
     if (state === 'decoding') this.decoding--;
     const resolve = this.waiting.get(m);
     this.waiting.delete(m);
@@ -72,7 +85,7 @@ export class StepBarrier {
     setImmediate(() => {
       this.releaseScheduled = false;
       // Requests that arrived from their prompt evaluation since the release was scheduled go too.
-      const round = [...this.waiting];
+      const round = [...this.waiting].sort(([a], [b]) => (this.order.get(a) ?? 0) - (this.order.get(b) ?? 0));
       this.waiting.clear();
       this.stats.rounds++;
       this.stats.released += round.length;
