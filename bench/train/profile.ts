@@ -6,12 +6,20 @@
  * (plus a small per-call dispatch cost: the header line shows the step observed node by
  * node beside the same graph computed in one call).
  *
- *   npx tsx --conditions=source bench/train/profile.ts [--steps 2] [--backward mul_mat|out_prod] [--by-shape] [--batch 8]
+ *   npx tsx --conditions=source bench/train/profile.ts [--steps 2] [--backward mul_mat|out_prod] [--precision fp32|bf16] [--by-shape] [--batch 8]
  */
 import { parseArgs } from 'node:util';
 import { asPtr, GgmlBlasBackend, GgmlCpuBackend, type TensorPtr } from '@puyu/ggml';
 import { initInternLM2 } from '@puyu/model';
-import { type BackwardMatmul, InternLM2Params, LossGraph, packedCausalMask, packedPositions, planMaskedLoss } from '@puyu/train';
+import {
+  type BackwardMatmul,
+  InternLM2Params,
+  LossGraph,
+  packedCausalMask,
+  packedPositions,
+  planMaskedLoss,
+  type TrainPrecision,
+} from '@puyu/train';
 import koffi from 'koffi';
 import { loadBenchBindings } from './benchBindings.js';
 import { corpusTokens, referenceConfig, stepRows, trainFlopsPerToken } from './benchSetup.js';
@@ -23,12 +31,16 @@ const { values } = parseArgs({
     seq: { type: 'string', default: '256' },
     threads: { type: 'string', default: '1' },
     backward: { type: 'string', default: 'mul_mat' },
+    // bf16: the weight products read bf16 copies (what pretrain runs by default on AVX512-BF16 CPUs)
+    precision: { type: 'string', default: 'fp32' },
     'by-shape': { type: 'boolean', default: false },
     // an opt-in ggml BLAS backend (bench/train/build-ggml-blas.sh): products go to it
     blas: { type: 'string', default: process.env.PUYU_GGML_BLAS },
   },
 });
 const backwardMatmul = values.backward as BackwardMatmul;
+const precision = values.precision as TrainPrecision;
+if (precision !== 'fp32' && precision !== 'bf16') throw new Error(`--precision must be fp32 or bf16, not ${values.precision}`);
 const B = Number(values.batch);
 const T = Number(values.seq);
 const GRAPH_SIZE = 16_384;
@@ -86,7 +98,7 @@ for (let s = 0; s < steps + 1; s++) {
   using g = disposable(
     new LossGraph(
       params,
-      { B, T, M: plan.rows.length, uniform: plan.uniform, weightSum: plan.weightSum, withGrads: true, backwardMatmul, precision: 'fp32' },
+      { B, T, M: plan.rows.length, uniform: plan.uniform, weightSum: plan.weightSum, withGrads: true, backwardMatmul, precision },
       plan,
       blas,
     ),
@@ -121,7 +133,7 @@ f.ggml_backend_sched_free(sched);
 const measured = [...byOp.values()].reduce((a, e) => a + e.ms, 0);
 const { flops } = trainFlopsPerToken(config, T);
 console.log(
-  `per-op time of one training step (fwd + bwd, ${B}×${T} tokens, ${values.threads} thread, backward products via ${backwardMatmul}${blas ? ', BLAS backend' : ''}), mean of ${steps} steps; ` +
+  `per-op time of one training step (fwd + bwd, ${B}×${T} tokens, ${values.threads} thread, ${precision}, backward products via ${backwardMatmul}${blas ? ', BLAS backend' : ''}), mean of ${steps} steps; ` +
     `graph step ${(totalMs / steps).toFixed(0)} ms observed node by node, ${plainMs.toFixed(0)} ms in one call`,
 );
 console.table(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatGgmlDoctorReport, ggmlDoctorReport } from './doctor.js';
+import { findToolchain } from './nativeCpu/nativeCache.js';
 
 describe('puyu doctor (the ggml part)', () => {
   it('names the CPU backend that really loaded, what it was compiled with, and why', () => {
@@ -12,8 +13,11 @@ describe('puyu doctor (the ggml part)', () => {
     else expect(r.cpuBackend.variant).not.toBe('native');
     expect(r.cpuBackend.why.length).toBeGreaterThan(0);
     if (process.arch === 'x64') expect(r.compiledWith.AVX2).toBe('1');
+    // with a C compiler on Linux, training's transposes run the tiled kernel built for this CPU
+    if (process.platform === 'linux' && findToolchain().cc && process.env.PUYU_NATIVE_CPU !== 'off')
+      expect(r.transposes).toMatch(/^tiled copy kernel .*libpuyu-transpose\.so$/);
     const text = formatGgmlDoctorReport(r);
-    for (const label of ['CPU backend', 'compiled with', 'native build', 'BLAS', 'serving']) expect(text).toContain(label);
+    for (const label of ['CPU backend', 'compiled with', 'native build', 'BLAS', 'transposes', 'serving']) expect(text).toContain(label);
     console.log(text);
   });
 });

@@ -10,6 +10,7 @@ import type { CpuBackendInfo } from './nativeCpu/loadCpuBackend.js';
 import { loadedGgmlLibraries } from './nativeCpu/loadedLibraries.js';
 import { type FailedBuild, readJson } from './nativeCpu/nativeCache.js';
 import { nativeCpuContext } from './nativeCpu/nativeCpuContext.js';
+import { transposeKernelState } from './transposeKernel/transposeKernel.js';
 
 /** What `puyu doctor` prints about the native layer: which libraries, CPU backend and BLAS run, and why. */
 export interface GgmlDoctorReport {
@@ -26,6 +27,8 @@ export interface GgmlDoctorReport {
     toolchain: Record<string, string | undefined>;
   };
   blas: string;
+  /** Training's transposes: the tiled kernel compiled for this CPU, or ggml's CONT and why. */
+  transposes: string;
   serving: string;
   /** ggml / llama.cpp shared libraries mapped into this process. */
   loaded: string[];
@@ -51,6 +54,7 @@ export function ggmlDoctorReport(): GgmlDoctorReport {
     compiledWith: cpuBackendFeatures(lib),
     nativeBuild: { cacheDir: ctx.paths?.dir, state, toolchain: { ...toolchain } },
     blas: blasState(),
+    transposes: transposesState(),
     serving: process.env.PUYU_GGML_DIR
       ? 'node-llama-cpp loads its own prebuilt variant (PUYU_GGML_DIR is set, so ours is not registered for it)'
       : hasLocalBuild()
@@ -80,6 +84,7 @@ export function formatGgmlDoctorReport(r: GgmlDoctorReport): string {
     ['native build', `${r.nativeBuild.state}${r.nativeBuild.cacheDir ? `\n${' '.repeat(16)}${r.nativeBuild.cacheDir}` : ''}`],
     ['  toolchain', tools],
     ['BLAS', r.blas],
+    ['transposes', r.transposes],
     ['serving', r.serving],
     ['loaded', r.loaded.join(`\n${' '.repeat(16)}`) || '(not readable on this OS)'],
   ];
@@ -105,4 +110,11 @@ function nodeLlamaCppVersion(): string {
   } catch {
     return 'node-llama-cpp (version unknown)';
   }
+}
+
+function transposesState(): string {
+  const t = transposeKernelState();
+  return t.kernel
+    ? `tiled copy kernel compiled for this CPU (training's backward products): ${t.kernel.lib}`
+    : `ggml's CONT (slower, same values): ${t.reason}`;
 }

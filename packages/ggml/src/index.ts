@@ -63,3 +63,4 @@ export { outProdToMulMat } from './outProdToMulMat.js';
 export { LLAMA_FTYPE, quantizeGgufModel } from './quantize.js';
 export { type NativeJobOptions, type NativeJobResult, runNativeJob } from './runNativeJob.js';
 export { serveNativeJob } from './serveNativeJob.js';
+export { type TransposeKernelState, transposeKernelState } from './transposeKernel/transposeKernel.js';

@@ -1,6 +1,7 @@
 import koffi from 'koffi';
 import type { GgmlFunctions } from './native/ggml-lib.js';
 import { asPtr, type ContextPtr, type GraphPtr, type TensorPtr } from './native/pointers.js';
+import { type TransposeKernel, transposeKernel } from './transposeKernel/transposeKernel.js';
 
 // Field offsets in struct ggml_tensor (ggml.h of the bundled llama.cpp, x86_64/arm64 LP64):
 // type@0, buffer@8, ne[4]@16, nb[4]@48, op@80, op_params[16]@84, flags@148, src[10]@152.
@@ -36,15 +37,26 @@ function isMatrix(t: TensorPtr): boolean {
 /**
  * Row-contiguous version of `x` transposed: a view when x is itself a transposed
  * contiguous tensor, else one copy per source (an activation feeding several weight
- * gradients, like the FFN input of w1 and w3, is transposed once).
+ * gradients, like the FFN input of w1 and w3, is transposed once). The copy is the tiled
+ * kernel (transposeKernel.ts) when it is available and the elements are 2 or 4 bytes,
+ * else ggml's CONT; both copy the same values.
  */
-function transposedRows(f: GgmlFunctions, ctx: ContextPtr, x: TensorPtr, copies: Map<TensorPtr, TensorPtr>): TensorPtr {
+function transposedRows(
+  f: GgmlFunctions,
+  ctx: ContextPtr,
+  x: TensorPtr,
+  copies: Map<TensorPtr, TensorPtr>,
+  kernel: TransposeKernel | undefined,
+): TensorPtr {
   const seen = copies.get(x);
   if (seen) return seen;
   const t = f.ggml_transpose(ctx, x);
   const h = header(t);
-  const rowContiguous = h.getBigUint64(OFF_NB, true) === 4n && h.getBigInt64(OFF_NB + 8, true) === 4n * h.getBigInt64(OFF_NE, true);
-  const out = rowContiguous ? t : f.ggml_cont(ctx, t);
+  const size = BigInt(f.ggml_type_size(h.getInt32(0, true)));
+  const rowContiguous = h.getBigUint64(OFF_NB, true) === size && h.getBigInt64(OFF_NB + 8, true) === size * h.getBigInt64(OFF_NE, true);
+  // GGML_N_TASKS_MAX (-1): the kernel splits its tiles over all of the graph's threads
+  const tiled = kernel && f.ggml_blck_size(h.getInt32(0, true)) === 1 && (size === 2n || size === 4n);
+  const out = rowContiguous ? t : tiled ? f.ggml_map_custom1(ctx, t, kernel.fn, -1, null) : f.ggml_cont(ctx, t);
   copies.set(x, out);
   return out;
 }
@@ -66,8 +78,9 @@ export function outProdToMulMat(
   ctx: ContextPtr,
   graph: GraphPtr,
   graphSize: number,
-  opts: { keepMatrices?: boolean } = {},
+  opts: { keepMatrices?: boolean; tiledTranspose?: boolean } = {},
 ): { graph: GraphPtr; rewritten: number } {
+  const kernel = opts.tiledTranspose === false ? undefined : transposeKernel();
   const { outProd, mulMat } = ops(f, ctx);
   const n = f.ggml_graph_n_nodes(graph);
   const nodes: TensorPtr[] = [];
@@ -81,8 +94,8 @@ export function outProdToMulMat(
     const a = asPtr<'ggml_tensor'>(h.getBigUint64(OFF_SRC, true));
     const b = asPtr<'ggml_tensor'>(h.getBigUint64(OFF_SRC + 8, true));
     if (opts.keepMatrices && isMatrix(a) && isMatrix(b)) continue;
-    const aT = transposedRows(f, ctx, a, copies);
-    const bT = transposedRows(f, ctx, b, copies);
+    const aT = transposedRows(f, ctx, a, copies, kernel);
+    const bT = transposedRows(f, ctx, b, copies, kernel);
     h.setInt32(OFF_OP, mulMat, true);
     for (let k = 0; k < 16; k++) h.setInt32(OFF_OP_PARAMS + 4 * k, 0, true);
     h.setBigUint64(OFF_SRC, BigInt(aT), true);

@@ -94,6 +94,10 @@ const BASE = {
   ggml_cont: sig<Unary>('void* ggml_cont(void* ctx, void* a)'),
   ggml_cast: sig<(ctx: Ctx, a: T, type: number) => T>('void* ggml_cast(void* ctx, void* a, int type)'),
   ggml_transpose: sig<Unary>('void* ggml_transpose(void* ctx, void* a)'),
+  // a custom op: `fun` (a C function pointer) computes the result, a new tensor shaped like `a`
+  ggml_map_custom1: sig<(ctx: Ctx, a: T, fun: FnPtr, nTasks: number, userdata: null) => T>(
+    'void* ggml_map_custom1(void* ctx, void* a, void* fun, int n_tasks, void* userdata)',
+  ),
   ggml_soft_max_ext: sig<(ctx: Ctx, a: T, mask: T | null, scale: number, maxBias: number) => T>(
     'void* ggml_soft_max_ext(void* ctx, void* a, void* mask, float scale, float max_bias)',
   ),
