@@ -73,4 +73,29 @@ describe.skipIf(!!skip)('the Studio chat page with the calculator tool', () => {
     await page.close();
     console.log(`chat tool call screenshot: ${join(SHOTS, 'chat-calculator-heldout.png')}`);
   });
+
+  it('the endpoint list arriving while someone is at the endpoint field does not write into it', async () => {
+    // The list is held back until the field has focus. Before the fix its default landed in the
+    // focused field and the typed text ran into it ("http://a/v1http://b/v1").
+    const { page, errors } = await openPage(browser, 'en');
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    await page.route('**/api/chat/endpoints', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${studio.url}/chat`);
+    await page.getByTestId('endpoint').click();
+    release();
+    await until('the endpoint list', async () => ((await page.locator('#endpoints option').count()) > 0 ? true : undefined));
+    const typed = 'http://127.0.0.1:9/v1';
+    await page.keyboard.type(typed);
+    expect(await page.getByTestId('endpoint').inputValue()).toBe(typed);
+    // the listed endpoint's model is not filled in for an endpoint of the user's own
+    expect(await page.getByTestId('model').inputValue()).toBe('');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -1,5 +1,5 @@
 import { type UseQueryResult, useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { getJson } from '../api';
 
 /** One OpenAI-compatible endpoint the Studio knows of (GET /api/chat/endpoints). */
@@ -17,6 +17,8 @@ export interface EndpointChoice {
   setModel(model: string): void;
   /** The chosen endpoint's entry, when it is one the Studio lists. */
   current?: EndpointInfo;
+  /** The user is at the fields (focus or typing): the defaults no longer overwrite them. */
+  touch(): void;
 }
 
 /**
@@ -30,15 +32,22 @@ export function useEndpointChoice(): EndpointChoice {
   });
   const [endpoint, setEndpoint] = useState('');
   const [model, setModel] = useState('');
+  // Once someone is at the fields, the list arriving must not write into them: set while they type,
+  // the default landed between the field's select-all and the typed text, and the two ran together
+  // ("http://a/v1http://b/v1"; the Studio browser suite caught it).
+  const touched = useRef(false);
+  const touch = useCallback(() => {
+    touched.current = true;
+  }, []);
   useEffect(() => {
     const first = endpoints.data?.endpoints[0];
-    if (first && !endpoint) {
+    if (first && !endpoint && !touched.current) {
       setEndpoint(first.url);
       if (first.models[0]) setModel(first.models[0]);
     }
   }, [endpoints.data, endpoint]);
   const current = endpoints.data?.endpoints.find((e) => e.url === endpoint);
-  return { endpoints, endpoint, setEndpoint, model, setModel, current };
+  return { endpoints, endpoint, setEndpoint, model, setModel, current, touch };
 }
 
 /**
@@ -59,6 +68,7 @@ export function EndpointFields(props: {
         <input
           list={`${p}endpoints`}
           value={choice.endpoint}
+          onFocus={choice.touch}
           onChange={(e) => choice.setEndpoint(e.target.value)}
           data-testid={`${p}endpoint`}
         />
@@ -75,7 +85,13 @@ export function EndpointFields(props: {
       )}
       <label className="field">
         {labels.model}
-        <input list={`${p}models`} value={choice.model} onChange={(e) => choice.setModel(e.target.value)} data-testid={`${p}model`} />
+        <input
+          list={`${p}models`}
+          value={choice.model}
+          onFocus={choice.touch}
+          onChange={(e) => choice.setModel(e.target.value)}
+          data-testid={`${p}model`}
+        />
         <datalist id={`${p}models`}>
           {choice.current?.models.map((m) => (
             <option key={m} value={m} />

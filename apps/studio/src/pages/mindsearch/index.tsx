@@ -118,7 +118,7 @@ function CitedText({ text, refs, docs }: { text: string; refs: Reference[]; docs
 
 function MindSearchPage() {
   const { t } = useTranslation('mindsearch');
-  const { endpoints: eps, endpoint, setEndpoint, model, setModel } = useEndpointChoice();
+  const { endpoints: eps, endpoint, setEndpoint, model, setModel, touch } = useEndpointChoice();
   const [docs, setDocs] = useState('');
   const [rounds, setRounds] = useState(2);
   const [question, setQuestion] = useState('');
@@ -161,7 +161,13 @@ function MindSearchPage() {
         <div className="row">
           <label className="field grow">
             {t('endpoint')}
-            <input list="ms-endpoints" value={endpoint} onChange={(e) => setEndpoint(e.target.value)} data-testid="ms-endpoint" />
+            <input
+              list="ms-endpoints"
+              value={endpoint}
+              onFocus={touch}
+              onChange={(e) => setEndpoint(e.target.value)}
+              data-testid="ms-endpoint"
+            />
             <datalist id="ms-endpoints">
               {eps.data?.endpoints.map((e) => (
                 <option key={e.url} value={e.url} />
@@ -170,7 +176,7 @@ function MindSearchPage() {
           </label>
           <label className="field">
             {t('model')}
-            <input value={model} onChange={(e) => setModel(e.target.value)} data-testid="ms-model" />
+            <input value={model} onFocus={touch} onChange={(e) => setModel(e.target.value)} data-testid="ms-model" />
           </label>
           <label className="field grow">
             {t('docs')}

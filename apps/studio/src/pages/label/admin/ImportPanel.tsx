@@ -159,7 +159,7 @@ function PreAnnotate({ project }: { project: Project }) {
   const { t } = useTranslation('label');
   const refresh = useRefresh(project);
   // the Studio's endpoints (--endpoint, or the `puyu serve` it was started beside)
-  const { endpoints: eps, endpoint: baseUrl, setEndpoint: setBaseUrl, model, setModel } = useEndpointChoice();
+  const { endpoints: eps, endpoint: baseUrl, setEndpoint: setBaseUrl, model, setModel, touch } = useEndpointChoice();
   const [mode, setMode] = useState<'candidates' | 'draft'>('candidates');
   const [count, setCount] = useState(2);
   const [result, setResult] = useState<{ updated: number; failed: { itemId: number; reason: string }[] }>();
@@ -187,7 +187,14 @@ function PreAnnotate({ project }: { project: Project }) {
       <p className="muted">{t('pre.hint')}</p>
       <label>
         <span>{t('pre.endpoint')}</span>
-        <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} list="label-endpoints" required data-testid="pre-endpoint" />
+        <input
+          value={baseUrl}
+          onFocus={touch}
+          onChange={(e) => setBaseUrl(e.target.value)}
+          list="label-endpoints"
+          required
+          data-testid="pre-endpoint"
+        />
         <datalist id="label-endpoints">
           {eps.data?.endpoints.map((x) => (
             <option key={x.url} value={x.url} />
@@ -196,7 +203,7 @@ function PreAnnotate({ project }: { project: Project }) {
       </label>
       <label>
         <span>{t('pre.model')}</span>
-        <input value={model} onChange={(e) => setModel(e.target.value)} required data-testid="pre-model" />
+        <input value={model} onFocus={touch} onChange={(e) => setModel(e.target.value)} required data-testid="pre-model" />
       </label>
       <label>
         <span>{t('pre.mode')}</span>
