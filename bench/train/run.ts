@@ -1,9 +1,11 @@
 /**
  * Training throughput on the reference config (issue 5), three trainers side by side in
  * one run, each a child process of this one, their order rotated every repetition:
- *   ours          GgmlInternLM2.lossAndGrads + clip + host AdamW (what `pretrain` runs per step)
+ *   ours          GgmlInternLM2.lossAndGrads + clip + host AdamW on ggml's CPU backend alone (what fp32
+ *                 `pretrain` runs per step on a machine without OpenBLAS)
  *   ours_outprod  the same with ggml's autograd backward unchanged (OUT_PROD products): the baseline
- *   ours_blas     ours with the opt-in ggml BLAS backend (bench/train/build-ggml-blas.sh), when built
+ *   ours_blas     ours with ggml's BLAS backend: the one @puyu/ggml builds where OpenBLAS is installed (what
+ *                 fp32 `pretrain` then runs), or --ggml-blas / PUYU_GGML_BLAS
  *   ours_bf16     ours in bf16 mixed precision (train.precision "bf16"; fast on AVX512-BF16 CPUs)
  *   pytorch       the same model, weights, tokens and AdamW in PyTorch CPU fp32 (torch_train.py)
  *   llama_opt     llama.cpp's llama_opt_epoch on the same model written as GGUF
@@ -19,6 +21,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { autoBlasState, blasFromEnv } from '@puyu/ggml';
 import { convertHfToGguf, defaultTokenizerPath, initInternLM2, saveHfModel } from '@puyu/model';
 import { cpuHasBf16 } from '@puyu/train';
 import { ggmlCpuLines } from '../shared/ggmlCpu.js';
@@ -39,7 +42,7 @@ const { values } = parseArgs({
     'torch-blas': { type: 'string', default: process.env.PUYU_BENCH_TORCH_BLAS ?? '/usr/lib/x86_64-linux-gnu/openblas-pthread' },
     peers: { type: 'string', default: 'ours,ours_outprod,ours_blas,ours_bf16,pytorch,llama_opt' },
     // the opt-in ggml BLAS backend for the ours_blas peer (bench/train/build-ggml-blas.sh)
-    'ggml-blas': { type: 'string', default: process.env.PUYU_GGML_BLAS ?? join(ROOT, '.cache/ggml-blas/libggml-blas.so') },
+    'ggml-blas': { type: 'string', default: blasFromEnv() ?? autoBlasState().path ?? join(ROOT, '.cache/ggml-blas/libggml-blas.so') },
   },
 });
 const steps = Number(values.steps) + 1; // + the untimed warm-up step

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { GgmlBlasBackend } from './GgmlBlasBackend.js';
+import { blasFromEnv, GgmlBlasBackend } from './GgmlBlasBackend.js';
 import { GGML_TYPE_F32, GgmlContext } from './GgmlContext.js';
 import { GgmlCpuBackend } from './GgmlCpuBackend.js';
 import type { BackendPtr } from './native/pointers.js';
+import { autoBlasState, findOpenBlas } from './nativeCpu/autoBlas.js';
 
-// The BLAS backend is opt-in (bench/train/build-ggml-blas.sh → PUYU_GGML_BLAS): without it
-// the prebuilt CPU path must be untouched, and with it products must agree with the CPU.
-describe('GgmlBlasBackend (opt-in)', () => {
+// The BLAS backend is named (PUYU_GGML_BLAS) or built automatically where OpenBLAS is installed
+// (autoBlas.ts): without it the CPU path must be untouched, and with it products must agree
+// with the CPU.
+const auto = autoBlasState();
+const blasPath = blasFromEnv() ?? auto.path;
+if (!blasPath) console.warn(`the BLAS product check skips: ${auto.path === undefined ? auto.reason : ''}`);
+
+describe('GgmlBlasBackend', () => {
   it('is absent unless asked for, and a wrong path is a clean error', () => {
     const saved = process.env.PUYU_GGML_BLAS;
     delete process.env.PUYU_GGML_BLAS;
@@ -18,9 +24,15 @@ describe('GgmlBlasBackend (opt-in)', () => {
     }
   });
 
-  it.runIf(!!process.env.PUYU_GGML_BLAS)('computes MUL_MAT and OUT_PROD like the CPU backend (through a scheduler)', () => {
+  it('is built automatically wherever OpenBLAS, a C++ compiler and git are installed (Linux x64)', () => {
+    const canBuild = process.platform === 'linux' && process.arch === 'x64' && !!findOpenBlas() && process.env.PUYU_NATIVE_CPU !== 'off';
+    if (canBuild && process.env.PUYU_GGML_BLAS !== 'off') expect(auto).toEqual({ path: expect.stringMatching(/libggml-blas\.so$/) });
+    else expect(auto.path).toBeUndefined();
+  });
+
+  it.runIf(!!blasPath)('computes MUL_MAT and OUT_PROD like the CPU backend (through a scheduler)', () => {
     using cpu = GgmlCpuBackend.create({ threads: 1 });
-    using blas = GgmlBlasBackend.fromEnv({ threads: 1 }) as GgmlBlasBackend;
+    using blas = GgmlBlasBackend.load(blasPath as string, 1);
     const f = cpu.lib.fn;
     const run = (backends: BackendPtr[]) => {
       using ctx = new GgmlContext({ maxTensors: 16, graphSize: 16 });

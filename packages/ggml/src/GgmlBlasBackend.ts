@@ -20,7 +20,7 @@ export class GgmlBlasBackend {
 
   /** The library named by `path` or `PUYU_GGML_BLAS`, or undefined when neither is set. */
   static fromEnv(opts: { path?: string; threads?: number } = {}): GgmlBlasBackend | undefined {
-    const path = opts.path ?? process.env.PUYU_GGML_BLAS;
+    const path = opts.path ?? blasFromEnv();
     return path ? GgmlBlasBackend.load(path, opts.threads ?? 1) : undefined;
   }
 
@@ -55,4 +55,10 @@ export class GgmlBlasBackend {
   [Symbol.dispose](): void {
     this.free();
   }
+}
+
+/** `PUYU_GGML_BLAS` as a library path; unset, empty or `off` (which also turns the automatic build off) is none. */
+export function blasFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env.PUYU_GGML_BLAS;
+  return v && v !== 'off' ? v : undefined;
 }

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GgmlBlasBackend } from './GgmlBlasBackend.js';
+import { blasFromEnv, GgmlBlasBackend } from './GgmlBlasBackend.js';
 import { loadGgmlLibrary } from './native/ggml-lib.js';
+import { autoBlasState } from './nativeCpu/autoBlas.js';
 import { cpuBackendFeatures } from './nativeCpu/cpuFeatures.js';
 import { simdSummary } from './nativeCpu/cpuIdentity.js';
 import { hasLocalBuild } from './nativeCpu/forNodeLlamaCpp.js';
@@ -92,8 +93,13 @@ export function formatGgmlDoctorReport(r: GgmlDoctorReport): string {
 }
 
 function blasState(): string {
-  const path = process.env.PUYU_GGML_BLAS;
-  if (!path) return "none: ggml's own CPU kernels (training can opt in to a ggml BLAS backend with PUYU_GGML_BLAS=<libggml-blas.so>)";
+  const path = blasFromEnv();
+  if (!path) {
+    const auto = autoBlasState();
+    if (auto.path !== undefined)
+      return `ggml BLAS backend built against this machine's OpenBLAS, used by fp32 full-parameter training (bf16 and serving do not use it; PUYU_GGML_BLAS=off turns it off): ${auto.path}`;
+    return `none: ggml's own CPU kernels (${auto.reason}; PUYU_GGML_BLAS=<libggml-blas.so> names one)`;
+  }
   try {
     const blas = GgmlBlasBackend.fromEnv();
     blas?.free();

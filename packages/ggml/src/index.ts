@@ -4,7 +4,7 @@
 export { castWeightProducts, GGML_TYPE_BF16 } from './castWeightProducts.js';
 export { formatGgmlDoctorReport, type GgmlDoctorReport, ggmlDoctorReport } from './doctor.js';
 export { GGML_ERROR_CODES, GGML_ERROR_PREFIXES, type GgmlErrorCode } from './errorCodes.js';
-export { GgmlBlasBackend } from './GgmlBlasBackend.js';
+export { blasFromEnv, GgmlBlasBackend } from './GgmlBlasBackend.js';
 export { GGML_TYPE_F32, GGML_TYPE_I32, GgmlContext } from './GgmlContext.js';
 export { defaultThreads, GgmlCpuBackend } from './GgmlCpuBackend.js';
 export {
@@ -51,6 +51,7 @@ export type {
   LlamaModelQuantizeParams,
   LlamaOptParams,
 } from './native/structs.js';
+export { type AutoBlasState, autoBlasState, findOpenBlas, type OpenBlasFiles } from './nativeCpu/autoBlas.js';
 export { cpuBackendFeatures } from './nativeCpu/cpuFeatures.js';
 export { type CpuIdentity, cpuFeatureHash, readCpuIdentity, simdSummary } from './nativeCpu/cpuIdentity.js';
 export { type EnsureNativeCpuOptions, ensureNativeCpuBackend, type NativeCpuOutcome } from './nativeCpu/ensureNativeCpu.js';

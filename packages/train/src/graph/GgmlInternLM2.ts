@@ -1,5 +1,5 @@
 import { EngineError } from '@puyu/core';
-import { GGML_TYPE_F32, GGML_TYPE_I32, GgmlBlasBackend, GgmlContext, GgmlCpuBackend } from '@puyu/ggml';
+import { autoBlasState, blasFromEnv, GGML_TYPE_F32, GGML_TYPE_I32, GgmlBlasBackend, GgmlContext, GgmlCpuBackend } from '@puyu/ggml';
 import type { InternLM2Config, InternLM2Weights } from '@puyu/model';
 import { buildInternLM2Hidden, lmHead, packedCausalMask, packedPositions } from './buildInternLM2Graph.js';
 import type { GraphAdapter } from './GraphAdapter.js';
@@ -43,6 +43,11 @@ export class GgmlInternLM2 {
       precision?: TrainPrecision;
       /** Path of an opt-in ggml BLAS backend (default: `PUYU_GGML_BLAS`; unset = CPU only). */
       blas?: string;
+      /**
+       * In fp32 with no BLAS named, use the BLAS backend @puyu/ggml builds where the machine has
+       * OpenBLAS (`autoBlasState`); full-parameter training asks for it, nothing else does.
+       */
+      autoBlas?: boolean;
       /** Storage of the frozen linear weights: f32 (default) or q8_0 / q4_0 (QLoRA's base). */
       baseType?: BaseWeightType;
       /** Makes adapter tensors (LoRA) on this model's backend; the model owns and frees them. */
@@ -65,7 +70,8 @@ export class GgmlInternLM2 {
         'TRAIN_PRECISION_UNSUPPORTED',
         "bf16 needs backwardMatmul 'mul_mat' (ggml's OUT_PROD has no bf16 kernel); use fp32.",
       );
-    if (this.precision === 'bf16' && (opts.blas ?? process.env.PUYU_GGML_BLAS))
+    const namedBlas = opts.blas ?? blasFromEnv();
+    if (this.precision === 'bf16' && namedBlas)
       throw new EngineError(
         'TRAIN_PRECISION_UNSUPPORTED',
         'bf16 cannot run on the BLAS backend (it multiplies in f32); unset PUYU_GGML_BLAS or train with precision fp32.',
@@ -77,7 +83,8 @@ export class GgmlInternLM2 {
     let params: InternLM2Params | undefined;
     let adapter: GraphAdapter | undefined;
     try {
-      blas = GgmlBlasBackend.fromEnv({ path: opts.blas, threads: backend.threads });
+      const blasPath = namedBlas ?? (opts.autoBlas && this.precision === 'fp32' && !quantized ? autoBlasState().path : undefined);
+      blas = blasPath ? GgmlBlasBackend.load(blasPath, backend.threads) : undefined;
       params = new InternLM2Params(backend, config, { trainable: opts.trainable, baseType: opts.baseType });
       params.upload(weights);
       adapter = opts.adapter?.(backend);

@@ -37,7 +37,7 @@ export function fullParameter(
     batchWeight: packedBatchWeight,
     precision,
     model: (threads) => {
-      const g = new GgmlInternLM2(config, weights, { threads, trainable: true, precision });
+      const g = new GgmlInternLM2(config, weights, { threads, trainable: true, precision, autoBlas: true });
       return lmTrainModel(g, () => g.params.upload(weights));
     },
     export: async (out) => {
