@@ -83,8 +83,9 @@ export class GgmlInternLM2 {
     let params: InternLM2Params | undefined;
     let adapter: GraphAdapter | undefined;
     try {
-      const blasPath = namedBlas ?? (opts.autoBlas && this.precision === 'fp32' && !quantized ? autoBlasState().path : undefined);
-      blas = blasPath ? GgmlBlasBackend.load(blasPath, backend.threads) : undefined;
+      const autoPath = !namedBlas && opts.autoBlas && this.precision === 'fp32' && !quantized ? autoBlasState().path : undefined;
+      if (namedBlas) blas = GgmlBlasBackend.load(namedBlas, backend.threads);
+      else if (autoPath) blas = loadOrNone(autoPath, backend.threads);
       params = new InternLM2Params(backend, config, { trainable: opts.trainable, baseType: opts.baseType });
       params.upload(weights);
       adapter = opts.adapter?.(backend);
@@ -247,5 +248,14 @@ export class GgmlInternLM2 {
 
   [Symbol.dispose](): void {
     this.free();
+  }
+}
+
+/** The automatically built BLAS backend is a bonus: one that will not load leaves training on the CPU backend. */
+function loadOrNone(path: string, threads: number): GgmlBlasBackend | undefined {
+  try {
+    return GgmlBlasBackend.load(path, threads);
+  } catch {
+    return undefined;
   }
 }
