@@ -9,7 +9,7 @@ import { type OpenAIPeer, startOpenAIPeer } from '@puyu/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStudio, startStudio } from '../server/index.js';
-import { CHROMIUM, freePort, openPage, type Proc, puyu, ROOT, SHOTS, shot, skipReason, until } from './harness.js';
+import { CHROMIUM, endpointDefaultIn, freePort, openPage, type Proc, puyu, ROOT, SHOTS, shot, skipReason, until } from './harness.js';
 
 // The agent and MindSearch pages in Chromium. The agent page drives the calculator SFT model
 // (the committed fixture made by `puyu train sft recipes/sft-calculator.json`) served by `puyu serve`: the
@@ -140,6 +140,7 @@ describe.skipIf(!!skip)('the agent and MindSearch pages in Chromium', () => {
   it('the agent page says plainly when the endpoint cannot be reached', async () => {
     const { page, errors } = await openPage(browser, 'en');
     await page.goto(`${studio.url}/agent`);
+    await endpointDefaultIn(page, 'agent-endpoint');
     await page.getByTestId('agent-endpoint').fill(`http://127.0.0.1:${await freePort()}/v1`);
     await page.getByTestId('agent-model').fill('nobody');
     await page.getByTestId('agent-input').fill('What is 2 + 2?');
@@ -156,6 +157,7 @@ describe.skipIf(!!skip)('the agent and MindSearch pages in Chromium', () => {
   it('the MindSearch page draws the plan as it streams, with searchers in parallel, and cites real pages', async () => {
     const { page, errors } = await openPage(browser, 'en');
     await page.goto(`${studio.url}/mindsearch`);
+    await endpointDefaultIn(page, 'ms-endpoint');
     await page.getByTestId('ms-endpoint').fill(peer.url);
     await page.getByTestId('ms-model').fill('scripted');
     await page.getByTestId('ms-docs').fill(web);

@@ -88,6 +88,15 @@ export async function throttleDownloads(page: Page, bytesPerSecond: number): Pro
   });
 }
 
+/**
+ * Waits until an endpoint field shows the Studio's first endpoint: the list has loaded and the
+ * page's default is in. Typing before then races the default: it can be committed between the
+ * field's select-all and the typed text, and the two run together ("http://a/v1http://b/v1").
+ */
+export async function endpointDefaultIn(page: Page, testId: string): Promise<void> {
+  await until(`the default in ${testId}`, async () => ((await page.getByTestId(testId).inputValue()) !== '' ? true : undefined), 60_000);
+}
+
 /** A page that records console errors and uncaught exceptions; the suite fails on any. */
 export async function openPage(browser: Browser, lang: 'en' | 'zh'): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

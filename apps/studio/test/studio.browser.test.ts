@@ -11,7 +11,19 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStudio, startStudio } from '../server/index.js';
 import { parseCsv } from '../server/routes/evaluation/csv.js';
-import { CHROMIUM, freePort, openPage, type Proc, puyu, SHOTS, shot, skipReason, throttleDownloads, until } from './harness.js';
+import {
+  CHROMIUM,
+  endpointDefaultIn,
+  freePort,
+  openPage,
+  type Proc,
+  puyu,
+  SHOTS,
+  shot,
+  skipReason,
+  throttleDownloads,
+  until,
+} from './harness.js';
 
 // The Studio in a real browser (Debian's Chromium through playwright-core) on a real chain:
 // `puyu quickstart --fast` trains while the training page watches, an evaluation started
@@ -271,6 +283,7 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
     const port = Number(new URL(toolBase).port);
     const { page, errors } = await openPage(browser, 'en');
     await page.goto(url('chat'));
+    await endpointDefaultIn(page, 'endpoint');
     await page.getByTestId('endpoint').fill(`http://127.0.0.1:${port}/v1`);
     await page.getByTestId('model').fill('tool');
     await page.getByTestId('system').fill(SYSTEM);
