@@ -16,6 +16,7 @@ import {
   type Token,
 } from 'node-llama-cpp';
 import { ServeError } from '../ServeError.js';
+import { DirectDecoder } from './DirectDecoder.js';
 import { resolveModelPath } from './resolveModelPath.js';
 
 export type KvCacheType = 'f16' | 'q8_0' | 'q4_0' | 'f32';
@@ -80,6 +81,8 @@ export class Engine {
      * is then prompted as it was trained.
      */
     readonly useDefaultSystemPrompt: boolean,
+    /** Decode steps driven straight through the native context (see DirectDecoder), or why not. */
+    readonly direct: DirectDecoder | { unavailable: string },
   ) {}
 
   static async load(opts: EngineOptions): Promise<Engine> {
@@ -139,7 +142,8 @@ export class Engine {
         ?.use_default_system_prompt;
       const adapterFlags = await Promise.all((opts.lora ?? []).map((a) => adapterUsesDefaultSystemPrompt(a.path)));
       const useDefault = flag !== false && !adapterFlags.includes(false);
-      return new Engine(llama, model, context, sequences, name, path, threads, stats, useDefault);
+      const direct = DirectDecoder.create(context, model, stats);
+      return new Engine(llama, model, context, sequences, name, path, threads, stats, useDefault, direct);
     } catch (e) {
       await model?.dispose();
       await llama.dispose();

@@ -3,6 +3,7 @@ import type { Metrics } from '../Metrics.js';
 import { Admission, type Ticket } from './Admission.js';
 import { abortError, shuttingDownError, throwIfAborted } from './abort.js';
 import { commonPrefixLength } from './commonPrefixLength.js';
+import { DirectDecoder, type DirectRun } from './DirectDecoder.js';
 import type { Engine } from './Engine.js';
 import { StepBarrier } from './StepBarrier.js';
 import { TokenQueue } from './TokenQueue.js';
@@ -52,6 +53,12 @@ export interface SchedulerOptions {
    * timeouts are checked between steps, so this bounds how long a cancelled long prompt keeps its sequence.
    */
   prefillChunk?: number;
+  /**
+   * Run plain generations (no grammar, logprobs or penalties) through DirectDecoder's steps rather
+   * than node-llama-cpp's generator (default true; ignored when `coalesceSteps` is false, which keeps
+   * node-llama-cpp's own loop for everything).
+   */
+  directDecode?: boolean;
 }
 
 /** A request's claim on one sequence (see Admission). Its holder releases it when the generation is over. */
@@ -75,6 +82,8 @@ export class Scheduler {
   private readonly prefillChunk: number;
   /** Lines up decode steps across requests (absent when `coalesceSteps` is false). */
   readonly barrier?: StepBarrier;
+  /** Drives plain generations (absent when turned off or when node-llama-cpp lacks what it needs). */
+  readonly direct?: DirectDecoder;
   /** Set when the shutdown grace period is over: running generations stop at their next step. */
   private stopping = false;
   private draining?: Promise<void>;
@@ -94,6 +103,7 @@ export class Scheduler {
     this.timeoutMs = opts.timeoutMs ?? 600_000;
     this.prefillChunk = Math.max(1, opts.prefillChunk ?? engine.context.batchSize);
     if (opts.coalesceSteps !== false) this.barrier = new StepBarrier();
+    if (opts.coalesceSteps !== false && opts.directDecode !== false && engine.direct instanceof DirectDecoder) this.direct = engine.direct;
   }
 
   get activeSequences(): number {
@@ -174,22 +184,17 @@ export class Scheduler {
     admitted: number,
     queue: TokenQueue,
   ): Promise<void> {
+    const penalize = (opts.presencePenalty ?? 0) !== 0 || (opts.frequencyPenalty ?? 0) !== 0;
+    const plain = !opts.grammar && opts.logprobs === undefined && !penalize;
+    if (this.direct && plain && DirectDecoder.unsupported(seq) === undefined)
+      return this.pumpDirect(this.direct, seq, input, opts, signal, admitted, queue);
     // The sequence's index in the context is its llama.cpp sequence id (Engine takes them in order).
     const member = this.barrier?.join(this.engine.sequences.indexOf(seq));
     try {
-      // A long prompt is evaluated in steps of at most one batch, checking between them: node-llama-cpp
-      // evaluates a whole prompt before its generator yields, so a cancel or timeout would otherwise wait
-      // for the entire prefill. The last step (≤ one batch) is evaluated with the first generated token.
-      let start = 0;
-      while (input.length - start > this.prefillChunk) {
-        this.check(signal);
-        if (queue.stopped) return;
-        await seq.evaluateWithoutGeneratingNewTokens(input.slice(start, start + this.prefillChunk));
-        start += this.prefillChunk;
-      }
-      this.check(signal);
+      // The last prompt chunk (≤ one batch) is evaluated with the first generated token.
+      const start = await this.prefill(seq, input, signal, queue);
+      if (start === undefined) return;
       const generated: Token[] = [];
-      const penalize = (opts.presencePenalty ?? 0) !== 0 || (opts.frequencyPenalty ?? 0) !== 0;
       const stops = new Set(opts.stopTokens ?? []);
       const wantLogprobs = opts.logprobs !== undefined;
       const it = seq.evaluateWithMetadata(
@@ -245,6 +250,72 @@ export class Scheduler {
     } finally {
       if (member) this.barrier?.leave(member);
     }
+  }
+
+  /** `pump` for a plain generation, through DirectDecoder's steps (same results, less per-token work). */
+  private async pumpDirect(
+    direct: DirectDecoder,
+    seq: LlamaContextSequence,
+    input: Token[],
+    opts: SamplingOptions,
+    signal: AbortSignal,
+    admitted: number,
+    queue: TokenQueue,
+  ): Promise<void> {
+    let run: DirectRun | undefined;
+    try {
+      const start = await this.prefill(seq, input, signal, queue);
+      if (start === undefined) return;
+      run = await direct.start(seq, {
+        temperature: opts.temperature,
+        topP: opts.topP ?? 1,
+        topK: opts.topK ?? 0,
+        minP: opts.minP,
+        seed: opts.seed,
+      });
+      const stops = new Set(opts.stopTokens ?? []);
+      let n = 0;
+      let last = admitted;
+      let next = await run.step(input.slice(start));
+      for (;;) {
+        if (queue.stopped) return;
+        this.check(signal);
+        // node-llama-cpp's generator ends on "no token" and, unless EOG is to be yielded, on an EOG token
+        if (next === undefined || (opts.ignoreEos !== true && this.engine.model.isEogToken(next))) return queue.end('stop');
+        const now = performance.now();
+        if (n === 0) this.metrics.ttft.observe((now - admitted) / 1000);
+        else this.metrics.interToken.observe((now - last) / 1000);
+        last = now;
+        if (stops.has(next)) return queue.end('stop');
+        n++;
+        this.metrics.generatedTokens++;
+        queue.push({ token: next });
+        if (n >= opts.maxTokens) return queue.end('length');
+        next = await run.step([next]);
+      }
+    } catch (e) {
+      queue.fail(e);
+    } finally {
+      run?.close();
+    }
+  }
+
+  /**
+   * Evaluates all but the last chunk (≤ one batch) of a prompt, one batch per step, checking for a
+   * cancel or timeout between steps: node-llama-cpp evaluates a whole prompt before its generator
+   * yields, so a cancel would otherwise wait for the entire prefill. Returns where the last chunk
+   * starts, or undefined when the consumer has gone.
+   */
+  private async prefill(seq: LlamaContextSequence, input: Token[], signal: AbortSignal, queue: TokenQueue): Promise<number | undefined> {
+    let start = 0;
+    while (input.length - start > this.prefillChunk) {
+      this.check(signal);
+      if (queue.stopped) return undefined;
+      await seq.evaluateWithoutGeneratingNewTokens(input.slice(start, start + this.prefillChunk));
+      start += this.prefillChunk;
+    }
+    this.check(signal);
+    return start;
   }
 
   /**
