@@ -8,10 +8,10 @@ import type { BatchStats } from './Engine.js';
  * it once and samples each request's token, with nothing in between.
  *
  * Why: node-llama-cpp's `sequence.evaluate` generator spends about half a millisecond of JavaScript
- * per token (locks, its batch queue, token meter, checkpoints, generator hops). Measured on the
- * 25M-parameter bench model, one stream: 376–408 tok/s through `evaluate`, 430–492 tok/s through the
- * same native calls made here (`.cache`-free experiment in bench/serve/README.md), against
- * llama-server's 420–494. On a model whose tokens cost tens of milliseconds the difference vanishes.
+ * per token (locks, its batch queue, token meter, checkpoints, generator hops). On the bench's
+ * 25M-parameter model that is a sixth of a token's time: `npm run bench:serve` measured our server at
+ * 1.14× its generator-driven self (`puyu-stock`) at one stream and 1.5–2× at 4–16 streams
+ * (bench/serve/README.md). On a model whose tokens cost tens of milliseconds the difference vanishes.
  *
  * What it touches is node-llama-cpp's private surface (3.21.1, pinned): the native context `_ctx`
  * (`initBatch`, `addToBatch`, `decodeBatch`, `sampleToken`), the native sampler class, a sequence's
