@@ -3,7 +3,9 @@
  * thread count, context, batch size and KV type, driven by the same OpenAI streaming
  * `/v1/completions` requests (token-array prompts, greedy, `ignore_eos`, `max_tokens` N) at 1, 4,
  * 8, 16 concurrent streams. Peers, each a child process, rotated every repetition:
- *   puyu          our server as it ships (decode steps coalesced across streams)
+ *   puyu          our server as it ships (plain generations on its direct decode loop, steps coalesced)
+ *   puyu-generator our server with `directDecode: false`: node-llama-cpp's generator lined up by the step
+ *                 barrier (what shipped before the direct loop); not in the default peers
  *   puyu-stock    our server with `coalesceSteps: false` (node-llama-cpp's own dispatch): the "before"
  *   llama-server  built by bench/serve/build-llama-server.sh (or LLAMA_SERVER=/path); skipped with the reason when absent
  *   raw           node-llama-cpp `sequence.evaluate` in a process of its own, single stream only:
@@ -78,6 +80,7 @@ const servers: ServerPeer[] = [];
 let raw: RawPeer | undefined;
 try {
   if (wanted.has('puyu')) servers.push(await startPuyu('puyu', settings));
+  if (wanted.has('puyu-generator')) servers.push(await startPuyu('puyu-generator', settings, { directDecode: false }));
   if (wanted.has('puyu-stock')) servers.push(await startPuyu('puyu-stock', settings, { coalesceSteps: false }));
   if (wanted.has('llama-server')) {
     const found = findLlamaServer();
@@ -188,6 +191,8 @@ try {
       ['puyu', 'llama-server'],
       ['puyu-stock', 'llama-server'],
       ['puyu', 'puyu-stock'],
+      ['puyu-generator', 'llama-server'],
+      ['puyu', 'puyu-generator'],
     ].filter(([a, b]) => res.has(a) && res.has(b));
     if (pairs.length) {
       console.log('\n### Ratios per repetition (median [min–max]); tok/s > 1 and TTFT < 1 favour the first peer\n');

@@ -9,9 +9,10 @@ import type { BatchStats } from './Engine.js';
  *
  * Why: node-llama-cpp's `sequence.evaluate` generator spends about half a millisecond of JavaScript
  * per token (locks, its batch queue, token meter, checkpoints, generator hops). On the bench's
- * 25M-parameter model that is a sixth of a token's time: `npm run bench:serve` measured our server at
- * 1.14× its generator-driven self (`puyu-stock`) at one stream and 1.5–2× at 4–16 streams
- * (bench/serve/README.md). On a model whose tokens cost tens of milliseconds the difference vanishes.
+ * 25M-parameter model that is a sixth of a token's time: `npm run bench:serve -- --peers
+ * puyu,puyu-generator,llama-server,raw` measured our server at 1.06–1.08× its generator-driven self
+ * (`puyu-generator`) at 1, 4, 8 and 16 streams (bench/serve/README.md). On a model whose tokens cost
+ * tens of milliseconds the difference vanishes.
  *
  * What it touches is node-llama-cpp's private surface (3.21.1, pinned): the native context `_ctx`
  * (`initBatch`, `addToBatch`, `decodeBatch`, `sampleToken`), the native sampler class, a sequence's
