@@ -7,10 +7,11 @@
  * node beside the same graph computed in one call).
  *
  *   npx tsx --conditions=source bench/train/profile.ts [--steps 2] [--backward mul_mat|out_prod] [--precision fp32|bf16] [--by-shape] [--batch 8]
+ *     [--hidden 256 --ffn 768]   (--hidden 128 --ffn 384 --seq 128: the quickstart's model)
  */
 import { parseArgs } from 'node:util';
 import { asPtr, GgmlBlasBackend, GgmlCpuBackend, type TensorPtr } from '@puyu/ggml';
-import { initInternLM2 } from '@puyu/model';
+import { initInternLM2, internLM2ConfigToJson, makeInternLM2Config } from '@puyu/model';
 import {
   type BackwardMatmul,
   InternLM2Params,
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     // bf16: the weight products read bf16 copies (what pretrain runs by default on AVX512-BF16 CPUs)
     precision: { type: 'string', default: 'fp32' },
     'by-shape': { type: 'boolean', default: false },
+    hidden: { type: 'string', default: '256' },
+    ffn: { type: 'string', default: '768' },
     // an opt-in ggml BLAS backend (bench/train/build-ggml-blas.sh): products go to it
     blas: { type: 'string', default: process.env.PUYU_GGML_BLAS },
   },
@@ -44,7 +47,16 @@ if (precision !== 'fp32' && precision !== 'bf16') throw new Error(`--precision m
 const B = Number(values.batch);
 const T = Number(values.seq);
 const GRAPH_SIZE = 16_384;
-const config = referenceConfig();
+const reference = referenceConfig();
+const config = makeInternLM2Config({
+  ...internLM2ConfigToJson(reference),
+  vocab_size: reference.vocab_size,
+  num_hidden_layers: reference.num_hidden_layers,
+  num_attention_heads: reference.num_attention_heads,
+  hidden_size: Number(values.hidden),
+  intermediate_size: Number(values.ffn),
+  max_position_embeddings: Math.max(T, 256),
+});
 const stream = corpusTokens();
 using backend = GgmlCpuBackend.create({ threads: Number(values.threads) });
 using params = new InternLM2Params(backend, config, { trainable: true });

@@ -13,7 +13,8 @@ function filled(n: number, seed: number): Float32Array {
 }
 
 /** loss = Σ (W·x)² with W [in 64, out 32] and x [64, 16] both trained: gradients of W and x, f32 or bf16 products. */
-function gradients(bf16: boolean): { dW: Float32Array; dx: Float32Array; cast: number } {
+/** `bf16`: cast W's products as a weight's; `activations`: W is not named, so only the activations option can cast. */
+function gradients(bf16: boolean | 'activations' | 'unnamed'): { dW: Float32Array; dx: Float32Array; cast: number } {
   using backend = GgmlCpuBackend.create({ threads: 1 });
   const f = backend.lib.fn;
   using ctx = new GgmlContext({ maxTensors: 256, graphSize: 256, grads: true });
@@ -29,7 +30,13 @@ function gradients(bf16: boolean): { dW: Float32Array; dx: Float32Array; cast: n
   f.ggml_build_backward_expand(ctx.ptr, grads, null);
   let graph = grads;
   let cast = 0;
-  if (bf16) ({ graph, cast } = castWeightProducts(f, ctx.ptr, grads, 256, { type: GGML_TYPE_BF16, weights: new Set([W]) }));
+  if (bf16 === true) ({ graph, cast } = castWeightProducts(f, ctx.ptr, grads, 256, { type: GGML_TYPE_BF16, weights: new Set([W]) }));
+  else if (bf16)
+    ({ graph, cast } = castWeightProducts(f, ctx.ptr, grads, 256, {
+      type: GGML_TYPE_BF16,
+      weights: new Set(),
+      activations: bf16 === 'activations',
+    }));
   graph = outProdToMulMat(f, ctx.ptr, graph, 256).graph;
   const buf = f.ggml_backend_alloc_ctx_tensors(ctx.ptr, backend.ptr);
   if (!buf) throw new Error('could not allocate the test tensors');
@@ -79,5 +86,20 @@ describe('castWeightProducts', () => {
     // the gradients are f32 values, not bf16 ones (bf16 would leave the low 16 bits zero)
     const bits = new Uint32Array(bf16.dW.buffer);
     expect(bits.some((v) => (v & 0xffff) !== 0)).toBe(true);
+  });
+
+  it('casts the products of two activations only when asked (attention), with the same closeness', () => {
+    expect(gradients('unnamed').cast).toBe(0);
+    const f32 = gradients(false);
+    const act = gradients('activations');
+    // the forward product and both gradient products (OUT_PRODs, whichever operand is first)
+    expect(act.cast).toBe(3);
+    for (const [a, b] of [
+      [f32.dW, act.dW],
+      [f32.dx, act.dx],
+    ]) {
+      expect(maxRel(a, b)).toBeLessThan(2e-2);
+      expect(maxRel(a, b)).toBeGreaterThan(1e-5);
+    }
   });
 });

@@ -31,7 +31,16 @@ export function castWeightProducts(
   ctx: ContextPtr,
   graph: GraphPtr,
   graphSize: number,
-  opts: { type: number; weights: ReadonlySet<TensorPtr> },
+  opts: {
+    type: number;
+    weights: ReadonlySet<TensorPtr>;
+    /**
+     * Also the products of two activations (attention's scores q·kᵀ, its weighted sum of values,
+     * and their gradients): every remaining f32 MUL_MAT / OUT_PROD reads its first operand in
+     * `type`, cast per node (an activation has one product per use). Default false.
+     */
+    activations?: boolean;
+  },
 ): { graph: GraphPtr; cast: number } {
   const { outProd, mulMat } = ops(f, ctx);
   const n = f.ggml_graph_n_nodes(graph);
@@ -62,6 +71,7 @@ export function castWeightProducts(
       const dy = op === mulMat ? f.ggml_graph_get_grad(graph, node) : null;
       if (dy) weightGradInputs.set(dy, (weightGradInputs.get(dy) ?? new Set()).add(b));
     } else if (op === outProd && typeOf(a) === GGML_TYPE_F32 && weightGradInputs.get(b)?.has(a)) replacement = castOf(a);
+    else if (opts.activations && typeOf(a) === GGML_TYPE_F32 && typeOf(b) === GGML_TYPE_F32) replacement = castOf(a);
     if (!replacement) continue;
     h.setBigUint64(OFF_SRC, BigInt(replacement), true);
     cast++;

@@ -227,7 +227,8 @@ export class DirectDecoder {
     }
     for (const p of batch) {
       p.seq._nextTokenIndex += p.tokens.length;
-      p.seq._contextTokens = p.seq._contextTokens.concat(p.tokens);
+      // in place: node-llama-cpp's getter hands out copies, and a copy per token would be quadratic
+      for (const t of p.tokens) p.seq._contextTokens.push(t);
     }
     // All samplings at once on libuv's pool (each request has its own sampler); Engine's reorder
     // guard runs the first alone, as it does for node-llama-cpp's own dispatch.

@@ -101,7 +101,8 @@ export class Scheduler {
       onRejected: () => metrics.rejected++,
     });
     this.timeoutMs = opts.timeoutMs ?? 600_000;
-    this.prefillChunk = Math.max(1, opts.prefillChunk ?? engine.context.batchSize);
+    // at most one batch: the direct decoder puts the last chunk into a single native batch
+    this.prefillChunk = Math.max(1, Math.min(opts.prefillChunk ?? engine.context.batchSize, engine.context.batchSize));
     if (opts.coalesceSteps !== false) this.barrier = new StepBarrier();
     if (opts.coalesceSteps !== false && opts.directDecode !== false && engine.direct instanceof DirectDecoder) this.direct = engine.direct;
   }

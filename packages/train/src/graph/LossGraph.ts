@@ -108,6 +108,9 @@ export class LossGraph {
       this.graph = castWeightProducts(f, ctx.ptr, this.gradGraph, GRAPH_SIZE, {
         type: GGML_TYPE_BF16,
         weights: new Set(params.tensors.values()),
+        // attention's activation products too, as InternEvo's bf16 attention does: measured 452 → 392 ms
+        // per reference step, 300-step held-out loss still within 1% of fp32 (packages/train/README.md)
+        activations: true,
       }).graph;
     // BLAS's sgemm transposes for free, so only the batched (attention) products, which
     // its OUT_PROD does not take, are rewritten for it
