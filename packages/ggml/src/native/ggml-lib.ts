@@ -197,6 +197,7 @@ const GGML = {
     ) => SchedPtr | null
   >('void* ggml_backend_sched_new(void** backends, void** bufts, int n_backends, size_t graph_size, bool parallel, bool op_offload)'),
   ggml_backend_sched_free: sig<(sched: SchedPtr) => void>('void ggml_backend_sched_free(void* sched)'),
+  ggml_backend_sched_reset: sig<(sched: SchedPtr) => void>('void ggml_backend_sched_reset(void* sched)'),
   ggml_backend_sched_alloc_graph: sig<(sched: SchedPtr, graph: GraphPtr) => boolean>(
     'bool ggml_backend_sched_alloc_graph(void* sched, void* graph)',
   ),

@@ -1,4 +1,4 @@
-import { GgmlCpuBackend } from '@puyu/ggml';
+import { autoBlasState, blasFromEnv, GgmlCpuBackend } from '@puyu/ggml';
 import { InternLM2Reference, type InternLM2Weights, internLM2TensorSpecs, makeInternLM2Config } from '@puyu/model';
 import { describe, expect, it, vi } from 'vitest';
 import { GgmlInternLM2 } from './GgmlInternLM2.js';
@@ -40,6 +40,10 @@ const base = {
   tie_word_embeddings: false,
 };
 
+// A BLAS library to train on when this machine has one (named, or built where OpenBLAS is installed)
+const blasPath = blasFromEnv() ?? autoBlasState().path;
+if (!blasPath) console.warn('the BLAS case of the rebuilt-graph check skips: no BLAS backend on this machine');
+
 describe('InternLM2 as a ggml graph', () => {
   for (const [label, extra] of [
     ['GQA 4/2', {}],
@@ -80,6 +84,49 @@ describe('InternLM2 as a ggml graph', () => {
     expect(maxAbsDiff(got.subarray(0, docA.length * V), a)).toBeLessThan(1e-4);
     expect(maxAbsDiff(got.subarray(docA.length * V), b)).toBeLessThan(1e-4);
   });
+
+  // Pretraining's packed batches and SFT's masks change the loss rows (M) every step, so the loss
+  // graph is rebuilt each step and hands its allocator (CPU) or scheduler (BLAS) to the new one.
+  // A handed-over scheduler must be reset first (ggml asserts otherwise, killing the process).
+  for (const [label, blas] of [
+    ['CPU', undefined],
+    ['BLAS', blasPath],
+  ] as const) {
+    it.runIf(label === 'CPU' || !!blas)(`rebuilt for a new loss mask, gives what a fresh model gives (${label})`, () => {
+      const config = makeInternLM2Config(base);
+      const weights = randomWeights(config, 11);
+      const B = 2;
+      const T = 16;
+      const rows = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => (b * 37 + t * 11) % config.vocab_size));
+      const targets = Int32Array.from(rows.flat().map((x) => (x * 7 + 3) % config.vocab_size));
+      const all = new Float32Array(B * T).fill(1);
+      const masked = all.map((w, i) => (i % 5 === 0 ? 0 : w));
+      const opts = { threads: 1, trainable: true, blas, precision: 'fp32' as const };
+      using reused = new GgmlInternLM2(config, weights, opts);
+      const fn = reused.backend.lib.fn;
+      const made = vi.spyOn(fn, blas ? 'ggml_backend_sched_new' : 'ggml_gallocr_new');
+      let second: ReturnType<GgmlInternLM2['lossAndGrads']>;
+      let third: typeof second;
+      try {
+        reused.lossAndGrads(rows, targets, all);
+        second = reused.lossAndGrads(rows, targets, masked); // M changed: rebuilt
+        third = reused.lossAndGrads(rows, targets, all); // and back
+        expect(made).toHaveBeenCalledTimes(1); // one allocator (scheduler) for all three graphs
+      } finally {
+        made.mockRestore();
+      }
+      for (const [mask, got] of [
+        [masked, second],
+        [all, third],
+      ] as const) {
+        using fresh = new GgmlInternLM2(config, weights, opts);
+        const want = fresh.lossAndGrads(rows, targets, mask);
+        expect(got.loss).toBe(want.loss);
+        for (const [name, g] of want.grads) expect(maxAbsDiff(got.grads.get(name)?.data as Float32Array, g.data), name).toBe(0);
+      }
+      expect(second.loss).not.toBe(third.loss);
+    });
+  }
 
   it('frees what it allocated when construction fails partway', () => {
     const config = makeInternLM2Config(base);

@@ -27,6 +27,12 @@ const GRAPH_SIZE = 16_384;
  */
 export type BackwardMatmul = 'mul_mat' | 'out_prod';
 
+/** What a released graph hands to its replacement: the CPU allocator, or the BLAS scheduler. */
+export interface GraphAllocator {
+  galloc: GallocrPtr | null;
+  sched: SchedPtr | null;
+}
+
 export interface LossGraphShape {
   B: number;
   T: number;
@@ -75,13 +81,15 @@ export class LossGraph {
     /** Trainable tensors on a frozen base (LoRA): dropout only in the graph with gradients. */
     adapter?: GraphAdapter,
     /**
-     * The allocator of the graph this one replaces (`release()`): its buffer is reused when big
-     * enough, so a rebuilt graph's first compute does not fault in fresh pages (~0.5 s a step
-     * on bench/finetune's model, where SFT batches change shape every step).
+     * The allocator (or, with BLAS, the scheduler) of the graph this one replaces (`release()`):
+     * its buffers are reused when big enough, so a rebuilt graph's first compute does not fault in
+     * fresh pages (~0.5 s a step on bench/finetune's model, where SFT batches change shape every
+     * step; pretraining's packed batches change their loss rows every step too).
      */
-    allocator: GallocrPtr | null = null,
+    allocator: GraphAllocator | null = null,
   ) {
-    this.galloc = allocator;
+    this.galloc = allocator?.galloc ?? null;
+    this.sched = allocator?.sched ?? null;
     const f = params.backend.lib.fn;
     const { B, T, withGrads } = shape;
     // room for the autograd graph, the rewritten copy, and the transposes it adds
@@ -123,7 +131,9 @@ export class LossGraph {
     const f = this.params.backend.lib.fn;
     if (this.blas) {
       // BLAS and CPU both use host buffers: the scheduler splits the graph without copies
-      this.sched ??= f.ggml_backend_sched_new([this.blas.ptr, this.params.backend.ptr], null, 2, GRAPH_SIZE, false, false);
+      // a scheduler handed over by the graph this one replaces still holds that graph's assignment
+      if (this.sched) f.ggml_backend_sched_reset(this.sched);
+      else this.sched = f.ggml_backend_sched_new([this.blas.ptr, this.params.backend.ptr], null, 2, GRAPH_SIZE, false, false);
       if (!this.sched || !f.ggml_backend_sched_alloc_graph(this.sched, this.graph))
         throw new EngineError('TRAIN_GRAPH_ALLOC_FAILED', 'could not allocate the training graph (out of memory?).');
       return;
@@ -178,12 +188,13 @@ export class LossGraph {
     );
   }
 
-  /** Frees the graph but hands back its allocator (and buffer) for the graph that replaces it. */
-  release(): GallocrPtr | null {
-    const galloc = this.galloc;
+  /** Frees the graph but hands back its allocator or scheduler (and buffers) for the graph that replaces it. */
+  release(): GraphAllocator {
+    const kept = { galloc: this.galloc, sched: this.sched };
     this.galloc = null;
+    this.sched = null;
     this.free();
-    return galloc;
+    return kept;
   }
 
   free(): void {
