@@ -108,12 +108,7 @@ for (let s = 0; s < steps + 1; s++) {
   const { rows, targets } = stepRows(stream, s, B, T);
   const plan = planMaskedLoss(targets, new Float32Array(B * T).fill(1), config.vocab_size);
   using g = disposable(
-    new LossGraph(
-      params,
-      { B, T, M: plan.rows.length, uniform: plan.uniform, weightSum: plan.weightSum, withGrads: true, backwardMatmul, precision },
-      plan,
-      blas,
-    ),
+    new LossGraph(params, { B, T, M: plan.rows.length, uniform: plan.uniform, withGrads: true, backwardMatmul, precision }, plan, blas),
   );
   const graph = g.graph;
   f.ggml_backend_sched_reset(sched);

@@ -187,13 +187,12 @@ export class GgmlInternLM2 {
     if (B === 0 || T === 0 || rows.some((r) => r.length !== T))
       throw new EngineError('TRAIN_GRAPH_BAD_BATCH', 'a batch needs equal-length, non-empty rows.');
     const plan = planMaskedLoss(targets, weights, this.config.vocab_size);
-    if (plan.rows.length === 0) throw new EngineError('TRAIN_EMPTY_LOSS', 'every loss weight in this batch is 0; nothing to learn from.');
+    if (plan.kept === 0) throw new EngineError('TRAIN_EMPTY_LOSS', 'every loss weight in this batch is 0; nothing to learn from.');
     const shape: LossGraphShape = {
       B,
       T,
       M: plan.rows.length,
       uniform: plan.uniform,
-      weightSum: plan.weightSum,
       withGrads,
       backwardMatmul: this.backwardMatmul,
       precision: this.precision,

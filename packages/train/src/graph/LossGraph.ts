@@ -36,12 +36,10 @@ export interface GraphAllocator {
 export interface LossGraphShape {
   B: number;
   T: number;
-  /** Rows the loss keeps (non-zero weights). */
+  /** Loss rows: the kept rows (non-zero weights) padded to LOSS_ROW_MULTIPLE. */
   M: number;
   /** All kept weights are 1 (fused cross-entropy). */
   uniform: boolean;
-  /** Σ kept weights: the weighted loss bakes 1/Σw into the graph as a constant. */
-  weightSum: number;
   withGrads: boolean;
   backwardMatmul: BackwardMatmul;
   /** Weight products in f32, or bf16 with f32 accumulation (precision.ts). */
@@ -65,6 +63,8 @@ export class LossGraph {
   readonly mask: TensorPtr;
   readonly lossRows: TensorPtr;
   readonly lossTargets: TensorPtr;
+  readonly lossRowMask: TensorPtr;
+  readonly lossScale: TensorPtr;
   readonly loss: TensorPtr;
   /** The adapter as built into this graph (LoRA), if any. */
   readonly adapter?: AttachedAdapter;
@@ -106,6 +106,8 @@ export class LossGraph {
     this.loss = lossT.loss;
     this.lossRows = lossT.rows;
     this.lossTargets = lossT.targets;
+    this.lossRowMask = lossT.rowMask;
+    this.lossScale = lossT.scale;
     this.gradGraph = f.ggml_new_graph_custom(ctx.ptr, GRAPH_SIZE, withGrads);
     f.ggml_build_forward_expand(this.gradGraph, this.loss);
     this.graph = this.gradGraph;
@@ -154,6 +156,9 @@ export class LossGraph {
     f.ggml_backend_tensor_set(this.mask, mask, 0, mask.byteLength);
     f.ggml_backend_tensor_set(this.lossRows, plan.rows, 0, plan.rows.byteLength);
     f.ggml_backend_tensor_set(this.lossTargets, plan.targets, 0, plan.targets.byteLength);
+    f.ggml_backend_tensor_set(this.lossRowMask, plan.rowMask, 0, plan.rowMask.byteLength);
+    const scale = Float32Array.of(plan.scale);
+    f.ggml_backend_tensor_set(this.lossScale, scale, 0, scale.byteLength);
     this.adapter?.setInputs(adapterSeed);
     if (this.shape.withGrads) f.ggml_graph_reset(this.gradGraph);
   }
@@ -181,7 +186,6 @@ export class LossGraph {
       a.T === s.T &&
       a.M === s.M &&
       a.uniform === s.uniform &&
-      a.weightSum === s.weightSum &&
       a.withGrads === s.withGrads &&
       a.backwardMatmul === s.backwardMatmul &&
       a.precision === s.precision
