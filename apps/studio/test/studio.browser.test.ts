@@ -244,9 +244,13 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
     await page.goto(url('chat'));
     await until('the served model', async () => ((await page.getByTestId('model').inputValue()) === 'quickstart' ? true : undefined));
     await page.getByTestId('calculator').uncheck(); // the tiny pretrained model knows no tools
-    // 48 tokens arrive as many network reads, so the bubble renders several drafts even when React
-    // batches a few deltas together (at 24 tokens a fast machine showed only 2).
-    await page.getByTestId('max-tokens').fill('48');
+    // 160 tokens arrive as many network reads, so the bubble renders several drafts even when React
+    // batches a few deltas together (at 24 tokens a fast machine showed only 2), and even in a run
+    // where the throttle below did not take hold: one run of 48 tokens, on the direct decode loop,
+    // came whole in 2.5 s of test, one draft, where a throttled stream takes 2 s by itself.
+    await page.getByTestId('max-tokens').fill('160');
+    // greedy: a sampled answer sometimes ends after a dozen tokens (one draft, whatever the throttle)
+    await page.getByTestId('temperature').fill('0');
     await page.getByTestId('chat-input').fill('What is war?');
     // Record every text the streaming bubble shows: more than one means it streamed.
     await page.evaluate(`
@@ -256,7 +260,7 @@ describe.skipIf(!!skip)('Puyu Studio in Chromium', () => {
         if (d && d.textContent !== window.drafts.at(-1)) window.drafts.push(d.textContent ?? '');
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     `);
-    // About 15 kB of SSE at 8 kB/s: two seconds, many reads, whatever the machine's speed.
+    // About 50 kB of SSE at 8 kB/s: six seconds, many reads, whatever the machine's speed.
     await throttleDownloads(page, 8_000);
     await page.getByTestId('send').click();
     const answer = page.locator('.msg.assistant[data-role=assistant]');
