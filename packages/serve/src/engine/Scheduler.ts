@@ -61,6 +61,18 @@ export interface SchedulerOptions {
   directDecode?: boolean;
 }
 
+/** One request's generation as its pump runs it: tokens, the end or an error go into `queue`. */
+interface PumpJob {
+  seq: LlamaContextSequence;
+  /** The prompt tokens the sequence does not hold yet. */
+  input: Token[];
+  opts: SamplingOptions;
+  signal: AbortSignal;
+  /** When the request was admitted (performance.now()), for TTFT. */
+  admitted: number;
+  queue: TokenQueue;
+}
+
 /** A request's claim on one sequence (see Admission). Its holder releases it when the generation is over. */
 export type SequenceTicket = Ticket<LlamaContextSequence>;
 
@@ -161,7 +173,7 @@ export class Scheduler {
       this.metrics.prefixReusedTokens += reused;
       const maxTokens = Math.min(opts.maxTokens, this.engine.contextSize - prompt.length);
       if (maxTokens <= 0) return 'length';
-      pumping = this.pump(seq, prompt.slice(reused) as Token[], { ...opts, maxTokens }, signal, admitted, queue);
+      pumping = this.pump({ seq, input: prompt.slice(reused) as Token[], opts: { ...opts, maxTokens }, signal, admitted, queue });
       for (;;) {
         const next = await queue.take();
         if ('item' in next) yield next.item;
@@ -177,18 +189,11 @@ export class Scheduler {
   }
 
   /** Runs node-llama-cpp's generator for one request, putting tokens, the end or an error into `queue`. */
-  private async pump(
-    seq: LlamaContextSequence,
-    input: Token[],
-    opts: SamplingOptions,
-    signal: AbortSignal,
-    admitted: number,
-    queue: TokenQueue,
-  ): Promise<void> {
+  private async pump(job: PumpJob): Promise<void> {
+    const { seq, input, opts, signal, admitted, queue } = job;
     const penalize = (opts.presencePenalty ?? 0) !== 0 || (opts.frequencyPenalty ?? 0) !== 0;
     const plain = !opts.grammar && opts.logprobs === undefined && !penalize;
-    if (this.direct && plain && DirectDecoder.unsupported(seq) === undefined)
-      return this.pumpDirect(this.direct, seq, input, opts, signal, admitted, queue);
+    if (this.direct && plain && DirectDecoder.unsupported(seq) === undefined) return this.pumpDirect(this.direct, job);
     // The sequence's index in the context is its llama.cpp sequence id (Engine takes them in order).
     const member = this.barrier?.join(this.engine.sequences.indexOf(seq));
     try {
@@ -254,15 +259,7 @@ export class Scheduler {
   }
 
   /** `pump` for a plain generation, through DirectDecoder's steps (same results, less per-token work). */
-  private async pumpDirect(
-    direct: DirectDecoder,
-    seq: LlamaContextSequence,
-    input: Token[],
-    opts: SamplingOptions,
-    signal: AbortSignal,
-    admitted: number,
-    queue: TokenQueue,
-  ): Promise<void> {
+  private async pumpDirect(direct: DirectDecoder, { seq, input, opts, signal, admitted, queue }: PumpJob): Promise<void> {
     let run: DirectRun | undefined;
     try {
       const start = await this.prefill(seq, input, signal, queue);
