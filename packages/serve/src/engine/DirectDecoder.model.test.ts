@@ -1,4 +1,4 @@
-import { GREETING, makeToolModel, postJson, SYSTEM } from '@puyu/testing';
+import { eventually, GREETING, makeToolModel, postJson, SYSTEM } from '@puyu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatCompletionBody, CompletionBody } from '../http/wire.js';
 import { type RunningServer, startServer } from '../startServer.js';
@@ -92,5 +92,25 @@ describe('DirectDecoder', () => {
     const again = await complete(s, body);
     expect(text(again)).toEqual(text(first));
     expect(s.metrics.prefixReusedTokens).toBe(prompt.length - 1);
+  });
+
+  it('a prompt chunk that does not fit beside the running streams goes in the next step, not after them', async () => {
+    // batch 64: a 64-token prompt cannot share a step with three running streams' tokens
+    const s = await startServer({ model: direct.engine.modelPath, port: 0, sequences: 4, contextSize: 512, batchSize: 64, threads: 1 });
+    open.push(s);
+    let finished = 0;
+    const running = [1, 2, 3].map((seed) =>
+      complete(s, { prompt: `story ${seed}`, max_tokens: 300, temperature: 0.8, seed, ignore_eos: true }).then((b) => {
+        finished++;
+        return b;
+      }),
+    );
+    expect(await eventually(async () => s.metrics.generatedTokens > 30)).toBe(true);
+    const prompt = s.engine.tokenize('The weather in Beijing is sunny today. '.repeat(20)).slice(0, 64);
+    expect(prompt.length).toBe(64);
+    const late = await complete(s, { prompt, max_tokens: 1, temperature: 0 });
+    expect(late.usage.completion_tokens).toBe(1);
+    expect(finished).toBe(0); // it did not wait for the three streams to end
+    await Promise.all(running);
   });
 });

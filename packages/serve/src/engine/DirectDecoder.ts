@@ -78,12 +78,14 @@ interface Pending {
   sampler: NativeSampler;
   resolve(token: Token | undefined): void;
   reject(e: unknown): void;
+  /** A full batch left it out once: it goes first in the next. */
+  turnedAway: boolean;
 }
 
 export class DirectDecoder {
   /** Decode steps run, and the generations they carried, summed (÷ steps = requests per step). */
   readonly stats = { steps: 0, items: 0 };
-  private readonly pending: Pending[] = [];
+  private pending: Pending[] = [];
   private open = 0;
   private running = false;
   private scheduled = false;
@@ -135,7 +137,7 @@ export class DirectDecoder {
       step: (tokens) =>
         new Promise<Token | undefined>((resolve, reject) => {
           if (closed) return reject(new Error('DirectRun.step after close'));
-          this.pending.push({ seq, tokens, sampler, resolve, reject });
+          this.pending.push({ seq, tokens, sampler, resolve, reject, turnedAway: false });
           this.schedule();
         }),
       close: () => {
@@ -171,22 +173,24 @@ export class DirectDecoder {
 
   private async flush(): Promise<void> {
     this.running = true;
-    // Ascending sequence id: llama.cpp splits a batch for a non-unified KV cache into micro-batches of
-    // consecutive increasing ids, so any other order re-reads every weight per micro-batch (StepBarrier).
-    this.pending.sort((a, b) => a.seq._sequenceId - b.seq._sequenceId);
+    // What fits in one batch: first whatever a full batch turned away last step (a prompt chunk that did
+    // not fit beside the running streams' tokens would otherwise wait for them all to finish), then
+    // the rest. Each item is at most one batch, so turned-away items go in the order they came.
     const size = this.context.batchSize;
     const batch: Pending[] = [];
     let total = 0;
-    for (let i = 0; i < this.pending.length; ) {
-      const p = this.pending[i] as Pending;
+    for (const p of [...this.pending].sort((a, b) => Number(b.turnedAway) - Number(a.turnedAway))) {
       if (batch.length > 0 && total + p.tokens.length > size) {
-        i++;
-        continue; // waits for the next step
+        p.turnedAway = true;
+        continue;
       }
       batch.push(p);
       total += p.tokens.length;
-      this.pending.splice(i, 1);
     }
+    this.pending = this.pending.filter((p) => !batch.includes(p));
+    // Ascending sequence id: llama.cpp splits a batch for a non-unified KV cache into micro-batches of
+    // consecutive increasing ids, so any other order re-reads every weight per micro-batch (StepBarrier).
+    batch.sort((a, b) => a.seq._sequenceId - b.seq._sequenceId);
     try {
       const tokens = await withLock([this.context, 'context'], () => this.decodeAndSample(batch, total));
       for (const [i, p] of batch.entries()) p.resolve(tokens[i]);
