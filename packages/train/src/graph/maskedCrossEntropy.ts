@@ -9,7 +9,7 @@ import type { InternLM2Params } from './InternLM2Params.js';
  * 32 bf16 lanes on AVX-512): with 1,021 rows it fell back to ggml's row-by-row dot products, and
  * pretraining (whose packed batches drop the rows that cross a document boundary) and SFT (which
  * keeps only the answers' tokens) almost never have a round count. Measured on the quickstart's
- * model (hidden 128, 8×128 tokens, bf16): 1,023 rows cost 18% more per step than 1,024. A fixed
+ * model (hidden 128, 8×128 tokens, bf16): 1,023 rows cost 17% more per step than 1,024 (three models stepped in turn in one process). A fixed
  * padded count also keeps the graph from being rebuilt when the count moves within it.
  */
 export const LOSS_ROW_MULTIPLE = 64;
