@@ -188,7 +188,10 @@ export class Scheduler {
     }
   }
 
-  /** Runs node-llama-cpp's generator for one request, putting tokens, the end or an error into `queue`. */
+  /**
+   * Runs one request's generation, putting tokens, the end or an error into `queue`: plain ones on
+   * the direct decode loop (pumpDirect), the rest on node-llama-cpp's generator.
+   */
   private async pump(job: PumpJob): Promise<void> {
     const { seq, input, opts, signal, admitted, queue } = job;
     const penalize = (opts.presencePenalty ?? 0) !== 0 || (opts.frequencyPenalty ?? 0) !== 0;
@@ -207,12 +210,7 @@ export class Scheduler {
         input.slice(start),
         { confidence: wantLogprobs, probabilities: (opts.logprobs ?? 0) > 0 },
         {
-          temperature: opts.temperature,
-          // node-llama-cpp defaults to top-k 40 / top-p 0.95; OpenAI's defaults are "off".
-          topP: opts.topP ?? 1,
-          topK: opts.topK ?? 0,
-          minP: opts.minP,
-          seed: opts.seed,
+          ...samplerSettings(opts),
           repeatPenalty: penalize
             ? {
                 punishTokens: () => generated,
@@ -264,13 +262,7 @@ export class Scheduler {
     try {
       const start = await this.prefill(seq, input, signal, queue);
       if (start === undefined) return;
-      run = await direct.start(seq, {
-        temperature: opts.temperature,
-        topP: opts.topP ?? 1,
-        topK: opts.topK ?? 0,
-        minP: opts.minP,
-        seed: opts.seed,
-      });
+      run = await direct.start(seq, samplerSettings(opts));
       const stops = new Set(opts.stopTokens ?? []);
       let n = 0;
       let last = admitted;
@@ -387,6 +379,18 @@ export class Scheduler {
     if (seq.nextTokenIndex > keep) await seq.eraseContextTokenRanges([{ start: keep, end: seq.nextTokenIndex }]);
     return keep;
   }
+}
+
+/** The request's sampling settings as node-llama-cpp takes them, on either decode path. */
+function samplerSettings(opts: SamplingOptions) {
+  return {
+    temperature: opts.temperature,
+    // node-llama-cpp defaults to top-k 40 / top-p 0.95; OpenAI's defaults are "off".
+    topP: opts.topP ?? 1,
+    topK: opts.topK ?? 0,
+    minP: opts.minP,
+    seed: opts.seed,
+  };
 }
 
 function topLogprobs(probs: Map<Token, number>, n: number): { token: Token; logprob: number }[] {
