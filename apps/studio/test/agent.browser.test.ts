@@ -9,7 +9,7 @@ import { type OpenAIPeer, startOpenAIPeer } from '@puyu/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStudio, startStudio } from '../server/index.js';
-import { CHROMIUM, endpointDefaultIn, freePort, openPage, type Proc, puyu, ROOT, SHOTS, shot, skipReason, until } from './harness.js';
+import { CHROMIUM, endpointDefaultIn, freePort, openPage, type Proc, puyu, ROOT, SHOTS, shot, skipReason, throttleDownloads, until } from './harness.js';
 
 // The agent and MindSearch pages in Chromium. The agent page drives the calculator SFT model
 // (the committed fixture made by `puyu train sft recipes/sft-calculator.json`) served by `puyu serve`: the
@@ -71,6 +71,10 @@ describe.skipIf(!!skip)('the agent and MindSearch pages in Chromium', () => {
       await page.goto(`${studio.url}/agent`);
       await until('the served model', async () => ((await page.getByTestId('agent-model').inputValue()) === 'calc' ? true : undefined));
       await page.getByTestId('agent-max-tokens').fill('160');
+      // The model's second turn can take a few milliseconds, so on a fast machine the call, its
+      // result and the final answer can arrive in one read and render once (CI saw "0:0: 1:1:final").
+      // Throttled, the stream arrives over many reads and the check below no longer depends on speed.
+      await throttleDownloads(page, 8_000);
       // Record every state the run passes through: steps must appear one by one, not all at the end.
       await page.evaluate(`
         window.seen = [];
