@@ -91,6 +91,18 @@ export const TRAIN_ERROR_CODES = defineErrorCodes('@puyu/train', TRAIN_ERROR_PRE
     meaning: 'bf16 mixed precision was asked for with a backward or backend that cannot run it (OUT_PROD backward, the BLAS backend).',
     action: "Train with precision fp32, or drop backwardMatmul 'out_prod' / PUYU_GGML_BLAS.",
   },
+  TRAIN_REPLICAS_UNSUPPORTED: {
+    meaning: 'train.replicas above 1 was set for a method that trains one model copy (LoRA, DPO).',
+    action: 'Set train.replicas to 1 or remove it; data-parallel replicas are for pretraining and full SFT.',
+  },
+  TRAIN_BAD_REPLICAS: {
+    meaning: 'A data-parallel model was asked for with fewer than 2 replicas.',
+    action: 'Use 2 or more replicas, or train with one model (train.replicas 1).',
+  },
+  TRAIN_REPLICA_FAILED: {
+    meaning: "A data-parallel replica's step failed on its worker thread (the message is the replica's own error).",
+    action: 'Fix what the message names; to rule the replicas out, train with train.replicas 1.',
+  },
   TRAIN_GRAPH_ALLOC_FAILED: {
     meaning: 'ggml could not allocate the model parameters or a compute graph (out of memory).',
     action: 'Lower batch_size or seq_len, shrink the model, or free memory.',

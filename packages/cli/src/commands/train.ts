@@ -7,6 +7,7 @@ import { registerLoraCommands } from './train-lora.js';
 // @puyu/train's TRAIN_PRECISIONS, repeated so `puyu --help` loads no training code
 const PRECISIONS = ['fp32', 'bf16'] as const;
 type Precision = (typeof PRECISIONS)[number];
+const REPLICAS_HELP = 'data-parallel model copies, one thread each (overrides train.replicas; pretrain and SFT)';
 const PRECISION_HELP = 'fp32, or bf16 mixed precision (overrides train.precision; default bf16 on AVX512-BF16 CPUs)';
 
 /** `puyu train pretrain CONFIG` (InternEvo's stage) and `puyu train sft CONFIG` (XTuner's). */
@@ -18,11 +19,12 @@ export function registerTrainCommands(program: Command): void {
     .argument('<config>', 'pretraining config (JSON)')
     .option('--resume', 'continue from the newest checkpoint in output.dir')
     .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
+    .option('--replicas <n>', REPLICAS_HELP, intOption('--replicas'))
     .option('--precision <p>', PRECISION_HELP, choiceOption('--precision', PRECISIONS))
     .option('--json', JSON_HELP)
-    .action(async (config: string, o: { resume?: boolean; threads?: number; precision?: Precision; json?: boolean }) => {
+    .action(async (config: string, o: { resume?: boolean; threads?: number; replicas?: number; precision?: Precision; json?: boolean }) => {
       const { runPretrain } = await import('@puyu/train');
-      const r = await runPretrain(config, { resume: o.resume, threads: o.threads, precision: o.precision });
+      const r = await runPretrain(config, { resume: o.resume, threads: o.threads, replicas: o.replicas, precision: o.precision });
       if (o.json) return printJson(trainSummary('pretrain', r));
       const lines = [
         `steps ${r.steps}  final train loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}  unigram baseline ${r.unigramLoss.toFixed(4)}`,
@@ -39,11 +41,12 @@ export function registerTrainCommands(program: Command): void {
     .argument('<config>', 'SFT config (JSON)')
     .option('--resume', 'continue from the newest checkpoint in output.dir')
     .option('--threads <n>', 'CPU threads for ggml (overrides train.threads)', intOption('--threads'))
+    .option('--replicas <n>', REPLICAS_HELP, intOption('--replicas'))
     .option('--precision <p>', PRECISION_HELP, choiceOption('--precision', PRECISIONS))
     .option('--json', JSON_HELP)
-    .action(async (config: string, o: { resume?: boolean; threads?: number; precision?: Precision; json?: boolean }) => {
+    .action(async (config: string, o: { resume?: boolean; threads?: number; replicas?: number; precision?: Precision; json?: boolean }) => {
       const { runSft } = await import('@puyu/train');
-      const r = await runSft(config, { resume: o.resume, threads: o.threads, precision: o.precision });
+      const r = await runSft(config, { resume: o.resume, threads: o.threads, replicas: o.replicas, precision: o.precision });
       if (o.json) return printJson(trainSummary('sft', r));
       const lines = [
         `steps ${r.steps}  final train loss ${r.finalLoss.toFixed(4)}${r.valLoss !== undefined ? `  held-out ${r.valLoss.toFixed(4)}` : ''}  (assistant tokens)`,

@@ -12,6 +12,8 @@ export interface QuickstartOptions {
   out: string;
   fast?: boolean;
   threads: number;
+  /** Data-parallel model copies for pretraining and SFT (loop/dataParallel.ts in @puyu/train). */
+  replicas: number;
   port: number;
   studioPort: number;
   /** Keep serving until Ctrl-C (default: when stdin and stdout are a terminal). */
@@ -60,14 +62,14 @@ export async function runQuickstart(o: QuickstartOptions): Promise<void> {
     title: `pretrain a tiny InternLM2 (1.3M parameters) for ${profile.pretrain.steps} steps on the corpus and generated copy drills`,
     inputs: { v: 2, tokenizer: tokenizer.hash, corpus: corpus.hashes, sizes: profile.pretrain },
     outputs: (r) => [r.hf],
-    run: () => pretrainBase({ out, tokenizer: tokenizer.path, corpus: corpus.files, profile, threads: o.threads }),
+    run: () => pretrainBase({ out, tokenizer: tokenizer.path, corpus: corpus.files, profile, threads: o.threads, replicas: o.replicas }),
   });
   const chat = await runner.stage({
     name: 'sft',
     title: `fine-tune it for chat and calculator tool calls (${profile.sft.steps} steps, ${profile.sft.dialogues} generated dialogues)`,
     inputs: { v: 1, base: base.hash, sizes: profile.sft },
     outputs: (r) => [r.hf, ...r.gguf, r.heldout],
-    run: () => sftChat({ out, base: base.hf, profile, threads: o.threads }),
+    run: () => sftChat({ out, base: base.hf, profile, threads: o.threads, replicas: o.replicas }),
   });
   const quantized = await runner.stage({
     name: 'quantize',

@@ -40,6 +40,7 @@ export async function pretrainBase(o: {
   corpus: string[];
   profile: QuickstartProfile;
   threads: number;
+  replicas: number;
 }): Promise<TrainedModel> {
   const p = o.profile.pretrain;
   const dir = join(o.out, 'pretrain');
@@ -62,6 +63,7 @@ export async function pretrainBase(o: {
       warmup_steps: Math.min(100, Math.floor(p.steps / 4)),
       seed: 1234,
       threads: o.threads,
+      replicas: o.replicas,
     },
     eval: { every: p.evalEvery, batches: 4 },
     checkpoint: { every: p.checkpointEvery, keep_last: 2 },
@@ -80,7 +82,13 @@ export interface SftModel extends TrainedModel {
 }
 
 /** Stage 4: full-parameter SFT on generated calculator dialogues (chat + tool calls), XTuner-style. */
-export async function sftChat(o: { out: string; base: string; profile: QuickstartProfile; threads: number }): Promise<SftModel> {
+export async function sftChat(o: {
+  out: string;
+  base: string;
+  profile: QuickstartProfile;
+  threads: number;
+  replicas: number;
+}): Promise<SftModel> {
   const p = o.profile.sft;
   const dir = join(o.out, 'sft');
   const configPath = join(o.out, 'sft.json');
@@ -100,6 +108,7 @@ export async function sftChat(o: { out: string; base: string; profile: Quickstar
       grad_clip: 1,
       seed: 1234,
       threads: o.threads,
+      replicas: o.replicas,
     },
     eval: { every: p.evalEvery, batches: 4 },
     checkpoint: { every: p.checkpointEvery, keep_last: 2 },

@@ -5,6 +5,7 @@ import type { PackedBatch } from '../data/PackedBatcher.js';
 import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
 import type { TrainPrecision } from '../graph/precision.js';
 import { tokenizerFile } from '../pretrain/fingerprint.js';
+import { DataParallelModel } from './dataParallel.js';
 import type { LoopMethod, TrainModel } from './trainLoop.js';
 
 /** What full-parameter training exports: an HF folder (the interchange format) and GGUF files. */
@@ -31,12 +32,14 @@ export function fullParameter(
   precision: TrainPrecision = 'fp32',
   /** Recorded in the export (tokenizer_config.json and GGUF) for chat servers; unset for base models. */
   useDefaultSystemPrompt?: boolean,
-): Pick<LoopMethod<PackedBatch, FullExport>, 'trained' | 'batchWeight' | 'model' | 'export' | 'precision'> {
+): Pick<LoopMethod<PackedBatch, FullExport>, 'trained' | 'batchWeight' | 'model' | 'export' | 'precision' | 'dataParallel'> {
   return {
     trained: weights,
     batchWeight: packedBatchWeight,
     precision,
-    model: (threads) => {
+    dataParallel: true,
+    model: (threads, replicas) => {
+      if (replicas > 1) return new DataParallelModel(config, weights, { replicas, threads, precision });
       const g = new GgmlInternLM2(config, weights, { threads, trainable: true, precision, autoBlas: true });
       return lmTrainModel(g, () => g.params.upload(weights));
     },

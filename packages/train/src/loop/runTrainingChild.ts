@@ -14,13 +14,14 @@ import type { TrainPrecision } from '../graph/precision.js';
 export async function runTrainingChild<R>(
   childModuleUrl: URL,
   configPath: string,
-  opts: { resume?: boolean; threads?: number; precision?: TrainPrecision; errorClasses?: readonly PuyuErrorClass[] },
+  opts: { resume?: boolean; threads?: number; replicas?: number; precision?: TrainPrecision; errorClasses?: readonly PuyuErrorClass[] },
 ): Promise<R> {
   const isTs = import.meta.url.endsWith('.ts');
   const child = fileURLToPath(childModuleUrl).replace(/\.(ts|js)$/, isTs ? '.ts' : '.js');
   const args = [configPath];
   if (opts.resume) args.push('--resume');
   if (opts.threads) args.push(`--threads=${opts.threads}`);
+  if (opts.replicas) args.push(`--replicas=${opts.replicas}`);
   if (opts.precision) args.push(`--precision=${opts.precision}`);
   const { result } = await runNativeJob(child, args, {
     inheritStderr: true,

@@ -57,6 +57,8 @@ export interface LoopSettings {
     eps: number;
     grad_clip: number;
     threads: number;
+    /** Data-parallel model copies (loop/dataParallel.ts); only methods with `dataParallel` take more than 1. */
+    replicas?: number;
     /** As configured (unset = the CPU's default); only methods that declare `precision` take bf16. */
     precision?: TrainPrecision;
   };
@@ -84,7 +86,9 @@ export interface LoopMethod<Batch = PackedBatch, Exported = FullExport> {
   /** A micro-batch's share of a step is its weight over the step's total (tokens with loss, pairs). */
   batchWeight: (batch: Batch) => number;
   /** Builds the model (after any resume): loss and gradients of `trained` for a batch. */
-  model: (threads: number) => TrainModel<Batch>;
+  model: (threads: number, replicas: number) => TrainModel<Batch>;
+  /** The model splits each batch across `replicas` copies (pretraining and full SFT). */
+  dataParallel?: boolean;
   /** Writes the trained result under the output folder once the last step is done. */
   export: (outDir: string) => Promise<Exported>;
   fingerprint: RunFingerprint;
@@ -135,6 +139,13 @@ export async function trainLoop<Batch, Exported>(
       'TRAIN_PRECISION_UNSUPPORTED',
       `${m.label} trains in fp32 only (bf16 mixed precision is for pretraining and full SFT); set train.precision to "fp32" or remove it.`,
     );
+  // more replicas than rows would leave some without work every step
+  const replicas = Math.min(s.train.replicas ?? 1, s.train.batch_size);
+  if (replicas > 1 && !m.dataParallel)
+    throw new ConfigError(
+      'TRAIN_REPLICAS_UNSUPPORTED',
+      `${m.label} trains on one model copy (data-parallel replicas are for pretraining and full SFT); set train.replicas to 1 or remove it.`,
+    );
   const fingerprint = withPrecision(m.fingerprint, precision);
   const { batch_size: B, seq_len: T, grad_accum: accum } = s.train;
   const info = (msg: string) => {
@@ -177,7 +188,7 @@ export async function trainLoop<Batch, Exported>(
 
   if (precision === 'bf16')
     info(`${m.label}: bf16 mixed precision (f32 master weights and optimizer; set train.precision "fp32" to turn it off)`);
-  using model = m.model(s.train.threads);
+  using model = m.model(s.train.threads, replicas);
   const evaluate = () => {
     if (!m.evalBatcher) return undefined;
     const vb = m.evalBatcher();

@@ -24,6 +24,16 @@ export function estimateTrainingBytes(
   return { params: P, total: paramCopies * P * 4 + activations };
 }
 
+/**
+ * The parameter copies data-parallel replicas add (loop/dataParallel.ts): each replica past the
+ * first holds ggml weights, ggml gradients and a shared gradient buffer, and all of them read one
+ * shared copy of the weights. Activations do not grow: the replicas split the batch's rows.
+ */
+export function replicaParamCopies(replicas: number, batch: number): number {
+  const r = Math.min(replicas, batch);
+  return r > 1 ? 3 * (r - 1) + 1 : 0;
+}
+
 /** Refuses a run that would not fit, before any work starts. */
 export function checkMemory(c: InternLM2Config, batch: number, seqLen: number, limitGb?: number, paramCopies = 6): number {
   const { total } = estimateTrainingBytes(c, batch, seqLen, paramCopies);

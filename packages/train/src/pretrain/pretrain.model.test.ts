@@ -187,6 +187,24 @@ describe('pretrain', () => {
     expect(Math.abs(mf[7].loss - ma[7].loss) / mf[7].loss).toBeLessThan(0.02);
   });
 
+  it('trains with data-parallel replicas: within float rounding of one replica, and resumes exactly', async () => {
+    const ma = await straightMetrics();
+    const two = (out: string) => config(out, 12, { train: { ...rawConfig(out, 12).train, replicas: 2 } });
+    const a = join(dir, 'replicas-straight');
+    await pretrain(two(a), { quiet: true });
+    const mr = await metrics(a);
+    // the same batches and the same masked mean, summed in another order: the first step agrees to
+    // float rounding, and the runs stay close (each step's rounding feeds the next)
+    expect(Math.abs(mr[0].loss - ma[0].loss) / ma[0].loss).toBeLessThan(1e-6);
+    for (let i = 0; i < 12; i++) expect(Math.abs(mr[i].loss - ma[i].loss) / ma[i].loss).toBeLessThan(1e-3);
+    const b = join(dir, 'replicas-interrupted');
+    await expect(pretrain(two(b), { quiet: true, stopAfter: 6 })).rejects.toMatchObject({ code: 'TRAIN_STOPPED' });
+    await pretrain(two(b), { quiet: true, resume: true });
+    const mb = await metrics(b);
+    expect(mb.map((m) => m.loss)).toEqual(mr.map((m) => m.loss));
+    expect(mb.map((m) => m.val_loss)).toEqual(mr.map((m) => m.val_loss));
+  });
+
   it('resume keeps the metrics history when a kill tore the last line of metrics.jsonl', async () => {
     const ma = await straightMetrics();
     const b = join(dir, 'torn');
@@ -222,7 +240,7 @@ describe('pretrain', () => {
     });
   });
 
-  it('resume refuses a changed model, optimiser or data, naming what changed; steps, intervals and threads may change', async () => {
+  it('resume refuses a changed model, optimiser or data, naming what changed; steps, intervals, threads and replicas may change', async () => {
     const own = join(dir, 'changes-corpus.txt');
     await copyFile(data, own);
     const withData = { data: { train: [own], val_fraction: 0.1 } };
@@ -246,7 +264,7 @@ describe('pretrain', () => {
     });
     await writeFile(own, original);
     await resume(10, {
-      train: { ...train, steps: 10, threads: 2 },
+      train: { ...train, steps: 10, threads: 2, replicas: 2 },
       eval: { every: 5, batches: 2 },
       checkpoint: { every: 5, keep_last: 1 },
     });

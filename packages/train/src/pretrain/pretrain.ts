@@ -13,7 +13,7 @@ import { fullParameter } from '../loop/fullParameter.js';
 import { type LoopOptions, trainLoop } from '../loop/trainLoop.js';
 import { howToMakeInit } from '../recipeChain.js';
 import { writeToolCorpus } from '../sft/calculator/toolCorpus.js';
-import { checkMemory } from './estimateMemory.js';
+import { checkMemory, replicaParamCopies } from './estimateMemory.js';
 import { runFingerprint } from './fingerprint.js';
 import { freshModelConfig, type PretrainConfig } from './pretrainConfig.js';
 
@@ -64,7 +64,7 @@ export async function pretrain(given: PretrainConfig, opts: PretrainOptions = {}
   const { batch_size: B, seq_len: T } = cfg.train;
   if (T > config.max_position_embeddings)
     throw new ConfigError('TRAIN_SEQ_TOO_LONG', `seq_len ${T} exceeds max_position_embeddings ${config.max_position_embeddings}.`);
-  checkMemory(config, B, T, cfg.memory_limit_gb);
+  checkMemory(config, B, T, cfg.memory_limit_gb, 6 + replicaParamCopies(cfg.train.replicas, B));
   // what this run trains on, stored with every checkpoint and checked by --resume
   const fingerprint = await runFingerprint(cfg, config, weights);
 

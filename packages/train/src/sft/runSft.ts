@@ -12,7 +12,7 @@ import { loadSftConfig } from './sftConfig.js';
  */
 export async function runSft(
   configPath: string,
-  opts: { resume?: boolean; threads?: number; precision?: TrainPrecision } = {},
+  opts: { resume?: boolean; threads?: number; replicas?: number; precision?: TrainPrecision } = {},
 ): Promise<SftResult> {
   const cfg = await loadSftConfig(configPath);
   const r = await runTrainingChild<SftResult>(new URL('./sft-child.js', import.meta.url), configPath, {

@@ -10,6 +10,8 @@ await serveNativeJob(async ([configPath, ...flags]) => {
   const cfg = await loadSftConfig(configPath);
   const threads = flags.find((f) => f.startsWith('--threads='));
   if (threads) cfg.train.threads = Number(threads.split('=')[1]);
+  const replicas = flags.find((f) => f.startsWith('--replicas='));
+  if (replicas) cfg.train.replicas = Number(replicas.split('=')[1]);
   const precision = flags.find((f) => f.startsWith('--precision='));
   if (precision) cfg.train.precision = precision.split('=')[1] as TrainPrecision;
   return sft(cfg, { resume: flags.includes('--resume') });

@@ -11,7 +11,7 @@ import { writeSkippedReport } from '../data/skippedReport.js';
 import { resolvePrecision } from '../graph/precision.js';
 import { fullParameter } from '../loop/fullParameter.js';
 import { type LoopMethod, type LoopOptions, type LoopResult, refuseOverwrite, trainLoop } from '../loop/trainLoop.js';
-import { checkMemory } from '../pretrain/estimateMemory.js';
+import { checkMemory, replicaParamCopies } from '../pretrain/estimateMemory.js';
 import { digestFile, digestWeights, makeFingerprint, optimizerSettings, tokenizerFile } from '../pretrain/fingerprint.js';
 import { howToMakeInit } from '../recipeChain.js';
 import { writeCalculatorData } from './calculator/generate.js';
@@ -104,7 +104,7 @@ export async function prepareSft(
   const { batch_size: B, seq_len: T } = cfg.train;
   if (T > config.max_position_embeddings)
     throw new ConfigError('TRAIN_SEQ_TOO_LONG', `seq_len ${T} exceeds max_position_embeddings ${config.max_position_embeddings}.`);
-  checkMemory(config, B, T, cfg.memory_limit_gb, paramCopies);
+  checkMemory(config, B, T, cfg.memory_limit_gb, paramCopies + replicaParamCopies(cfg.train.replicas, B));
 
   // 2. Data: generated first when asked, then read, tokenized and masked; nothing dropped silently.
   let trainFiles = cfg.data.train ?? [];

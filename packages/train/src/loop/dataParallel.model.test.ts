@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PuyuError } from '@puyu/core';
+import { SafetensorsFile } from '@puyu/formats';
+import { type InternLM2Weights, parseInternLM2Config } from '@puyu/model';
+import { describe, expect, it } from 'vitest';
+import type { PackedBatch } from '../data/PackedBatcher.js';
+import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
+import { DataParallelModel, sliceBatch } from './dataParallel.js';
+
+const dir = fileURLToPath(new URL('../fixtures/grad/', import.meta.url));
+
+async function readAll(path: string): Promise<InternLM2Weights> {
+  await using st = await SafetensorsFile.open(path);
+  const out: InternLM2Weights = new Map();
+  for (const t of st.tensors) out.set(t.name, { shape: [...t.shape], data: await st.readF32(t.name) });
+  return out;
+}
+
+/** Worst over tensors of max |Δ| / max |want| (relative to each tensor's largest gradient). */
+function worstRelative(want: ReadonlyMap<string, { data: Float32Array }>, got: ReadonlyMap<string, { data: Float32Array }>): number {
+  let worst = 0;
+  for (const [n, g] of want) {
+    const x = got.get(n)?.data;
+    if (!x) throw new Error(`no gradient for ${n}`);
+    let scale = 0;
+    let diff = 0;
+    for (let i = 0; i < g.data.length; i++) {
+      scale = Math.max(scale, Math.abs(g.data[i] as number));
+      diff = Math.max(diff, Math.abs((g.data[i] as number) - (x[i] as number)));
+    }
+    if (scale > 0) worst = Math.max(worst, diff / scale);
+  }
+  return worst;
+}
+
+// The PyTorch fixture of gradients.model.test.ts (scripts/reference/train_grad_reference.py): two
+// packed rows whose loss weights differ (16 vs 11.5), so each replica's share must be its weight.
+async function fixture() {
+  const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
+  const raw = JSON.parse(readFileSync(`${dir}batch.json`, 'utf8')) as {
+    rows: number[][];
+    targets: number[][];
+    docs: number[][];
+    weights: number[][];
+    loss: number;
+  };
+  const T = (raw.rows[0] as number[]).length;
+  const batch: PackedBatch = {
+    rows: raw.rows,
+    targets: Int32Array.from(raw.targets.flat()),
+    weights: Float32Array.from(raw.weights.flat()),
+    docIds: Int32Array.from(raw.docs.flat().map((d, i) => d + 100 * Math.floor(i / T))),
+  };
+  return {
+    config,
+    batch,
+    torchLoss: raw.loss,
+    weights: await readAll(`${dir}model.safetensors`),
+    want: await readAll(`${dir}grads.safetensors`),
+  };
+}
+
+describe('data-parallel replicas (worker threads) against PyTorch autograd', () => {
+  it.each([2, 3])('%i replicas give PyTorch’s loss and gradients, and one replica’s to float rounding', async (replicas) => {
+    const { config, batch, torchLoss, weights, want } = await fixture();
+    using single = new GgmlInternLM2(config, weights, { threads: 1, trainable: true });
+    const one = single.lossAndGrads(batch.rows, batch.targets, batch.weights, batch.docIds);
+    // 3 replicas on 2 rows: the third gets no rows and sits the step out
+    using dp = new DataParallelModel(config, weights, { replicas, threads: 1, precision: 'fp32' });
+    const r = dp.lossAndGrads(batch);
+    expect(Math.abs(r.loss - torchLoss) / torchLoss).toBeLessThan(1e-5);
+    expect(Math.abs(r.loss - one.loss) / one.loss).toBeLessThan(1e-6);
+    const vsTorch = worstRelative(want, r.grads);
+    const vsSingle = worstRelative(one.grads, r.grads);
+    console.log(
+      `${replicas} replicas: worst relative gradient error ${vsTorch.toExponential(2)} vs PyTorch, ${vsSingle.toExponential(2)} vs one replica`,
+    );
+    expect(vsTorch).toBeLessThan(1e-3);
+    expect(vsSingle).toBeLessThan(1e-5);
+  });
+
+  it('replicas see the weights the loop uploads, and the held-out loss agrees with one replica', async () => {
+    const { config, batch, weights } = await fixture();
+    using dp = new DataParallelModel(config, weights, { replicas: 2, threads: 1, precision: 'fp32' });
+    const before = dp.lossAndGrads(batch).loss;
+    // an AdamW-like change to every weight, uploaded as the loop does
+    for (const t of weights.values()) for (let i = 0; i < t.data.length; i++) t.data[i] = (t.data[i] as number) * 0.9;
+    dp.upload();
+    using single = new GgmlInternLM2(config, weights, { threads: 1, trainable: true });
+    const want = single.lossAndGrads(batch.rows, batch.targets, batch.weights, batch.docIds).loss;
+    const after = dp.lossAndGrads(batch).loss;
+    expect(after).not.toBe(before);
+    // had the second replica kept its old weights, its row's half of the loss would be off
+    expect(Math.abs(after - want) / want).toBeLessThan(1e-6);
+    expect(Math.abs(dp.loss(batch) - want) / want).toBeLessThan(1e-6);
+  });
+
+  it('a replica’s error comes back as a PuyuError with what went wrong, and the next step still runs', async () => {
+    const { config, batch, weights } = await fixture();
+    using dp = new DataParallelModel(config, weights, { replicas: 2, threads: 1, precision: 'fp32' });
+    const bad: PackedBatch = { ...batch, targets: batch.targets.slice() };
+    const T = (batch.rows[0] as number[]).length;
+    // a target outside the vocabulary in the second row: only the worker's slice fails
+    bad.targets[T + 3] = config.vocab_size + 5;
+    let err: unknown;
+    try {
+      dp.lossAndGrads(bad);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PuyuError);
+    expect((err as PuyuError).code).toBe('TRAIN_REPLICA_FAILED');
+    expect((err as Error).message).toMatch(/target id \d+ at position 3 is outside/);
+    const ok = dp.lossAndGrads(batch);
+    expect(Number.isFinite(ok.loss)).toBe(true);
+  });
+});
+
+describe('sliceBatch', () => {
+  it('splits rows into contiguous, even slices with their loss weights', () => {
+    const T = 2;
+    const b: PackedBatch = {
+      rows: [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      targets: Int32Array.of(2, 9, 4, 9, 6, 9),
+      weights: Float32Array.of(1, 0, 1, 1, 0.5, 0),
+      docIds: Int32Array.of(0, 0, 1, 1, 2, 2),
+    };
+    const s = sliceBatch(b, 2);
+    expect(s.map((x) => x.rows)).toEqual([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [[5, 6]],
+    ]);
+    expect(s.map((x) => x.weight)).toEqual([3, 0.5]);
+    expect([...(s[1]?.targets ?? [])]).toEqual([6, 9]);
+    expect([...(s[1]?.docIds ?? [])]).toEqual([2, 2]);
+    expect(s[0]?.targets.length).toBe(2 * T);
+    expect(sliceBatch(b, 4).map((x) => x.rows.length)).toEqual([1, 1, 1, 0]);
+  });
+});
