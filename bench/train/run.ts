@@ -9,10 +9,14 @@
  *   ours_bf16     ours in bf16 mixed precision (train.precision "bf16"; fast on AVX512-BF16 CPUs)
  *   pytorch       the same model, weights, tokens and AdamW in PyTorch CPU fp32 (torch_train.py)
  *   llama_opt     llama.cpp's llama_opt_epoch on the same model written as GGUF
+ *   ours_dp       ours with --replicas data-parallel copies on worker threads (train.replicas), one
+ *                 thread each: how pretrain uses several cores, on pretrain's backends (BLAS where
+ *                 @puyu/ggml built it, as fp32 pretrain does); ours_dp_bf16: the same in bf16
+ *   pytorch_mt    PyTorch with as many threads as ours_dp has replicas (its own intra-op threading)
  * Prints tokens/s, GFLOP/s (formula printed), ratios per repetition (ranges, since the
  * machine is shared and noisy) and the loss each trainer reaches after the same steps.
  *
- *   npm run bench:train [-- --steps 5 --reps 3 --threads 1 --batch 8 --seq 256]
+ *   npm run bench:train [-- --steps 5 --reps 3 --threads 1 --batch 8 --seq 256 --replicas 2]
  *
  * The first step of every child is warm-up and not timed.
  */
@@ -32,6 +36,8 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '5' },
     reps: { type: 'string', default: '3' },
     threads: { type: 'string', default: '1' },
+    // the multi-core peers: ours_dp's replicas, pytorch_mt's threads
+    replicas: { type: 'string', default: '2' },
     batch: { type: 'string', default: '8' },
     seq: { type: 'string', default: '256' },
     python: { type: 'string', default: '/usr/bin/python3' },
@@ -40,7 +46,7 @@ const { values } = parseArgs({
     // `apt-get install libopenblas0-pthread`, or that package unpacked with dpkg -x) goes
     // on the PyTorch child's LD_LIBRARY_PATH so the peer is what a user would really run.
     'torch-blas': { type: 'string', default: process.env.PUYU_BENCH_TORCH_BLAS ?? '/usr/lib/x86_64-linux-gnu/openblas-pthread' },
-    peers: { type: 'string', default: 'ours,ours_outprod,ours_blas,ours_bf16,pytorch,llama_opt' },
+    peers: { type: 'string', default: 'ours,ours_outprod,ours_blas,ours_bf16,pytorch,llama_opt,ours_dp,ours_dp_bf16,pytorch_mt' },
     // the opt-in ggml BLAS backend for the ours_blas peer (bench/train/build-ggml-blas.sh)
     'ggml-blas': { type: 'string', default: blasFromEnv() ?? autoBlasState().path ?? join(ROOT, '.cache/ggml-blas/libggml-blas.so') },
   },
@@ -50,6 +56,7 @@ const reps = Number(values.reps);
 const B = Number(values.batch);
 const T = Number(values.seq);
 const threads = values.threads as string;
+const replicas = values.replicas as string;
 const PEAK_GFLOPS = 114; // one core, fp32 AVX2 FMA (ARCHITECTURE.md)
 
 const config = referenceConfig();
@@ -81,6 +88,21 @@ const PEERS: Record<string, { cmd: string; args: string[] }> = {
     args: [join(import.meta.dirname, 'torch_train.py'), hf, tokensPath, String(steps), String(B), String(T), JSON.stringify(OPTIM)],
   },
   llama_opt: node('llamaOptPeer.ts', [gguf, tokensPath, String(steps), String(T), threads]),
+  ours_dp: node('oursPeer.ts', [hf, tokensPath, String(steps), String(B), String(T), threads, 'mul_mat', 'fp32', replicas]),
+  ours_dp_bf16: node('oursPeer.ts', [hf, tokensPath, String(steps), String(B), String(T), threads, 'mul_mat', 'bf16', replicas]),
+  pytorch_mt: {
+    cmd: values.python as string,
+    args: [
+      join(import.meta.dirname, 'torch_train.py'),
+      hf,
+      tokensPath,
+      String(steps),
+      String(B),
+      String(T),
+      JSON.stringify(OPTIM),
+      String(Number(replicas) * Number(threads)),
+    ],
+  },
 };
 const ggmlBlas = values['ggml-blas'] as string;
 const names = (values.peers as string).split(',').filter((p) => p in PEERS && (p !== 'ours_blas' || existsSync(ggmlBlas)));
@@ -95,18 +117,19 @@ let torchBlasSeen: string[] | undefined;
 function peerEnv(name: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.PUYU_GGML_BLAS;
-  if (name === 'pytorch') Object.assign(env, blasEnv);
+  if (name === 'pytorch' || name === 'pytorch_mt') Object.assign(env, blasEnv);
   if (name === 'ours_blas') env.PUYU_GGML_BLAS = ggmlBlas;
   return env;
 }
 
 function runPeer(name: string): PeerResult & { blas?: string[] } {
   const p = PEERS[name];
+  const n = name === 'pytorch_mt' ? String(Number(replicas) * Number(threads)) : threads;
   const out = execFileSync(p.cmd, p.args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 << 20,
-    env: { ...peerEnv(name), OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads },
+    env: { ...peerEnv(name), OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n },
   });
   const line = out.trim().split('\n').pop() as string;
   const res = JSON.parse(line) as PeerResult & { blas?: string[] };
@@ -116,7 +139,7 @@ function runPeer(name: string): PeerResult & { blas?: string[] } {
 
 const { flops, formula } = trainFlopsPerToken(config, T);
 console.log(
-  `reference config: d${config.hidden_size} L${config.num_hidden_layers} H${config.num_attention_heads}/${config.num_key_value_heads} ffn${config.intermediate_size} V${config.vocab_size}, B${B} T${T}, ${threads} thread(s); ${stream.length} corpus tokens`,
+  `reference config: d${config.hidden_size} L${config.num_hidden_layers} H${config.num_attention_heads}/${config.num_key_value_heads} ffn${config.intermediate_size} V${config.vocab_size}, B${B} T${T}, ${threads} thread(s) (multi-core peers: ${replicas} replicas / PyTorch threads); ${stream.length} corpus tokens`,
 );
 console.log(`FLOPs/token: ${formula}`);
 // ours, ours_outprod, ours_bf16 and llama_opt load the same ggml CPU backend as this process
@@ -154,6 +177,9 @@ for (let r = 0; r < reps; r++) {
   if (rep.ours_blas && rep.llama_opt) row['ours_blas/llama_opt'] = (rep.ours_blas / rep.llama_opt).toFixed(2);
   if (rep.ours_bf16 && rep.pytorch) row['ours_bf16/pytorch'] = (rep.ours_bf16 / rep.pytorch).toFixed(2);
   if (rep.ours_bf16 && rep.ours) row['ours_bf16/ours'] = (rep.ours_bf16 / rep.ours).toFixed(2);
+  if (rep.ours_dp && rep.pytorch_mt) row['ours_dp/pytorch_mt'] = (rep.ours_dp / rep.pytorch_mt).toFixed(2);
+  if (rep.ours_dp_bf16 && rep.pytorch_mt) row['ours_dp_bf16/pytorch_mt'] = (rep.ours_dp_bf16 / rep.pytorch_mt).toFixed(2);
+  if (rep.ours_dp && rep.ours) row['ours_dp/ours'] = (rep.ours_dp / rep.ours).toFixed(2);
   ratioRows.push(row);
 }
 
@@ -184,6 +210,7 @@ console.table(
       ),
       'vs pytorch': ratioRange(n, 'pytorch'),
       'vs llama_opt': ratioRange(n, 'llama_opt'),
+      'vs pytorch_mt': ratioRange(n, 'pytorch_mt'),
       [`loss after ${steps} steps`]: range(finalLoss.get(n) as number[], 4),
     };
   }),

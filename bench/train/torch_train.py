@@ -4,9 +4,10 @@
 Batched InternLM2 forward (packed per-KV-group wqkv, rotate-half RoPE, RMSNorm, SwiGLU, GQA,
 causal mask) written like scripts/reference/internlm2_reference.py but over [B, T];
 mean cross-entropy, clip_grad_norm_, AdamW with weight decay on matrices only (as pretrain).
-One thread. Prints one JSON line: {"peer", "stepMs", "tokensPerStep", "losses"}.
+One thread, or [threads] (intra-op, and OpenBLAS's through the environment run.ts sets).
+Prints one JSON line: {"peer", "stepMs", "tokensPerStep", "losses"}.
 
-Run:  /usr/bin/python3 bench/train/torch_train.py <hfDir> <tokens.bin> <steps> <B> <T> <optim-json>
+Run:  /usr/bin/python3 bench/train/torch_train.py <hfDir> <tokens.bin> <steps> <B> <T> <optim-json> [threads]
 """
 import json
 import math
@@ -17,7 +18,8 @@ import time
 import numpy as np
 import torch
 
-torch.set_num_threads(1)
+THREADS = int(sys.argv[7]) if len(sys.argv) > 7 else 1
+torch.set_num_threads(THREADS)
 
 
 def read_safetensors(path):
@@ -106,7 +108,7 @@ def main():
         opt.step()
         step_ms.append((time.perf_counter() - t0) * 1000)
         losses.append(float(loss))
-    print(json.dumps({"peer": "pytorch", "stepMs": step_ms, "tokensPerStep": B * T, "losses": losses,
+    print(json.dumps({"peer": "pytorch" if THREADS == 1 else "pytorch_mt", "stepMs": step_ms, "tokensPerStep": B * T, "losses": losses,
                       "torch": torch.__version__, "blas": blas_library()}))
 
 

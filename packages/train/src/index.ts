@@ -45,6 +45,7 @@ export { InternLM2Params } from './graph/InternLM2Params.js';
 export { type BackwardMatmul, LossGraph, type LossGraphShape } from './graph/LossGraph.js';
 export { buildMaskedCrossEntropy, type LossPlan, planMaskedLoss } from './graph/maskedCrossEntropy.js';
 export { cpuHasBf16, defaultPrecision, resolvePrecision, TRAIN_PRECISIONS, type TrainPrecision } from './graph/precision.js';
+export { DataParallelModel, type LmBatch, sliceBatch } from './loop/dataParallel.js';
 export { type FullExport, fullParameter, lmTrainModel, packedBatchWeight } from './loop/fullParameter.js';
 export {
   type LoopMethod,

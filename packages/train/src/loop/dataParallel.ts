@@ -20,6 +20,9 @@ import type { TrainModel } from './trainLoop.js';
 /** A backstop only: a replica that fails answers at once (replicaWorker.ts); this bounds one that hangs. */
 const REPLICA_TIMEOUT_MS = 6 * 3600_000;
 
+/** A masked LM batch; without `docIds` every row is one causal sequence (GgmlInternLM2's unpacked path). */
+export type LmBatch = Omit<PackedBatch, 'docIds'> & { docIds?: Int32Array };
+
 interface Replica {
   worker: Worker;
   views: ReplicaViews;
@@ -84,7 +87,7 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
     return this.replicas.length + 1;
   }
 
-  lossAndGrads(b: PackedBatch): { loss: number; grads: ReadonlyMap<string, { data: Float32Array }> } {
+  lossAndGrads(b: LmBatch): { loss: number; grads: ReadonlyMap<string, { data: Float32Array }> } {
     const slices = sliceBatch(b, this.count);
     const total = slices.reduce((a, s) => a + s.weight, 0);
     // slices with no loss weight (all padding) sit the step out: the loss refuses an empty slice
@@ -137,7 +140,7 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
   }
 
   /** Held-out loss runs on the calling thread alone: it is a few batches every `eval.every` steps. */
-  loss(b: PackedBatch): number {
+  loss(b: LmBatch): number {
     return this.local.loss(b.rows, b.targets, b.weights, b.docIds);
   }
 
@@ -169,12 +172,12 @@ interface Slice {
   rows: number[][];
   targets: Int32Array;
   weights: Float32Array;
-  docIds: Int32Array;
+  docIds?: Int32Array;
   weight: number;
 }
 
 /** Splits a batch's rows into `n` contiguous slices as even as the rows allow (the first ones larger). */
-export function sliceBatch(b: PackedBatch, n: number): Slice[] {
+export function sliceBatch(b: LmBatch, n: number): Slice[] {
   const B = b.rows.length;
   const T = b.rows[0]?.length ?? 0;
   const out: Slice[] = [];
@@ -188,7 +191,7 @@ export function sliceBatch(b: PackedBatch, n: number): Slice[] {
       rows: b.rows.slice(row, row + count),
       targets: b.targets.slice(from, to),
       weights,
-      docIds: b.docIds.slice(from, to),
+      docIds: b.docIds?.slice(from, to),
       weight: weights.reduce((a, x) => a + x, 0),
     });
     row += count;

@@ -32,7 +32,7 @@ export interface ReplicaStep {
   rows: number[][];
   targets: Int32Array;
   weights: Float32Array;
-  docIds: Int32Array;
+  docIds?: Int32Array;
   upload: boolean;
 }
 
