@@ -1,6 +1,8 @@
+import { isMainThread } from 'node:worker_threads';
 import { EngineError } from '@puyu/core';
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
 import { type CpuBackendInfo, loadCpuBackend } from '../nativeCpu/loadCpuBackend.js';
+import { cpuVariantOf, loadedGgmlLibraries } from '../nativeCpu/loadedLibraries.js';
 import { findGgmlBinaries, type GgmlBinaries } from './binaries.js';
 import type {
   BackendPtr,
@@ -276,7 +278,12 @@ export function loadGgmlLibrary(): GgmlLibrary {
     throw new EngineError('GGML_LOAD_FAILED', `could not load ggml from ${binaries.dir}: ${(e as Error).message}`, { cause: e });
   }
   const fn: GgmlFunctions = { ...bindTable(handles.base, BASE), ...bindTable(handles.ggml, GGML), ...bindTable(handles.llama, LLAMA) };
-  const cpu = withQuietGgmlLog(handles.base, () => loadCpuBackend(fn, binaries.dir));
+  // ggml's registry is process-wide and does not skip a backend it already holds: a worker thread
+  // (training's data-parallel replicas) uses the CPU backend its main thread registered
+  const cpu =
+    !isMainThread && fn.ggml_backend_reg_by_name('CPU')
+      ? registeredCpuBackend()
+      : withQuietGgmlLog(handles.base, () => loadCpuBackend(fn, binaries.dir));
   const backends: string[] = [];
   const n = fn.ggml_backend_reg_count();
   for (let i = 0; i < n; i++) backends.push(fn.ggml_backend_reg_name(fn.ggml_backend_reg_get(i)));
@@ -287,6 +294,13 @@ export function loadGgmlLibrary(): GgmlLibrary {
     );
   loaded = { binaries, fn, handles, backends, cpu };
   return loaded;
+}
+
+/** The CPU backend another thread of this process registered, as far as the mapped libraries tell. */
+function registeredCpuBackend(): CpuBackendInfo {
+  const path = loadedGgmlLibraries().find((p) => cpuVariantOf(p) !== 'unknown');
+  const variant = path ? cpuVariantOf(path) : 'unknown';
+  return { kind: variant === 'native' ? 'native' : 'prebuilt', variant, path, why: "registered by this process's main thread" };
 }
 
 /** Sets a backend's thread count through its registry's proc address, as ggml exposes it. */

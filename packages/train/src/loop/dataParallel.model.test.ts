@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PuyuError } from '@puyu/core';
 import { SafetensorsFile } from '@puyu/formats';
+import { loadGgmlLibrary } from '@puyu/ggml';
 import { type InternLM2Weights, parseInternLM2Config } from '@puyu/model';
 import { describe, expect, it } from 'vitest';
 import type { PackedBatch } from '../data/PackedBatcher.js';
@@ -78,6 +79,10 @@ describe('data-parallel replicas (worker threads) against PyTorch autograd', () 
     );
     expect(vsTorch).toBeLessThan(1e-3);
     expect(vsSingle).toBeLessThan(1e-5);
+    // the worker threads used the CPU backend this thread registered: ggml's registry holds it once
+    const { fn } = loadGgmlLibrary();
+    const names = Array.from({ length: fn.ggml_backend_reg_count() }, (_, i) => fn.ggml_backend_reg_name(fn.ggml_backend_reg_get(i)));
+    expect(names.filter((n) => n === 'CPU')).toEqual(['CPU']);
   });
 
   it('replicas see the weights the loop uploads, and the held-out loss agrees with one replica', async () => {
