@@ -125,6 +125,8 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
         loss += awaitReplica(replica.views, REPLICA_TIMEOUT_MS) * share;
       } catch (e) {
         failure ??= e;
+        // it may have failed before taking the new weights: it takes them again next step
+        replica.stale = true;
         continue;
       }
       if (failure) continue;

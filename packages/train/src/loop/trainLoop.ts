@@ -242,7 +242,8 @@ export async function trainLoop<Batch, Exported>(
       for (const [name, g] of r.grads) {
         const acc = grads.get(name);
         if (!acc) {
-          for (let i = 0; i < g.data.length; i++) g.data[i] *= share;
+          // one micro-batch (share 1, the usual case) needs no pass over the gradient: x·1 = x exactly
+          if (share !== 1) for (let i = 0; i < g.data.length; i++) g.data[i] *= share;
           grads.set(name, g.data);
         } else for (let i = 0; i < acc.length; i++) acc[i] += g.data[i] * share;
       }
