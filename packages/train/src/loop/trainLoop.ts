@@ -189,7 +189,9 @@ export async function trainLoop<Batch, Exported>(
   if (precision === 'bf16')
     info(`${m.label}: bf16 mixed precision (f32 master weights and optimizer; set train.precision "fp32" to turn it off)`);
   if (replicas > 1)
-    info(`${m.label}: ${replicas} data-parallel replicas, ${s.train.threads} thread(s) each (train.replicas; each step's rows split between them)`);
+    info(
+      `${m.label}: ${replicas} data-parallel replicas, ${s.train.threads} thread(s) each (train.replicas; each step's rows split between them)`,
+    );
   using model = m.model(s.train.threads, replicas);
   const evaluate = () => {
     if (!m.evalBatcher) return undefined;
