@@ -1,21 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SafetensorsFile } from '@puyu/formats';
-import { type InternLM2Weights, parseInternLM2Config } from '@puyu/model';
+import { parseInternLM2Config } from '@puyu/model';
 import { describe, expect, it } from 'vitest';
 import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
+import { GRAD_FIXTURE_DIR, readWeights } from '../graph/test-fixtures/gradFixture.js';
 import { DpoModel } from './DpoModel.js';
 import type { DpoBatch } from './data/DpoBatcher.js';
 
-const gradDir = fileURLToPath(new URL('../fixtures/grad/', import.meta.url));
+const gradDir = GRAD_FIXTURE_DIR;
 const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
-
-async function readAll(path: string): Promise<InternLM2Weights> {
-  await using st = await SafetensorsFile.open(path);
-  const out: InternLM2Weights = new Map();
-  for (const t of st.tensors) out.set(t.name, { shape: [...t.shape], data: await st.readF32(t.name) });
-  return out;
-}
 
 interface Fixture {
   beta: number;
@@ -47,8 +40,8 @@ describe('DPO graph vs PyTorch autograd', () => {
     async (backwardMatmul) => {
       const config = parseInternLM2Config(JSON.parse(readFileSync(`${gradDir}config.json`, 'utf8')));
       const f = fixture();
-      const weights = await readAll(`${gradDir}model.safetensors`);
-      const want = await readAll(`${dir}dpo_grads.safetensors`);
+      const weights = await readWeights(`${gradDir}model.safetensors`);
+      const want = await readWeights(`${dir}dpo_grads.safetensors`);
       using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true, backwardMatmul });
       using dpo = new DpoModel(model, f.beta);
       const first = dpo.run(batchOf(f), f.ref_diff, true);
@@ -80,8 +73,8 @@ describe('DPO graph vs PyTorch autograd', () => {
   it("with RPO (α × the chosen replies' mean NLL added) gives PyTorch's loss and gradients too", async () => {
     const config = parseInternLM2Config(JSON.parse(readFileSync(`${gradDir}config.json`, 'utf8')));
     const f = fixture();
-    const want = await readAll(`${dir}dpo_rpo_grads.safetensors`);
-    using model = new GgmlInternLM2(config, await readAll(`${gradDir}model.safetensors`), { threads: 1, trainable: true });
+    const want = await readWeights(`${dir}dpo_rpo_grads.safetensors`);
+    using model = new GgmlInternLM2(config, await readWeights(`${gradDir}model.safetensors`), { threads: 1, trainable: true });
     using dpo = new DpoModel(model, f.beta, f.rpo_alpha);
     const r = dpo.run(batchOf(f), f.ref_diff, true);
     expect(Math.abs(r.loss - f.rpo_loss) / f.rpo_loss).toBeLessThan(1e-5);
@@ -105,7 +98,7 @@ describe('DPO graph vs PyTorch autograd', () => {
   it('prompt and padding tokens get no say: changing them outside the reply changes no reply log-prob of the other rows', async () => {
     const config = parseInternLM2Config(JSON.parse(readFileSync(`${gradDir}config.json`, 'utf8')));
     const f = fixture();
-    using model = new GgmlInternLM2(config, await readAll(`${gradDir}model.safetensors`), { threads: 1, trainable: true });
+    using model = new GgmlInternLM2(config, await readWeights(`${gradDir}model.safetensors`), { threads: 1, trainable: true });
     using dpo = new DpoModel(model, f.beta);
     const a = dpo.run(batchOf(f), f.ref_diff, false);
     // a target outside the reply (weight 0) is not read

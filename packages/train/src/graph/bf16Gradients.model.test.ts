@@ -1,38 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { SafetensorsFile } from '@puyu/formats';
-import { type InternLM2Weights, parseInternLM2Config } from '@puyu/model';
+import { parseInternLM2Config } from '@puyu/model';
 import { describe, expect, it } from 'vitest';
 import { GgmlInternLM2 } from './GgmlInternLM2.js';
+import { GRAD_FIXTURE_DIR, readWeights, worstRelative } from './test-fixtures/gradFixture.js';
 
-const dir = fileURLToPath(new URL('../fixtures/grad/', import.meta.url));
-
-async function readAll(path: string): Promise<InternLM2Weights> {
-  await using st = await SafetensorsFile.open(path);
-  const out: InternLM2Weights = new Map();
-  for (const t of st.tensors) out.set(t.name, { shape: [...t.shape], data: await st.readF32(t.name) });
-  return out;
-}
-
-/** Worst over tensors of max |Δ| / max |g| (relative to each tensor's largest gradient). */
-function worstRelative(want: InternLM2Weights, got: InternLM2Weights): { worst: number; name: string } {
-  let worst = 0;
-  let name = '';
-  for (const [n, g] of want) {
-    const x = got.get(n)!.data;
-    let scale = 0;
-    let diff = 0;
-    for (let i = 0; i < g.data.length; i++) {
-      scale = Math.max(scale, Math.abs(g.data[i]));
-      diff = Math.max(diff, Math.abs(g.data[i] - x[i]));
-    }
-    if (scale > 0 && diff / scale > worst) {
-      worst = diff / scale;
-      name = n;
-    }
-  }
-  return { worst, name };
-}
+const dir = GRAD_FIXTURE_DIR;
 
 // bf16 keeps 8 significant bits (relative rounding 2^-9 ≈ 2e-3 per operand); a gradient is a
 // product chain through several such roundings, so its error bound is a few percent of the
@@ -50,8 +22,8 @@ describe('bf16 mixed precision: loss and gradients against PyTorch fp32 autograd
       weights: number[][];
       loss: number;
     };
-    const weights = await readAll(`${dir}model.safetensors`);
-    const want = await readAll(`${dir}grads.safetensors`);
+    const weights = await readWeights(`${dir}model.safetensors`);
+    const want = await readWeights(`${dir}grads.safetensors`);
     const docIds = batch.docs.flat().map((d, i) => d + 100 * Math.floor(i / batch.rows[0].length));
     const run = (precision: 'fp32' | 'bf16') => {
       using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true, precision });
@@ -82,7 +54,7 @@ describe('bf16 mixed precision: loss and gradients against PyTorch fp32 autograd
 
   it('refuses bf16 with the OUT_PROD backward (no bf16 kernel)', async () => {
     const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
-    const weights = await readAll(`${dir}model.safetensors`);
+    const weights = await readWeights(`${dir}model.safetensors`);
     expect(() => new GgmlInternLM2(config, weights, { threads: 1, precision: 'bf16', backwardMatmul: 'out_prod' })).toThrow(
       expect.objectContaining({ code: 'TRAIN_PRECISION_UNSUPPORTED' }),
     );

@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { SafetensorsFile } from '@puyu/formats';
-import { type InternLM2Weights, parseInternLM2Config } from '@puyu/model';
+import { parseInternLM2Config } from '@puyu/model';
 import { describe, expect, it } from 'vitest';
 import { GgmlInternLM2 } from './GgmlInternLM2.js';
+import { GRAD_FIXTURE_DIR, readWeights } from './test-fixtures/gradFixture.js';
 
-const dir = fileURLToPath(new URL('../fixtures/grad/', import.meta.url));
-
-async function readAll(path: string): Promise<InternLM2Weights> {
-  await using st = await SafetensorsFile.open(path);
-  const out: InternLM2Weights = new Map();
-  for (const t of st.tensors) out.set(t.name, { shape: [...t.shape], data: await st.readF32(t.name) });
-  return out;
-}
+const dir = GRAD_FIXTURE_DIR;
 
 // Fixture: scripts/reference/train_grad_reference.py (PyTorch 1.13, CPU, fp32).
 describe('ggml backward vs PyTorch autograd (masked, packed batch)', () => {
@@ -27,8 +19,8 @@ describe('ggml backward vs PyTorch autograd (masked, packed batch)', () => {
         weights: number[][];
         loss: number;
       };
-      const weights = await readAll(`${dir}model.safetensors`);
-      const want = await readAll(`${dir}grads.safetensors`);
+      const weights = await readWeights(`${dir}model.safetensors`);
+      const want = await readWeights(`${dir}grads.safetensors`);
       using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true, backwardMatmul });
       const docIds = batch.docs.flat().map((d, i) => d + 100 * Math.floor(i / batch.rows[0].length));
       const first = model.lossAndGrads(batch.rows, batch.targets.flat(), batch.weights.flat(), docIds);
@@ -58,7 +50,7 @@ describe('ggml backward vs PyTorch autograd (masked, packed batch)', () => {
 
   it('uses the fused cross-entropy when all weights are 1 and agrees with the weighted path', () => {
     const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
-    return readAll(`${dir}model.safetensors`).then((weights) => {
+    return readWeights(`${dir}model.safetensors`).then((weights) => {
       using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true });
       const rows = [[3, 9, 27, 81 % 96, 50, 60, 70, 80]];
       const targets = [9, 27, 81 % 96, 50, 60, 70, 80, 90];
@@ -84,7 +76,7 @@ describe('ggml backward vs PyTorch autograd (masked, packed batch)', () => {
 
   it('a cached graph is rebuilt when the batch shape changes between calls', async () => {
     const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
-    const weights = await readAll(`${dir}model.safetensors`);
+    const weights = await readWeights(`${dir}model.safetensors`);
     using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true });
     using fresh = new GgmlInternLM2(config, weights, { threads: 1, trainable: true });
     const long = [[5, 6, 7, 8, 9, 10, 11, 12]];
@@ -101,7 +93,7 @@ describe('ggml backward vs PyTorch autograd (masked, packed batch)', () => {
 
   it('a zero weight contributes no gradient', () => {
     const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
-    return readAll(`${dir}model.safetensors`).then((weights) => {
+    return readWeights(`${dir}model.safetensors`).then((weights) => {
       using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true });
       const rows = [[3, 9, 27, 40, 50, 60]];
       // only the last position counts; changing the masked targets must not change anything

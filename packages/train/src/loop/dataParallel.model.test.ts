@@ -1,65 +1,22 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { PuyuError } from '@puyu/core';
-import { SafetensorsFile } from '@puyu/formats';
 import { loadGgmlLibrary } from '@puyu/ggml';
-import { type InternLM2Weights, parseInternLM2Config } from '@puyu/model';
 import { describe, expect, it } from 'vitest';
 import type { PackedBatch } from '../data/PackedBatcher.js';
 import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
+import { readGradFixture, worstRelative } from '../graph/test-fixtures/gradFixture.js';
 import { DataParallelModel, sliceBatch } from './dataParallel.js';
 
-const dir = fileURLToPath(new URL('../fixtures/grad/', import.meta.url));
-
-async function readAll(path: string): Promise<InternLM2Weights> {
-  await using st = await SafetensorsFile.open(path);
-  const out: InternLM2Weights = new Map();
-  for (const t of st.tensors) out.set(t.name, { shape: [...t.shape], data: await st.readF32(t.name) });
-  return out;
-}
-
-/** Worst over tensors of max |Δ| / max |want| (relative to each tensor's largest gradient). */
-function worstRelative(want: ReadonlyMap<string, { data: Float32Array }>, got: ReadonlyMap<string, { data: Float32Array }>): number {
-  let worst = 0;
-  for (const [n, g] of want) {
-    const x = got.get(n)?.data;
-    if (!x) throw new Error(`no gradient for ${n}`);
-    let scale = 0;
-    let diff = 0;
-    for (let i = 0; i < g.data.length; i++) {
-      scale = Math.max(scale, Math.abs(g.data[i] as number));
-      diff = Math.max(diff, Math.abs((g.data[i] as number) - (x[i] as number)));
-    }
-    if (scale > 0) worst = Math.max(worst, diff / scale);
-  }
-  return worst;
-}
-
-// The PyTorch fixture of gradients.model.test.ts (scripts/reference/train_grad_reference.py): two
-// packed rows whose loss weights differ (16 vs 11.5), so each replica's share must be its weight.
+// The PyTorch fixture of gradients.model.test.ts: two packed rows whose loss weights differ
+// (16 vs 11.5), so each replica's share must be its weight.
 async function fixture() {
-  const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
-  const raw = JSON.parse(readFileSync(`${dir}batch.json`, 'utf8')) as {
-    rows: number[][];
-    targets: number[][];
-    docs: number[][];
-    weights: number[][];
-    loss: number;
-  };
-  const T = (raw.rows[0] as number[]).length;
+  const f = await readGradFixture();
   const batch: PackedBatch = {
-    rows: raw.rows,
-    targets: Int32Array.from(raw.targets.flat()),
-    weights: Float32Array.from(raw.weights.flat()),
-    docIds: Int32Array.from(raw.docs.flat().map((d, i) => d + 100 * Math.floor(i / T))),
+    rows: f.rows,
+    targets: Int32Array.from(f.targets),
+    weights: Float32Array.from(f.weights),
+    docIds: Int32Array.from(f.docIds),
   };
-  return {
-    config,
-    batch,
-    torchLoss: raw.loss,
-    weights: await readAll(`${dir}model.safetensors`),
-    want: await readAll(`${dir}grads.safetensors`),
-  };
+  return { config: f.config, batch, torchLoss: f.loss, weights: f.model, want: f.grads };
 }
 
 describe('data-parallel replicas (worker threads) against PyTorch autograd', () => {
@@ -72,8 +29,8 @@ describe('data-parallel replicas (worker threads) against PyTorch autograd', () 
     const r = dp.lossAndGrads(batch);
     expect(Math.abs(r.loss - torchLoss) / torchLoss).toBeLessThan(1e-5);
     expect(Math.abs(r.loss - one.loss) / one.loss).toBeLessThan(1e-6);
-    const vsTorch = worstRelative(want, r.grads);
-    const vsSingle = worstRelative(one.grads, r.grads);
+    const vsTorch = worstRelative(want, r.grads).worst;
+    const vsSingle = worstRelative(one.grads, r.grads).worst;
     console.log(
       `${replicas} replicas: worst relative gradient error ${vsTorch.toExponential(2)} vs PyTorch, ${vsSingle.toExponential(2)} vs one replica`,
     );
