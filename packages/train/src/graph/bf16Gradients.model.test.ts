@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseInternLM2Config } from '@puyu/model';
 import { describe, expect, it } from 'vitest';
 import { GgmlInternLM2 } from './GgmlInternLM2.js';
-import { GRAD_FIXTURE_DIR, readWeights, worstRelative } from './test-fixtures/gradFixture.js';
+import { GRAD_FIXTURE_DIR, readGradFixture, readWeights, worstRelative } from './test-fixtures/gradFixture.js';
 
 const dir = GRAD_FIXTURE_DIR;
 
@@ -14,22 +14,13 @@ const BF16_LOSS_TOLERANCE = 5e-3;
 
 describe('bf16 mixed precision: loss and gradients against PyTorch fp32 autograd', () => {
   it(`stays within ${BF16_GRAD_TOLERANCE} of the fp32 gradients, lands them in f32, and is really bf16`, async () => {
-    const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
-    const batch = JSON.parse(readFileSync(`${dir}batch.json`, 'utf8')) as {
-      rows: number[][];
-      targets: number[][];
-      docs: number[][];
-      weights: number[][];
-      loss: number;
-    };
-    const weights = await readWeights(`${dir}model.safetensors`);
-    const want = await readWeights(`${dir}grads.safetensors`);
-    const docIds = batch.docs.flat().map((d, i) => d + 100 * Math.floor(i / batch.rows[0].length));
+    const { config, model: weights, grads: want, ...batch } = await readGradFixture();
+    const docIds = batch.docIds;
     const run = (precision: 'fp32' | 'bf16') => {
       using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true, precision });
-      const r = model.lossAndGrads(batch.rows, batch.targets.flat(), batch.weights.flat(), docIds);
+      const r = model.lossAndGrads(batch.rows, batch.targets, batch.weights, docIds);
       // held-out evaluation runs the forward-only graph, cast the same way
-      const evalLoss = model.loss(batch.rows, batch.targets.flat(), batch.weights.flat(), docIds);
+      const evalLoss = model.loss(batch.rows, batch.targets, batch.weights, docIds);
       return { ...r, evalLoss };
     };
     const bf16 = run('bf16');

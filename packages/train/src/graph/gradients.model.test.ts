@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseInternLM2Config } from '@puyu/model';
 import { describe, expect, it } from 'vitest';
 import { GgmlInternLM2 } from './GgmlInternLM2.js';
-import { GRAD_FIXTURE_DIR, readWeights } from './test-fixtures/gradFixture.js';
+import { GRAD_FIXTURE_DIR, readGradFixture, readWeights } from './test-fixtures/gradFixture.js';
 
 const dir = GRAD_FIXTURE_DIR;
 
@@ -11,21 +11,12 @@ describe('ggml backward vs PyTorch autograd (masked, packed batch)', () => {
   it.each(['mul_mat', 'out_prod'] as const)(
     'gives the same loss and gradients (≤ 1e-3 relative), backward products via %s',
     async (backwardMatmul) => {
-      const config = parseInternLM2Config(JSON.parse(readFileSync(`${dir}config.json`, 'utf8')));
-      const batch = JSON.parse(readFileSync(`${dir}batch.json`, 'utf8')) as {
-        rows: number[][];
-        targets: number[][];
-        docs: number[][];
-        weights: number[][];
-        loss: number;
-      };
-      const weights = await readWeights(`${dir}model.safetensors`);
-      const want = await readWeights(`${dir}grads.safetensors`);
+      const { config, model: weights, grads: want, ...batch } = await readGradFixture();
+      const docIds = batch.docIds;
       using model = new GgmlInternLM2(config, weights, { threads: 1, trainable: true, backwardMatmul });
-      const docIds = batch.docs.flat().map((d, i) => d + 100 * Math.floor(i / batch.rows[0].length));
-      const first = model.lossAndGrads(batch.rows, batch.targets.flat(), batch.weights.flat(), docIds);
+      const first = model.lossAndGrads(batch.rows, batch.targets, batch.weights, docIds);
       // the second call reuses the cached graph and allocator: it must give the same bits
-      const { loss, grads } = model.lossAndGrads(batch.rows, batch.targets.flat(), batch.weights.flat(), docIds);
+      const { loss, grads } = model.lossAndGrads(batch.rows, batch.targets, batch.weights, docIds);
       expect(loss).toBe(first.loss);
       for (const [name, g] of grads) expect(g.data).toEqual(first.grads.get(name)!.data);
       expect(Math.abs(loss - batch.loss) / batch.loss).toBeLessThan(1e-5);
