@@ -9,6 +9,7 @@ import type { TrainPrecision } from '../graph/precision.js';
 import { AdamW, decaysMatrices } from '../optim/AdamW.js';
 import { clipGradNorm } from '../optim/clipGradNorm.js';
 import { learningRate } from '../optim/lrSchedule.js';
+import { effectiveReplicas } from '../pretrain/estimateMemory.js';
 import { checkResumable, type RunFingerprint, withPrecision } from '../pretrain/fingerprint.js';
 import { readMetrics, type StepMetrics, writeMetrics } from '../pretrain/metrics.js';
 import { lossCurveSvg } from '../report/lossCurveSvg.js';
@@ -139,8 +140,7 @@ export async function trainLoop<Batch, Exported>(
       'TRAIN_PRECISION_UNSUPPORTED',
       `${m.label} trains in fp32 only (bf16 mixed precision is for pretraining and full SFT); set train.precision to "fp32" or remove it.`,
     );
-  // more replicas than rows would leave some without work every step
-  const replicas = Math.min(s.train.replicas ?? 1, s.train.batch_size);
+  const replicas = effectiveReplicas(s.train.replicas, s.train.batch_size);
   if (replicas > 1 && !m.dataParallel)
     throw new ConfigError(
       'TRAIN_REPLICAS_UNSUPPORTED',

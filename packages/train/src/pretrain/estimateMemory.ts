@@ -24,13 +24,18 @@ export function estimateTrainingBytes(
   return { params: P, total: paramCopies * P * 4 + activations };
 }
 
+/** The replicas a run starts: no more than a batch has rows (more would sit out every step). */
+export function effectiveReplicas(replicas: number | undefined, batch: number): number {
+  return Math.min(replicas ?? 1, batch);
+}
+
 /**
  * The parameter copies data-parallel replicas add (loop/dataParallel.ts): each replica past the
  * first holds ggml weights, ggml gradients and a shared gradient buffer, and all of them read one
  * shared copy of the weights. Activations do not grow: the replicas split the batch's rows.
  */
 export function replicaParamCopies(replicas: number, batch: number): number {
-  const r = Math.min(replicas, batch);
+  const r = effectiveReplicas(replicas, batch);
   return r > 1 ? 3 * (r - 1) + 1 : 0;
 }
 
