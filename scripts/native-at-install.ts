@@ -16,5 +16,7 @@ try {
   const r = await ensureNativeCpuBackend({ waitMs: 0 });
   if (r.kind === 'native' && r.why === 'cache hit') process.stderr.write('puyu: native ggml CPU backend already built for this CPU\n');
 } catch (e) {
-  process.stderr.write(`puyu: the native ggml CPU backend was not built at install (${(e as Error).message.split('\n')[0]}); the first command that needs it will try\n`);
+  process.stderr.write(
+    `puyu: the native ggml CPU backend was not built at install (${(e as Error).message.split('\n')[0]}); the first command that needs it will try\n`,
+  );
 }
