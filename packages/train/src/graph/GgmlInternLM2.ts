@@ -165,8 +165,13 @@ export class GgmlInternLM2 {
     weights: ArrayLike<number>,
     docIds?: ArrayLike<number>,
     dropoutSeed?: number,
+    /**
+     * Where each gradient goes (an array of the tensor's size, e.g. a view of a shared buffer),
+     * instead of a new array per tensor per step. The returned map then holds those arrays.
+     */
+    into?: (name: string) => Float32Array,
   ): { loss: number; grads: InternLM2Weights } {
-    return this.runLoss(rows, targets, weights, docIds, true, dropoutSeed) as { loss: number; grads: InternLM2Weights };
+    return this.runLoss(rows, targets, weights, docIds, true, dropoutSeed, into) as { loss: number; grads: InternLM2Weights };
   }
 
   /** The masked loss alone (no backward pass), for held-out evaluation. */
@@ -181,6 +186,7 @@ export class GgmlInternLM2 {
     docIds: ArrayLike<number> | undefined,
     withGrads: boolean,
     dropoutSeed = 0,
+    into?: (name: string) => Float32Array,
   ): { loss: number; grads?: InternLM2Weights } {
     const B = rows.length;
     const T = rows[0]?.length ?? 0;
@@ -207,9 +213,13 @@ export class GgmlInternLM2 {
     const trained = this.adapter ?? this.params;
     for (const [name, t] of trained.tensors) {
       const shape = [...(trained.shapes.get(name) as readonly number[])];
-      const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      const size = shape.reduce((a, b) => a * b, 1);
+      const data = into?.(name) ?? new Float32Array(size);
+      if (data.length !== size)
+        throw new EngineError('TRAIN_GRAPH_BAD_BATCH', `the gradient buffer for ${name} holds ${data.length} values, not ${size}.`);
       const gt = g.grad(t);
       if (gt) f.ggml_backend_tensor_get(gt, data, 0, data.byteLength);
+      else data.fill(0);
       grads.set(name, { shape, data });
     }
     return { loss, grads };

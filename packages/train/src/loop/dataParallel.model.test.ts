@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { PackedBatch } from '../data/PackedBatcher.js';
 import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
 import { readGradFixture, worstRelative } from '../graph/test-fixtures/gradFixture.js';
+import { AdamW, decaysMatrices } from '../optim/AdamW.js';
+import { clipGradNorm } from '../optim/clipGradNorm.js';
 import { DataParallelModel, sliceBatch } from './dataParallel.js';
 
 // The PyTorch fixture of gradients.model.test.ts: two packed rows whose loss weights differ
@@ -56,6 +58,57 @@ describe('data-parallel replicas (worker threads) against PyTorch autograd', () 
     // had the second replica kept its old weights, its row's half of the loss would be off
     expect(Math.abs(after - want) / want).toBeLessThan(1e-6);
     expect(Math.abs(dp.loss(batch) - want) / want).toBeLessThan(1e-6);
+  });
+
+  it.each([2, 3])('%i threads split clipping and AdamW and give the serial optimizer’s bits, resumed moments kept', async (replicas) => {
+    const { config, batch, weights } = await fixture();
+    const copy = (m: ReadonlyMap<string, Float32Array>) => new Map([...m].map(([n, x]) => [n, x.slice()]));
+    const ref = copy(new Map([...weights].map(([n, t]) => [n, t.data])));
+    const opts = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 };
+    const decays = decaysMatrices(new Map([...weights].map(([n, t]) => [n, t.shape])));
+    const [adam, serial] = [new AdamW(opts, decays), new AdamW(opts, decays)];
+    // as after a resume: three steps done, moments restored into plain arrays
+    for (const a of [adam, serial]) {
+      a.t = 3;
+      for (const [n, t] of weights) {
+        a.m.set(
+          n,
+          t.data.map((x, i) => (i % 7) * 1e-4 * Math.sign(x)),
+        );
+        a.v.set(
+          n,
+          t.data.map((_, i) => (i % 5) * 1e-6),
+        );
+      }
+    }
+    using dp = new DataParallelModel(config, weights, { replicas, threads: 1, precision: 'fp32' });
+    for (const maxNorm of [1e9, 0.05]) {
+      const r = dp.lossAndGrads(batch);
+      const grads = new Map([...r.grads].map(([n, g]) => [n, g.data]));
+      const serialGrads = copy(grads);
+      const wantNorm = clipGradNorm(serialGrads.values(), maxNorm);
+      if (maxNorm < 1e6) expect(wantNorm).toBeGreaterThan(4 * maxNorm); // this round does clip
+      serial.step(ref, serialGrads, 1e-3);
+      const norm = dp.optimizerStep({ grads, adam, lr: 1e-3, maxNorm });
+      expect(Math.abs(norm - wantNorm) / wantNorm).toBeLessThan(1e-12);
+      let worst = 0;
+      for (const [n, t] of weights) {
+        const want = ref.get(n) as Float32Array;
+        if (maxNorm > 1e6) {
+          // no clipping: every part did the serial update's float operations
+          expect(t.data).toEqual(want);
+          expect(adam.m.get(n)).toEqual(serial.m.get(n));
+          expect(adam.v.get(n)).toEqual(serial.v.get(n));
+        } else for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs((t.data[i] as number) - (want[i] as number)));
+      }
+      // clipped: the norm's summation order differs (per part), so the scale may differ in its last bits
+      expect(worst).toBeLessThan(1e-6);
+    }
+    expect(adam.t).toBe(5);
+    // every copy took the new weights: the next loss is one fresh model's on them
+    using single = new GgmlInternLM2(config, weights, { threads: 1, trainable: true });
+    const want = single.lossAndGrads(batch.rows, batch.targets, batch.weights, batch.docIds).loss;
+    expect(Math.abs(dp.lossAndGrads(batch).loss - want) / want).toBeLessThan(1e-6);
   });
 
   it('a replica’s error comes back as a PuyuError with what went wrong, and the next step still runs', async () => {

@@ -1,20 +1,23 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ConfigError } from '@puyu/core';
+import { ConfigError, EngineError } from '@puyu/core';
 import type { InternLM2Config, InternLM2Weights } from '@puyu/model';
 import type { PackedBatch } from '../data/PackedBatcher.js';
 import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
 import type { TrainPrecision } from '../graph/precision.js';
+import type { AdamW } from '../optim/AdamW.js';
 import {
   awaitReplica,
   type ReplicaInit,
-  type ReplicaStep,
+  type ReplicaMessage,
+  type ReplicaPartJob,
   type ReplicaViews,
   replicaBuffers,
   replicaViews,
   STATE_BUSY,
 } from './replicaProtocol.js';
+import { adamwPart, clipScale, type FlatTensor, partOf, reduceGradsPart, sumSquaresPart } from './shardedOptimizer.js';
 import type { TrainModel } from './trainLoop.js';
 
 /** A backstop only: a replica that fails answers at once (replicaWorker.ts); this bounds one that hangs. */
@@ -41,12 +44,22 @@ interface Replica {
  * and ggml's per-op thread barrier costs more than the second core gives (2 threads: 85 → 93 ms a
  * step), while two replicas each run at single-thread speed (bench/train/README.md).
  * The first slice runs on the calling thread; the others on worker threads (replicaWorker.ts).
+ *
+ * The host work after the graphs (the gradient sum, the clipping norm, AdamW) is split between the
+ * same threads, each over its part of the parameters (shardedOptimizer.ts, `optimizerStep`). So the
+ * master weights, every thread's gradients and AdamW's moments live in shared buffers: the trained
+ * tensors' `data` become views of the shared weights, and the optimizer's moments views of shared
+ * moments on the first step (values kept, so a resumed run goes on exactly).
  */
 export class DataParallelModel implements TrainModel<PackedBatch> {
   private readonly local: GgmlInternLM2;
   private readonly replicas: Replica[] = [];
-  private readonly tensors: ReplicaInit['tensors'];
-  private readonly sharedWeights: SharedArrayBuffer;
+  private readonly tensors: FlatTensor[];
+  private readonly flat: { p: Float32Array; g: Float32Array; m: Float32Array; v: Float32Array };
+  private readonly allGrads: SharedArrayBuffer[];
+  private readonly gradViews: Float32Array[];
+  /** The main thread's gradients, per tensor: where the sum of a step's gradients ends up. */
+  private readonly localGrads: Map<string, Float32Array>;
 
   constructor(
     readonly config: InternLM2Config,
@@ -56,22 +69,47 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
     if (!Number.isInteger(opts.replicas) || opts.replicas < 2)
       throw new ConfigError('TRAIN_BAD_REPLICAS', `data parallelism needs at least 2 replicas, not ${opts.replicas}.`);
     let offset = 0;
-    this.tensors = [...weights].map(([name, t]) => {
+    const tensors = [...weights].map(([name, t]) => {
       const e = { name, shape: [...t.shape], offset, length: t.data.length };
       offset += t.data.length;
       return e;
     });
-    this.sharedWeights = new SharedArrayBuffer(offset * 4);
+    this.tensors = tensors;
+    const shared = () => new SharedArrayBuffer(offset * 4);
+    const sharedWeights = shared();
+    this.allGrads = Array.from({ length: opts.replicas }, shared);
+    this.gradViews = this.allGrads.map((g) => new Float32Array(g));
+    const [m, v] = [shared(), shared()];
+    this.flat = {
+      p: new Float32Array(sharedWeights),
+      g: new Float32Array(this.allGrads[0] as SharedArrayBuffer),
+      m: new Float32Array(m),
+      v: new Float32Array(v),
+    };
+    // the trained tensors now live in the shared weights, where every thread's part of AdamW updates them
+    for (const t of tensors) {
+      const w = weights.get(t.name) as { data: Float32Array };
+      const view = this.part('p', t);
+      view.set(w.data);
+      w.data = view;
+    }
+    this.localGrads = new Map(tensors.map((t) => [t.name, this.part('g', t)]));
     this.local = new GgmlInternLM2(config, weights, { threads: opts.threads, trainable: true, precision: opts.precision, autoBlas: true });
     try {
-      this.copyWeights();
-      for (let i = 1; i < opts.replicas; i++) {
+      for (let rank = 1; rank < opts.replicas; rank++) {
         const init: ReplicaInit = {
           config,
           precision: opts.precision,
           threads: opts.threads,
-          tensors: this.tensors,
-          ...replicaBuffers(this.tensors, this.sharedWeights),
+          tensors,
+          weights: sharedWeights,
+          grads: this.allGrads[rank] as SharedArrayBuffer,
+          allGrads: this.allGrads,
+          m,
+          v,
+          rank,
+          parts: opts.replicas,
+          ...replicaBuffers(),
         };
         const replica = { worker: startReplica(init), views: replicaViews(init), stale: false };
         this.replicas.push(replica);
@@ -87,34 +125,28 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
     return this.replicas.length + 1;
   }
 
+  /** The loss and the summed gradients, as views of a shared buffer that the next call overwrites. */
   lossAndGrads(b: LmBatch): { loss: number; grads: ReadonlyMap<string, { data: Float32Array }> } {
     const slices = sliceBatch(b, this.count);
     const total = slices.reduce((a, s) => a + s.weight, 0);
+    const shares = slices.map((s) => s.weight / total);
     // slices with no loss weight (all padding) sit the step out: the loss refuses an empty slice
     const sent: { replica: Replica; share: number }[] = [];
     slices.slice(1).forEach((s, i) => {
       const replica = this.replicas[i] as Replica;
       if (s.weight === 0) return;
-      Atomics.store(replica.views.control, 0, STATE_BUSY);
-      const msg: ReplicaStep = { rows: s.rows, targets: s.targets, weights: s.weights, docIds: s.docIds, upload: replica.stale };
-      replica.worker.postMessage(msg);
+      dispatch(replica, { kind: 'step', rows: s.rows, targets: s.targets, weights: s.weights, docIds: s.docIds, upload: replica.stale });
       replica.stale = false;
       sent.push({ replica, share: s.weight / total });
     });
     const first = slices[0] as Slice;
     let loss = 0;
-    let grads: Map<string, { data: Float32Array }> | undefined;
     let failure: unknown;
     try {
       if (first.weight > 0) {
-        const r = this.local.lossAndGrads(first.rows, first.targets, first.weights, first.docIds);
-        const share = first.weight / total;
-        loss = r.loss * share;
-        grads = new Map();
-        for (const [name, g] of r.grads) {
-          for (let i = 0; i < g.data.length; i++) g.data[i] *= share;
-          grads.set(name, { data: g.data });
-        }
+        const into = (name: string) => this.localGrads.get(name) as Float32Array;
+        loss =
+          this.local.lossAndGrads(first.rows, first.targets, first.weights, first.docIds, undefined, into).loss * (shares[0] as number);
       }
     } catch (e) {
       failure = e;
@@ -127,18 +159,47 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
         failure ??= e;
         // it may have failed before taking the new weights: it takes them again next step
         replica.stale = true;
-        continue;
-      }
-      if (failure) continue;
-      grads ??= new Map(this.tensors.map((t) => [t.name, { data: new Float32Array(t.length) }]));
-      for (const t of this.tensors) {
-        const acc = (grads.get(t.name) as { data: Float32Array }).data;
-        const g = replica.views.grads(t.name);
-        for (let i = 0; i < acc.length; i++) acc[i] += (g[i] as number) * share;
       }
     }
     if (failure) throw failure;
-    return { loss, grads: grads ?? new Map() };
+    this.inParts({ kind: 'reduce', shares }, (from, to) => {
+      reduceGradsPart(this.gradViews, shares, from, to);
+      return 0;
+    });
+    return { loss, grads: new Map([...this.localGrads].map(([name, data]) => [name, { data }])) };
+  }
+
+  /**
+   * Clipping and AdamW, each thread over its part of the parameters, then the new weights into
+   * every copy. `grads` are the ones lossAndGrads returned (or a sum of several, copied in).
+   */
+  optimizerStep(o: { grads: ReadonlyMap<string, Float32Array>; adam: AdamW; lr: number; maxNorm: number }): number {
+    for (const t of this.tensors) {
+      const own = this.localGrads.get(t.name) as Float32Array;
+      const g = o.grads.get(t.name);
+      if (!g || g.length !== t.length)
+        throw new EngineError('TRAIN_REPLICA_FAILED', `the optimizer step got no gradient of ${t.length} values for ${t.name}.`);
+      if (g !== own) own.set(g);
+      for (const [key, moments] of [['m', o.adam.m] as const, ['v', o.adam.v] as const]) {
+        const view = this.part(key, t);
+        const held = moments.get(t.name);
+        if (held === view) continue;
+        if (held) view.set(held);
+        else view.fill(0);
+        moments.set(t.name, view);
+      }
+    }
+    const squares = this.inParts({ kind: 'norm' }, (from, to) => sumSquaresPart(this.flat.g, from, to));
+    const norm = Math.sqrt(squares.reduce((a, x) => a + x, 0));
+    const gradScale = clipScale(norm, o.maxNorm);
+    const scalars = o.adam.beginStep(o.lr);
+    const decays = this.tensors.map((t) => o.adam.decays(t.name));
+    this.inParts({ kind: 'adam', scalars, decays, gradScale }, (from, to) => {
+      adamwPart(this.tensors, decays, this.flat, from, to, scalars, gradScale);
+      return 0;
+    });
+    this.upload();
+    return norm;
   }
 
   /** Held-out loss runs on the calling thread alone: it is a few batches every `eval.every` steps. */
@@ -146,15 +207,36 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
     return this.local.loss(b.rows, b.targets, b.weights, b.docIds);
   }
 
+  /** The weights are shared: this copy takes them now, the replicas at their next step. */
   upload(): void {
     this.local.params.upload(this.weights);
-    this.copyWeights();
     for (const r of this.replicas) r.stale = true;
   }
 
-  private copyWeights(): void {
-    const all = new Float32Array(this.sharedWeights);
-    for (const t of this.tensors) all.set((this.weights.get(t.name) as { data: Float32Array }).data, t.offset);
+  /** Runs one part of the host work on every thread at once; the values in thread order. */
+  private inParts(job: ReplicaPartJob, mine: (from: number, to: number) => number): number[] {
+    for (const r of this.replicas) dispatch(r, job);
+    const values: number[] = [];
+    let failure: unknown;
+    try {
+      const { from, to } = partOf(this.flat.p.length, this.count, 0);
+      values.push(mine(from, to));
+    } catch (e) {
+      failure = e;
+    }
+    for (const r of this.replicas) {
+      try {
+        values.push(awaitReplica(r.views, REPLICA_TIMEOUT_MS));
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure) throw failure;
+    return values;
+  }
+
+  private part(key: 'p' | 'g' | 'm' | 'v', t: FlatTensor): Float32Array {
+    return this.flat[key].subarray(t.offset, t.offset + t.length);
   }
 
   free(): void {
@@ -168,6 +250,11 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
   [Symbol.dispose](): void {
     this.free();
   }
+}
+
+function dispatch(replica: Replica, msg: ReplicaMessage): void {
+  Atomics.store(replica.views.control, 0, STATE_BUSY);
+  replica.worker.postMessage(msg);
 }
 
 interface Slice {

@@ -2,6 +2,7 @@ import { EngineError } from '@puyu/core';
 import { reviveError, serializeError } from '@puyu/ggml';
 import type { InternLM2Config } from '@puyu/model';
 import type { TrainPrecision } from '../graph/precision.js';
+import type { AdamWStepScalars } from '../optim/AdamW.js';
 
 /**
  * How the main thread and a data-parallel replica (replicaWorker.ts) talk. Work goes to the
@@ -15,10 +16,18 @@ export interface ReplicaInit {
   threads: number;
   /** Every trained tensor, in the order of the shared buffers. */
   tensors: { name: string; shape: readonly number[]; offset: number; length: number }[];
-  /** The current weights, written by the main thread before a step that uploads (shared by every replica). */
+  /** The master weights, updated in place by the optimizer's parts (shared by every replica). */
   weights: SharedArrayBuffer;
   /** This replica's gradients, same layout. */
   grads: SharedArrayBuffer;
+  /** Every thread's gradients, the main thread's first (where the sum goes); this replica's is `grads`. */
+  allGrads: SharedArrayBuffer[];
+  /** AdamW's moments, same layout (shared). */
+  m: SharedArrayBuffer;
+  v: SharedArrayBuffer;
+  /** This replica's thread index (the main thread is 0) and the number of threads: its optimizer part. */
+  rank: number;
+  parts: number;
   /** [state, error length]: state 0 = busy, 1 = done, 2 = failed. */
   control: SharedArrayBuffer;
   /** The loss of the last step (float64). */
@@ -29,12 +38,25 @@ export interface ReplicaInit {
 
 /** One slice of a batch for a replica; `upload`: the weights changed since its last step. */
 export interface ReplicaStep {
+  kind: 'step';
   rows: number[][];
   targets: Int32Array;
   weights: Float32Array;
   docIds?: Int32Array;
   upload: boolean;
 }
+
+/**
+ * The replica's part of the host work after a step (shardedOptimizer.ts): `reduce` sums every
+ * thread's gradients into the main thread's buffer; `norm` answers its part's Σg² as the "loss";
+ * `adam` updates its part of the weights and moments.
+ */
+export type ReplicaPartJob =
+  | { kind: 'reduce'; shares: number[] }
+  | { kind: 'norm' }
+  | { kind: 'adam'; scalars: AdamWStepScalars; decays: boolean[]; gradScale: number };
+
+export type ReplicaMessage = ReplicaStep | ReplicaPartJob | 'close';
 
 export const STATE_BUSY = 0;
 export const STATE_DONE = 1;
@@ -49,15 +71,9 @@ export interface ReplicaViews {
   grads(name: string): Float32Array;
 }
 
-/** Shared buffers for one replica; `weights` is shared by all of them. */
-export function replicaBuffers(
-  tensors: ReplicaInit['tensors'],
-  weights: SharedArrayBuffer,
-): Pick<ReplicaInit, 'grads' | 'control' | 'loss' | 'error' | 'weights'> {
-  const floats = tensors.reduce((n, t) => n + t.length, 0);
+/** One replica's own buffers: how it answers (its gradients are allocated with everyone's). */
+export function replicaBuffers(): Pick<ReplicaInit, 'control' | 'loss' | 'error'> {
   return {
-    weights,
-    grads: new SharedArrayBuffer(floats * 4),
     control: new SharedArrayBuffer(8),
     loss: new SharedArrayBuffer(8),
     error: new SharedArrayBuffer(ERROR_BYTES),

@@ -39,6 +39,12 @@ export interface TrainModel<Batch> {
   evaluate?(batch: Batch): { loss: number; metrics: Readonly<Record<string, number>> };
   /** Copies the trained tensors, just updated on the host by AdamW, into the model. */
   upload(): void;
+  /**
+   * Optional: clipping, AdamW and the upload of the new weights in one, for a model that does them
+   * faster itself (data-parallel replicas split them between their threads). Returns the gradient
+   * norm before clipping, as clipGradNorm does.
+   */
+  optimizerStep?(o: { grads: ReadonlyMap<string, Float32Array>; adam: AdamW; lr: number; maxNorm: number }): number;
   [Symbol.dispose](): void;
 }
 
@@ -246,17 +252,23 @@ export async function trainLoop<Batch, Exported>(
       for (const [name, g] of r.grads) {
         const acc = grads.get(name);
         if (!acc) {
+          // a model may hand out the same buffers on its next call (DataParallelModel): with more
+          // micro-batches to come, the sum starts in a copy
+          const own = micro.length > 1 ? g.data.slice() : g.data;
           // one micro-batch (share 1, the usual case) needs no pass over the gradient: x·1 = x exactly
-          if (share !== 1) for (let i = 0; i < g.data.length; i++) g.data[i] *= share;
-          grads.set(name, g.data);
+          if (share !== 1) for (let i = 0; i < own.length; i++) own[i] *= share;
+          grads.set(name, own);
         } else for (let i = 0; i < acc.length; i++) acc[i] += g.data[i] * share;
       }
     }
-    const gradNorm = clipGradNorm(grads.values(), s.train.grad_clip);
     const lr = learningRate({ lr: s.train.lr, minLr: s.train.min_lr, warmupSteps: s.train.warmup_steps, totalSteps: s.train.steps }, step);
-    const params = new Map([...trained].map(([n, t]) => [n, t.data]));
-    adam.step(params, grads, lr);
-    model.upload();
+    let gradNorm: number;
+    if (model.optimizerStep) gradNorm = model.optimizerStep({ grads, adam, lr, maxNorm: s.train.grad_clip });
+    else {
+      gradNorm = clipGradNorm(grads.values(), s.train.grad_clip);
+      adam.step(new Map([...trained].map(([n, t]) => [n, t.data])), grads, lr);
+      model.upload();
+    }
     tokensSeen += B * T * accum;
     const done = step + 1;
     const row: StepMetrics = {

@@ -6,6 +6,19 @@ export interface AdamWOptions {
   weightDecay: number;
 }
 
+/** One step's scalars: the betas and eps, and what the step count and learning rate make of them. */
+export interface AdamWStepScalars {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** lr / (1 − β1^t) */
+  stepSize: number;
+  /** √(1 − β2^t) */
+  sqrtBc2: number;
+  /** The factor a decaying tensor's weights are multiplied by first: 1 − lr·weight_decay. */
+  decay: number;
+}
+
 /**
  * AdamW on host fp32 master weights. We run the optimizer on the host rather than
  * in the graph: it is a small fraction of a step at these sizes, it keeps the
@@ -20,16 +33,28 @@ export class AdamW {
   constructor(
     readonly opts: AdamWOptions,
     /** Which parameters decay (InternEvo/XTuner skip norms and other 1-D tensors). */
-    private readonly decays: (name: string) => boolean,
+    readonly decays: (name: string) => boolean,
   ) {}
 
-  step(params: Map<string, Float32Array>, grads: Map<string, Float32Array>, lr: number): void {
+  /**
+   * Counts a step and returns its scalars, for a caller that runs `adamwRange` itself
+   * (data-parallel replicas split the update between their threads).
+   */
+  beginStep(lr: number): AdamWStepScalars {
     this.t++;
-    const { beta1: b1, beta2: b2, eps, weightDecay } = this.opts;
-    const bc1 = 1 - b1 ** this.t;
-    const bc2 = 1 - b2 ** this.t;
-    const stepSize = lr / bc1;
-    const sqrtBc2 = Math.sqrt(bc2);
+    const { beta1, beta2, eps, weightDecay } = this.opts;
+    return {
+      beta1,
+      beta2,
+      eps,
+      stepSize: lr / (1 - beta1 ** this.t),
+      sqrtBc2: Math.sqrt(1 - beta2 ** this.t),
+      decay: 1 - lr * weightDecay,
+    };
+  }
+
+  step(params: Map<string, Float32Array>, grads: Map<string, Float32Array>, lr: number): void {
+    const s = this.beginStep(lr);
     for (const [name, p] of params) {
       const g = grads.get(name);
       if (!g) continue;
@@ -41,16 +66,36 @@ export class AdamW {
         this.m.set(name, m);
         this.v.set(name, v);
       }
-      const decay = this.decays(name) ? 1 - lr * weightDecay : 1;
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i];
-        const mi = b1 * m[i] + (1 - b1) * gi;
-        const vi = b2 * v[i] + (1 - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
-      }
+      adamwRange(p, g, m, v, 0, p.length, s, this.decays(name), 1);
     }
+  }
+}
+
+/**
+ * The AdamW update of elements [from, to) of one tensor. `gradScale` multiplies each gradient
+ * first, rounded to f32 as if the gradient had been scaled in place (clipping folded into the
+ * update: the same bits as clipGradNorm followed by this with scale 1).
+ */
+export function adamwRange(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  from: number,
+  to: number,
+  s: AdamWStepScalars,
+  decays: boolean,
+  gradScale: number,
+): void {
+  const { beta1: b1, beta2: b2, eps, stepSize, sqrtBc2 } = s;
+  const decay = decays ? s.decay : 1;
+  for (let i = from; i < to; i++) {
+    const gi = gradScale === 1 ? g[i] : Math.fround(g[i] * gradScale);
+    const mi = b1 * m[i] + (1 - b1) * gi;
+    const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
   }
 }
 
