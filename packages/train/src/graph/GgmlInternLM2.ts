@@ -5,7 +5,7 @@ import { buildInternLM2Hidden, lmHead, packedCausalMask, packedPositions } from 
 import type { GraphAdapter } from './GraphAdapter.js';
 import { type BaseWeightType, InternLM2Params } from './InternLM2Params.js';
 import { type BackwardMatmul, LossGraph, type LossGraphShape } from './LossGraph.js';
-import { type LossPlan, planMaskedLoss } from './maskedCrossEntropy.js';
+import { type LossPlan, planMaskedLoss, TargetScratch } from './maskedCrossEntropy.js';
 import type { TrainPrecision } from './precision.js';
 
 const GRAPH_SIZE = 16_384;
@@ -28,6 +28,7 @@ export class GgmlInternLM2 {
   readonly adapter?: GraphAdapter;
   private graphs: [LossGraph | undefined, LossGraph | undefined] = [undefined, undefined];
   private causalMask?: { B: number; T: number; mask: Float32Array };
+  private readonly targetScratch = new TargetScratch();
 
   constructor(
     readonly config: InternLM2Config,
@@ -192,7 +193,7 @@ export class GgmlInternLM2 {
     const T = rows[0]?.length ?? 0;
     if (B === 0 || T === 0 || rows.some((r) => r.length !== T))
       throw new EngineError('TRAIN_GRAPH_BAD_BATCH', 'a batch needs equal-length, non-empty rows.');
-    const plan = planMaskedLoss(targets, weights, this.config.vocab_size);
+    const plan = planMaskedLoss(targets, weights, this.config.vocab_size, this.targetScratch);
     if (plan.kept === 0) throw new EngineError('TRAIN_EMPTY_LOSS', 'every loss weight in this batch is 0; nothing to learn from.');
     const shape: LossGraphShape = {
       B,

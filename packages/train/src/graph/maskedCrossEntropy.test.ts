@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOSS_ROW_MULTIPLE, planMaskedLoss } from './maskedCrossEntropy.js';
+import { LOSS_ROW_MULTIPLE, planMaskedLoss, TargetScratch } from './maskedCrossEntropy.js';
 
 // The loss and gradients through these plans are checked against PyTorch in gradients.model.test.ts
 // (its masked batch keeps a row count that is not a multiple, so padding runs there).
@@ -40,5 +40,29 @@ describe('planMaskedLoss', () => {
     expect(() => planMaskedLoss([1], [-1], 4)).toThrow(RangeError);
     expect(() => planMaskedLoss([9], [1], 4)).toThrow(/outside/);
     expect(planMaskedLoss([1, 2], [0, 0], 4).kept).toBe(0);
+  });
+});
+
+describe('TargetScratch', () => {
+  it('gives each plan exactly its own targets when reused, growing and shrinking', () => {
+    const V = 5;
+    const scratch = new TargetScratch();
+    const cases: [number[], number[]][] = [
+      [
+        [1, 4, 2, 0],
+        [1, 1, 0, 0.5],
+      ],
+      [
+        [3, 3, 0, 1, 2, 4, 0, 1, 2, 3],
+        [1, 1, 1, 1, 1, 1, 1, 1, 1, 0.25],
+      ],
+      [[2], [2]],
+    ];
+    for (const [targets, weights] of cases) {
+      const fresh = planMaskedLoss(targets, weights, V);
+      const reused = planMaskedLoss(targets, weights, V, scratch);
+      expect(reused.targets).toEqual(fresh.targets);
+      expect(reused.rows).toEqual(fresh.rows);
+    }
   });
 });

@@ -55,9 +55,9 @@ export function sumSquaresPart(g: Float32Array, from: number, to: number): numbe
   return sq;
 }
 
-/** The factor clipGradNorm scales by: 1 unless the norm is above `maxNorm` (> 0). */
+/** The factor clipGradNorm scales by (an f32): 1 unless the norm is above `maxNorm` (> 0). */
 export function clipScale(norm: number, maxNorm: number): number {
-  return maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
+  return maxNorm > 0 && norm > maxNorm ? Math.fround(maxNorm / (norm + 1e-6)) : 1;
 }
 
 /**

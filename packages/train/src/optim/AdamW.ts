@@ -1,3 +1,5 @@
+import { adamwRangeSimd } from './adamwSimd.js';
+
 /** Hyper-parameters of AdamW (decoupled weight decay, PyTorch semantics). */
 export interface AdamWOptions {
   beta1: number;
@@ -22,7 +24,7 @@ export interface AdamWStepScalars {
 /**
  * AdamW on host fp32 master weights. We run the optimizer on the host rather than
  * in the graph: it is a small fraction of a step at these sizes, it keeps the
- * update exactly PyTorch's (bias correction, decoupled decay), and its state
+ * update PyTorch's (bias correction, decoupled decay, f32 arithmetic), and its state
  * (m, v, t) is plain arrays that checkpoint and resume bit for bit.
  */
 export class AdamW {
@@ -72,32 +74,10 @@ export class AdamW {
 }
 
 /**
- * The AdamW update of elements [from, to) of one tensor. `gradScale` multiplies each gradient
- * first, rounded to f32 as if the gradient had been scaled in place (clipping folded into the
- * update: the same bits as clipGradNorm followed by this with scale 1).
+ * The AdamW update of elements [from, to) of one tensor, in f32 SIMD (adamwSimd.ts). `gradScale`
+ * multiplies each gradient first (clipping folded into the update).
  */
-export function adamwRange(
-  p: Float32Array,
-  g: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  from: number,
-  to: number,
-  s: AdamWStepScalars,
-  decays: boolean,
-  gradScale: number,
-): void {
-  const { beta1: b1, beta2: b2, eps, stepSize, sqrtBc2 } = s;
-  const decay = decays ? s.decay : 1;
-  for (let i = from; i < to; i++) {
-    const gi = gradScale === 1 ? g[i] : Math.fround(g[i] * gradScale);
-    const mi = b1 * m[i] + (1 - b1) * gi;
-    const vi = b2 * v[i] + (1 - b2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
-  }
-}
+export const adamwRange = adamwRangeSimd;
 
 /** Weight decay for matrices only: 1-D tensors (RMSNorm weights) are left alone. */
 export function decaysMatrices(shapes: Map<string, readonly number[]>): (name: string) => boolean {
