@@ -35,20 +35,25 @@ const stream = new Int32Array(new Uint8Array(readFileSync(tokensPath)).buffer);
 const { config, weights } = await loadHfModel(hfDir);
 const shapes = new Map([...weights].map(([n, t]) => [n, t.shape]));
 const adam = new AdamW({ beta1: OPTIM.beta1, beta2: OPTIM.beta2, eps: OPTIM.eps, weightDecay: OPTIM.weightDecay }, decaysMatrices(shapes));
-const params = new Map([...weights].map(([n, t]) => [n, t.data]));
 const threads = Number(threadsArg);
 const ones = new Float32Array(B * T).fill(1);
-// one model, or `replicas` copies on worker threads (what pretrain runs with train.replicas)
+type Grads = ReadonlyMap<string, { data: Float32Array }>;
+// one model, or `replicas` copies on worker threads (what pretrain runs with train.replicas, which
+// also splits clipping and AdamW between the threads: optimizerStep)
 const model =
   replicas > 1
     ? ((dp: DataParallelModel) => ({
         lossAndGrads: (rows: number[][], targets: Int32Array) => dp.lossAndGrads({ rows, targets, weights: ones }),
-        upload: () => dp.upload(),
+        optimize: (g: Map<string, Float32Array>) => dp.optimizerStep({ grads: g, adam, lr: OPTIM.lr, maxNorm: OPTIM.clip }),
         free: () => dp.free(),
       }))(new DataParallelModel(config, weights, { replicas, threads, precision }))
     : ((g: GgmlInternLM2) => ({
-        lossAndGrads: (rows: number[][], targets: Int32Array) => g.lossAndGrads(rows, targets, ones),
-        upload: () => g.params.upload(weights),
+        lossAndGrads: (rows: number[][], targets: Int32Array): { loss: number; grads: Grads } => g.lossAndGrads(rows, targets, ones),
+        optimize: (grads: Map<string, Float32Array>) => {
+          clipGradNorm(grads.values(), OPTIM.clip);
+          adam.step(new Map([...weights].map(([n, t]) => [n, t.data])), grads, OPTIM.lr);
+          g.params.upload(weights);
+        },
         free: () => g.free(),
       }))(new GgmlInternLM2(config, weights, { threads, trainable: true, backwardMatmul, precision }));
 const base = backwardMatmul === 'out_prod' ? 'ours_outprod' : precision === 'bf16' ? 'ours_bf16' : 'ours';
@@ -64,10 +69,7 @@ for (let s = 0; s < steps; s++) {
   const t0 = performance.now();
   const { loss, grads } = model.lossAndGrads(rows, Int32Array.from(targets));
   const t1 = performance.now();
-  const g = new Map([...grads].map(([n, t]) => [n, t.data]));
-  clipGradNorm(g.values(), OPTIM.clip);
-  adam.step(params, g, OPTIM.lr);
-  model.upload();
+  model.optimize(new Map([...grads].map(([n, t]) => [n, t.data])));
   const t2 = performance.now();
   result.stepMs.push(t2 - t0);
   result.hostMs?.push(t2 - t1);
