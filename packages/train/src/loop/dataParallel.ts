@@ -60,6 +60,9 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
   private readonly gradViews: Float32Array[];
   /** The main thread's gradients, per tensor: where the sum of a step's gradients ends up. */
   private readonly localGrads: Map<string, Float32Array>;
+  /** AdamW's moments as views of the shared ones, per tensor. */
+  private readonly moments: { m: Map<string, Float32Array>; v: Map<string, Float32Array> };
+  private readonly gradOrder: string[];
 
   constructor(
     readonly config: InternLM2Config,
@@ -94,7 +97,12 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
       w.data = view;
     }
     this.localGrads = new Map(tensors.map((t) => [t.name, this.part('g', t)]));
+    this.moments = {
+      m: new Map(tensors.map((t) => [t.name, this.part('m', t)])),
+      v: new Map(tensors.map((t) => [t.name, this.part('v', t)])),
+    };
     this.local = new GgmlInternLM2(config, weights, { threads: opts.threads, trainable: true, precision: opts.precision, autoBlas: true });
+    this.gradOrder = [...this.local.params.tensors.keys()];
     try {
       for (let rank = 1; rank < opts.replicas; rank++) {
         const init: ReplicaInit = {
@@ -166,7 +174,8 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
       reduceGradsPart(this.gradViews, shares, from, to);
       return 0;
     });
-    return { loss, grads: new Map([...this.localGrads].map(([name, data]) => [name, { data }])) };
+    // in the order one copy's lossAndGrads gives them (its parameters' order), which the loop's norm follows
+    return { loss, grads: new Map(this.gradOrder.map((name) => [name, { data: this.localGrads.get(name) as Float32Array }])) };
   }
 
   /**
@@ -181,7 +190,7 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
         throw new EngineError('TRAIN_REPLICA_FAILED', `the optimizer step got no gradient of ${t.length} values for ${t.name}.`);
       if (g !== own) own.set(g);
       for (const [key, moments] of [['m', o.adam.m] as const, ['v', o.adam.v] as const]) {
-        const view = this.part(key, t);
+        const view = this.moments[key].get(t.name) as Float32Array;
         const held = moments.get(t.name);
         if (held === view) continue;
         if (held) view.set(held);
@@ -189,8 +198,11 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
         moments.set(t.name, view);
       }
     }
-    const squares = this.inParts({ kind: 'norm' }, (from, to) => sumSquaresPart(this.flat.g, from, to));
-    const norm = Math.sqrt(squares.reduce((a, x) => a + x, 0));
+    // one thread, in the order of `grads` (the loop's clipGradNorm order): split, the sum would round
+    // differently, the clip factor with it, and a run would no longer give the bits it gave before
+    let sq = 0;
+    for (const g of o.grads.values()) sq = sumSquaresPart(g, 0, g.length, sq);
+    const norm = Math.sqrt(sq);
     const gradScale = clipScale(norm, o.maxNorm);
     const scalars = o.adam.beginStep(o.lr);
     const decays = this.tensors.map((t) => o.adam.decays(t.name));

@@ -48,12 +48,11 @@ export interface ReplicaStep {
 
 /**
  * The replica's part of the host work after a step (shardedOptimizer.ts): `reduce` sums every
- * thread's gradients into the main thread's buffer; `norm` answers its part's Σg² as the "loss";
- * `adam` updates its part of the weights and moments.
+ * thread's gradients into the main thread's buffer; `adam` updates its part of the weights and
+ * moments.
  */
 export type ReplicaPartJob =
   | { kind: 'reduce'; shares: number[] }
-  | { kind: 'norm' }
   | { kind: 'adam'; scalars: AdamWStepScalars; decays: boolean[]; gradScale: number };
 
 export type ReplicaMessage = ReplicaStep | ReplicaPartJob | 'close';

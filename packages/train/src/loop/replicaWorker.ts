@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { InternLM2Weights } from '@puyu/model';
 import { GgmlInternLM2 } from '../graph/GgmlInternLM2.js';
 import { type ReplicaInit, type ReplicaMessage, replicaViews, reportDone, reportError, STATE_BUSY } from './replicaProtocol.js';
-import { adamwPart, partOf, reduceGradsPart, sumSquaresPart } from './shardedOptimizer.js';
+import { adamwPart, partOf, reduceGradsPart } from './shardedOptimizer.js';
 
 const init = workerData as ReplicaInit;
 const views = replicaViews(init);
@@ -51,8 +51,6 @@ parentPort?.on('message', (msg: ReplicaMessage) => {
       case 'reduce':
         reduceGradsPart(allGrads, msg.shares, part.from, part.to);
         return reportDone(views, 0);
-      case 'norm':
-        return reportDone(views, sumSquaresPart(flat.g, part.from, part.to));
       case 'adam':
         adamwPart(init.tensors, msg.decays, flat, part.from, part.to, msg.scalars, msg.gradScale);
         return reportDone(views, 0);

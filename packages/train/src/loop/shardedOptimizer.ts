@@ -10,8 +10,9 @@ import { type AdamWStepScalars, adamwRange } from '../optim/AdamW.js';
  * Each function runs on one thread over its part [from, to) of buffers that every thread shares,
  * laid out tensor after tensor (`FlatTensor.offset`). Element by element they do the same float
  * operations as the serial path (the loop's sum, clipGradNorm, AdamW.step), so a part's result does
- * not depend on which thread computes it; only the norm's summation order differs (per part, then
- * the parts in order).
+ * not depend on which thread computes it. The norm is the one sum whose order would change, and
+ * its float64 result decides the clip factor: DataParallelModel takes it on one thread, in the
+ * serial path's order, so a run gives the bits it gave before the work was split.
  */
 
 /** A trained tensor's place in the flat buffers. */
@@ -48,16 +49,16 @@ export function reduceGradsPart(grads: readonly Float32Array[], shares: readonly
   }
 }
 
-/** Σ g[i]² over [from, to) in float64, for the global norm that clipping needs. */
-export function sumSquaresPart(g: Float32Array, from: number, to: number): number {
-  let sq = 0;
+/** `start` + Σ g[i]² over [from, to), summed in order in float64, for the norm that clipping needs. */
+export function sumSquaresPart(g: Float32Array, from: number, to: number, start = 0): number {
+  let sq = start;
   for (let i = from; i < to; i++) sq += g[i] * g[i];
   return sq;
 }
 
-/** The factor clipGradNorm scales by (an f32): 1 unless the norm is above `maxNorm` (> 0). */
+/** The factor clipGradNorm scales by: 1 unless the norm is above `maxNorm` (> 0). */
 export function clipScale(norm: number, maxNorm: number): number {
-  return maxNorm > 0 && norm > maxNorm ? Math.fround(maxNorm / (norm + 1e-6)) : 1;
+  return maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
 }
 
 /**

@@ -8,8 +8,7 @@ export function clipGradNorm(grads: Iterable<Float32Array>, maxNorm: number): nu
   for (const g of list) for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
   const norm = Math.sqrt(sq);
   if (maxNorm > 0 && norm > maxNorm) {
-    // f32, as torch's clip coefficient (a tensor): the same factor the fused AdamW kernel takes
-    const c = Math.fround(maxNorm / (norm + 1e-6));
+    const c = maxNorm / (norm + 1e-6);
     for (const g of list) for (let i = 0; i < g.length; i++) g[i] *= c;
   }
   return norm;
