@@ -73,7 +73,7 @@ export {
 } from './lora/loraWeights.js';
 export { type MergeOptions, mergeLoraAdapter } from './lora/mergeAdapter.js';
 export { runLora } from './lora/runLora.js';
-export { AdamW, type AdamWOptions, decaysMatrices } from './optim/AdamW.js';
+export { AdamW, type AdamWOptions, type AdamWStepScalars, decaysMatrices } from './optim/AdamW.js';
 export { clipGradNorm } from './optim/clipGradNorm.js';
 export { type LrSchedule, learningRate } from './optim/lrSchedule.js';
 export { checkMemory, estimateTrainingBytes } from './pretrain/estimateMemory.js';
