@@ -45,11 +45,12 @@ interface Replica {
  * step), while two replicas each run at single-thread speed (bench/train/README.md).
  * The first slice runs on the calling thread; the others on worker threads (replicaWorker.ts).
  *
- * The host work after the graphs (the gradient sum, the clipping norm, AdamW) is split between the
- * same threads, each over its part of the parameters (shardedOptimizer.ts, `optimizerStep`). So the
- * master weights, every thread's gradients and AdamW's moments live in shared buffers: the trained
- * tensors' `data` become views of the shared weights, and the optimizer's moments views of shared
- * moments on the first step (values kept, so a resumed run goes on exactly).
+ * The host work after the graphs (the gradient sum and AdamW) is split between the same threads,
+ * each over its part of the parameters (shardedOptimizer.ts, `optimizerStep`); the clipping norm is
+ * summed on this thread, in one copy's order, so a run gives the bits it gave before the split. So
+ * the master weights, every thread's gradients and AdamW's moments live in shared buffers: the
+ * trained tensors' `data` become views of the shared weights, and the optimizer's moments views of
+ * shared moments on the first step (values kept, so a resumed run goes on exactly).
  */
 export class DataParallelModel implements TrainModel<PackedBatch> {
   private readonly local: GgmlInternLM2;
@@ -170,10 +171,7 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
       }
     }
     if (failure) throw failure;
-    this.inParts({ kind: 'reduce', shares }, (from, to) => {
-      reduceGradsPart(this.gradViews, shares, from, to);
-      return 0;
-    });
+    this.inParts({ kind: 'reduce', shares }, (from, to) => reduceGradsPart(this.gradViews, shares, from, to));
     // in the order one copy's lossAndGrads gives them (its parameters' order), which the loop's norm follows
     return { loss, grads: new Map(this.gradOrder.map((name) => [name, { data: this.localGrads.get(name) as Float32Array }])) };
   }
@@ -206,10 +204,9 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
     const gradScale = clipScale(norm, o.maxNorm);
     const scalars = o.adam.beginStep(o.lr);
     const decays = this.tensors.map((t) => o.adam.decays(t.name));
-    this.inParts({ kind: 'adam', scalars, decays, gradScale }, (from, to) => {
-      adamwPart(this.tensors, decays, this.flat, from, to, scalars, gradScale);
-      return 0;
-    });
+    this.inParts({ kind: 'adam', scalars, decays, gradScale }, (from, to) =>
+      adamwPart(this.tensors, decays, this.flat, from, to, scalars, gradScale),
+    );
     this.upload();
     return norm;
   }
@@ -225,26 +222,25 @@ export class DataParallelModel implements TrainModel<PackedBatch> {
     for (const r of this.replicas) r.stale = true;
   }
 
-  /** Runs one part of the host work on every thread at once; the values in thread order. */
-  private inParts(job: ReplicaPartJob, mine: (from: number, to: number) => number): number[] {
+  /** Runs one part of the host work on every thread at once (this thread's part is `mine`). */
+  private inParts(job: ReplicaPartJob, mine: (from: number, to: number) => void): void {
     for (const r of this.replicas) dispatch(r, job);
-    const values: number[] = [];
     let failure: unknown;
     try {
       const { from, to } = partOf(this.flat.p.length, this.count, 0);
-      values.push(mine(from, to));
+      mine(from, to);
     } catch (e) {
       failure = e;
     }
+    // every replica is waited for, even when this thread failed, so none is left mid-part
     for (const r of this.replicas) {
       try {
-        values.push(awaitReplica(r.views, REPLICA_TIMEOUT_MS));
+        awaitReplica(r.views, REPLICA_TIMEOUT_MS);
       } catch (e) {
         failure ??= e;
       }
     }
     if (failure) throw failure;
-    return values;
   }
 
   private part(key: 'p' | 'g' | 'm' | 'v', t: FlatTensor): Float32Array {
