@@ -24,7 +24,7 @@ export interface AdamWStepScalars {
 /**
  * AdamW on host fp32 master weights. We run the optimizer on the host rather than
  * in the graph: it is a small fraction of a step at these sizes, it keeps the
- * update PyTorch's (bias correction, decoupled decay, f32 arithmetic), and its state
+ * update exactly PyTorch's (bias correction, decoupled decay), and its state
  * (m, v, t) is plain arrays that checkpoint and resume bit for bit.
  */
 export class AdamW {
@@ -74,7 +74,7 @@ export class AdamW {
 }
 
 /**
- * The AdamW update of elements [from, to) of one tensor, in f32 SIMD (adamwSimd.ts). `gradScale`
+ * The AdamW update of elements [from, to) of one tensor, in float64 SIMD lanes (adamwSimd.ts). `gradScale`
  * multiplies each gradient first (clipping folded into the update).
  */
 export const adamwRange = adamwRangeSimd;
