@@ -63,7 +63,8 @@ export async function makeToolModel(): Promise<ToolModel> {
   const docs = await transcripts();
   const recipe = { docs, v: 2, steps: 300 };
   const key = createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), `puyu-serve-tool-model-${key}`);
+  // PUYU_TEST_CACHE: the machine's temporary folder, kept across test runs (vitest.global-setup.ts)
+  const dir = join(process.env.PUYU_TEST_CACHE ?? tmpdir(), `puyu-serve-tool-model-${key}`);
   const out = { gguf: join(dir, 'out', 'model-f32.gguf'), hf: join(dir, 'out', 'hf') };
   if (existsSync(join(dir, 'DONE'))) return out;
   const work = `${dir}.${process.pid}.tmp`;
