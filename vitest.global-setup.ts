@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +16,9 @@ import { join } from 'node:path';
 export default function setup(): () => void {
   process.env.PUYU_TEST_CACHE ??= tmpdir();
   const runDir = mkdtempSync(join(tmpdir(), 'puyu-vitest-'));
+  // open like /tmp itself: a fixture's process may run as another user (the PostgreSQL cluster of
+  // @puyu/label runs initdb as `postgres` when the tests run as root)
+  chmodSync(runDir, 0o1777);
   process.env.TMPDIR = runDir;
   const teardown = () => rmSync(runDir, { recursive: true, force: true });
   // A targeted run of source-only tests may skip the build (PUYU_SKIP_BUILD=1), e.g. while a
