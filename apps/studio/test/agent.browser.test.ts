@@ -1,6 +1,7 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: these are Playwright locators; innerText() is the rendered text a reader sees
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,6 @@ import {
   SHOTS,
   shot,
   skipReason,
-  throttleDownloads,
   until,
 } from './harness.js';
 
@@ -44,6 +44,7 @@ let studio: RunningStudio;
 let serve: Proc | undefined;
 let peer: OpenAIPeer;
 let calcUrl = '';
+let slowCalc: Server | undefined;
 const shots: string[] = [];
 
 beforeAll(async () => {
@@ -59,11 +60,36 @@ beforeAll(async () => {
     calcUrl = `http://127.0.0.1:${port}/v1`;
     serve = puyu(['serve', CALC_GGUF, '--port', String(port), '--ctx-size', '1024', '--sequences', '1', '--name', 'calc']);
   }
-  studio = await startStudio({ runsDir: join(root, 'runs'), port: 0, endpoints: [calcUrl || peer.url] });
+  // The Studio reaches the served model through a proxy that answers each request 400 ms late: the
+  // model's second turn takes a few milliseconds, so the call, its result and the final answer could
+  // otherwise leave the Studio in one write and render once (CI saw "0:0: 1:1:final" even with the
+  // page's downloads throttled, which delays reads but does not split them).
+  const studioCalcUrl = calcUrl ? await delayingProxy(calcUrl, 400) : '';
+  studio = await startStudio({ runsDir: join(root, 'runs'), port: 0, endpoints: [studioCalcUrl || peer.url] });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 120_000);
 
+/** An HTTP proxy to `target` (an OpenAI base URL) that starts forwarding each request `delayMs` late; its base URL. */
+async function delayingProxy(target: string, delayMs: number): Promise<string> {
+  const t = new URL(target);
+  slowCalc = createServer((req, res) => {
+    setTimeout(() => {
+      const up = request({ host: t.hostname, port: t.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.writeHead(502).end());
+      req.pipe(up);
+    }, delayMs);
+  });
+  await new Promise<void>((resolve) => slowCalc?.listen(0, '127.0.0.1', resolve));
+  const address = slowCalc.address();
+  if (!address || typeof address === 'string') throw new Error('the delaying proxy has no port');
+  return `http://127.0.0.1:${address.port}/v1`;
+}
+
 afterAll(async () => {
+  slowCalc?.close();
   await browser?.close();
   await studio?.close();
   await serve?.stop();
@@ -84,10 +110,6 @@ describe.skipIf(!!skip)('the agent and MindSearch pages in Chromium', () => {
       await page.goto(`${studio.url}/agent`);
       await until('the served model', async () => ((await page.getByTestId('agent-model').inputValue()) === 'calc' ? true : undefined));
       await page.getByTestId('agent-max-tokens').fill('160');
-      // The model's second turn can take a few milliseconds, so on a fast machine the call, its
-      // result and the final answer can arrive in one read and render once (CI saw "0:0: 1:1:final").
-      // Throttled, the stream arrives over many reads and the check below no longer depends on speed.
-      await throttleDownloads(page, 8_000);
       // Record every state the run passes through: steps must appear one by one, not all at the end.
       await page.evaluate(`
         window.seen = [];
