@@ -10,19 +10,7 @@ import { type OpenAIPeer, startOpenAIPeer } from '@puyu/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStudio, startStudio } from '../server/index.js';
-import {
-  CHROMIUM,
-  endpointDefaultIn,
-  freePort,
-  openPage,
-  type Proc,
-  puyu,
-  ROOT,
-  SHOTS,
-  shot,
-  skipReason,
-  until,
-} from './harness.js';
+import { CHROMIUM, endpointDefaultIn, freePort, openPage, type Proc, puyu, ROOT, SHOTS, shot, skipReason, until } from './harness.js';
 
 // The agent and MindSearch pages in Chromium. The agent page drives the calculator SFT model
 // (the committed fixture made by `puyu train sft recipes/sft-calculator.json`) served by `puyu serve`: the
