@@ -32,12 +32,13 @@ function scalarStep(
   m: Map<string, Float32Array>,
   v: Map<string, Float32Array>,
   s: AdamWStepScalars,
+  decays: (name: string) => boolean,
 ) {
   for (const [name, p] of params) {
     const g = grads.get(name) as Float32Array;
     const mm = m.get(name) as Float32Array;
     const vv = v.get(name) as Float32Array;
-    const decay = p.length > 1024 ? s.decay : 1;
+    const decay = decays(name) ? s.decay : 1;
     for (let i = 0; i < p.length; i++) {
       const gi = g[i] as number;
       const mi = s.beta1 * (mm[i] as number) + (1 - s.beta1) * gi;
@@ -92,7 +93,7 @@ for (const [label, shape] of Object.entries(models)) {
     for (let s = 0; s < steps; s++) {
       const sc = adam.beginStep(1e-3);
       const t0 = performance.now();
-      scalarStep(params, grads, adam.m, adam.v, sc);
+      scalarStep(params, grads, adam.m, adam.v, sc, adam.decays);
       scalarMs.push(performance.now() - t0);
     }
     const torch = JSON.parse(execFileSync(values.python, [join(here, 'torch_adamw.py'), sizes, String(steps)], { encoding: 'utf8' })) as {
